@@ -1,0 +1,52 @@
+/** What moves on the bus: something that happened, once. */
+export interface BusEvent<T = unknown> {
+  /** Dotted topic, e.g. `entity.changed`, `alert.raised`. */
+  topic: string;
+  /** Ordering key: events with the same key are delivered in order (usually an entity id). */
+  key: string;
+  /** When it happened, epoch ms. */
+  time: number;
+  payload: T;
+}
+
+/** Handles one event; a rejected promise is logged and the event is not redelivered in memory. */
+export type BusHandler = (event: BusEvent) => void | Promise<void>;
+
+/** Options of a subscription. */
+export interface SubscribeOptions {
+  /** Topic or prefix pattern: `alert.raised`, `alert.*` or `*`. */
+  topic: string;
+  /** Members of one group share the events (each handled by one member); no group: every event. */
+  group?: string;
+}
+
+/** A live subscription. */
+export interface BusSubscription {
+  unsubscribe(): Promise<void>;
+}
+
+/** The ordered event log. Adapters: memory (embedded default), nats (JetStream). */
+export interface Bus {
+  publish(events: readonly BusEvent[]): Promise<void>;
+  subscribe(options: SubscribeOptions, handler: BusHandler): Promise<BusSubscription>;
+  close(): Promise<void>;
+}
+
+/** Topics citybrain publishes. */
+export const Topics = {
+  /** payload: EntityChange */
+  entityChanged: 'entity.changed',
+  /** payload: Entity (an Alert entity in normalized form) */
+  alertRaised: 'alert.raised',
+  /** payload: Entity (an Alert entity in normalized form) */
+  alertUpdated: 'alert.updated',
+} as const;
+
+/** An entity was created, updated by ingest or the API, or deleted. */
+export interface EntityChange {
+  id: string;
+  type: string;
+  kind: 'created' | 'updated' | 'deleted';
+  /** The entity after the change (absent for deletions). */
+  entity?: import('../core/index.js').Entity;
+}
