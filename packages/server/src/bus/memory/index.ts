@@ -1,0 +1,1 @@
+export { MemoryBus, topicMatches, type BusErrorReporter } from './memory-bus.js';

@@ -1,0 +1,87 @@
+import type { Bus, BusEvent, BusHandler, BusSubscription, SubscribeOptions } from '../port.js';
+
+/** Reports a handler failure; the bus itself never throws at publishers. */
+export type BusErrorReporter = (err: unknown, event: BusEvent, subscription: SubscribeOptions) => void;
+
+interface Member {
+  options: SubscribeOptions;
+  handler: BusHandler;
+  queue: BusEvent[];
+  draining: boolean;
+}
+
+/** True when a topic pattern (`a.b`, `a.*`, `*`) matches a topic. */
+export function topicMatches(pattern: string, topic: string): boolean {
+  if (pattern === '*' || pattern === topic) return true;
+  return pattern.endsWith('.*') && topic.startsWith(pattern.slice(0, -1));
+}
+
+function hashKey(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * The embedded bus: in-process, in order per subscriber, nothing kept across restarts
+ * (the store is the durable record in the embedded shape). Group members share events
+ * by key so that one key always reaches the same member, in order.
+ */
+export class MemoryBus implements Bus {
+  private readonly members = new Set<Member>();
+  private closed = false;
+
+  constructor(private readonly onError: BusErrorReporter) {}
+
+  publish(events: readonly BusEvent[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the bus is closed'));
+    for (const event of events) {
+      const groups = new Map<string, Member[]>();
+      for (const m of this.members) {
+        if (!topicMatches(m.options.topic, event.topic)) continue;
+        if (m.options.group === undefined) this.enqueue(m, event);
+        else groups.set(m.options.group, [...(groups.get(m.options.group) ?? []), m]);
+      }
+      for (const group of groups.values())
+        this.enqueue(group[hashKey(event.key) % group.length]!, event);
+    }
+    return Promise.resolve();
+  }
+
+  private enqueue(member: Member, event: BusEvent): void {
+    member.queue.push(event);
+    if (!member.draining) {
+      member.draining = true;
+      queueMicrotask(() => void this.drain(member));
+    }
+  }
+
+  private async drain(member: Member): Promise<void> {
+    while (member.queue.length > 0) {
+      const event = member.queue.shift()!;
+      try {
+        await member.handler(event);
+      } catch (err) {
+        this.onError(err, event, member.options);
+      }
+    }
+    member.draining = false;
+  }
+
+  subscribe(options: SubscribeOptions, handler: BusHandler): Promise<BusSubscription> {
+    const member: Member = { options, handler, queue: [], draining: false };
+    this.members.add(member);
+    return Promise.resolve({
+      unsubscribe: () => {
+        this.members.delete(member);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.members.clear();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,110 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Entity, Observation, Property } from '../../core/index.js';
+import type { Store } from '../port.js';
+import { DeadLetterTable } from './dead-letter-table.js';
+import { DeviceTable } from './device-table.js';
+import { EntityTable } from './entity-table.js';
+import { migrate } from './schema.js';
+import { SeriesTable } from './series-table.js';
+
+/** Options of the embedded SQLite store. */
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` only for throwaway use. */
+  file: string;
+  /**
+   * `full` fsyncs the write-ahead log at every commit (durable across power loss);
+   * `normal` only at checkpoints (durable across a process crash).
+   */
+  synchronous?: 'full' | 'normal';
+  /** How many parsed entities to keep in memory for ingest. */
+  entityCacheSize?: number;
+}
+
+/** Applies one observation to a copy of its entity, keeping newer current values. */
+function applyObservation(entity: Entity, obs: Observation): Entity {
+  const observedAt = new Date(obs.observedAt).toISOString();
+  const next: Entity = { ...entity };
+  for (const [name, observed] of Object.entries(obs.attrs)) {
+    const current = entity[name] as Property | undefined;
+    // Late data goes to the time series but never overwrites a newer current value.
+    if (current?.observedAt !== undefined && current.observedAt > observedAt) continue;
+    const attr: Property = { type: 'Property', value: observed.value, observedAt };
+    const unitCode = observed.unitCode ?? current?.unitCode;
+    if (unitCode !== undefined) attr.unitCode = unitCode;
+    next[name] = attr;
+  }
+  return next;
+}
+
+/** The embedded default store: one SQLite file in WAL mode. */
+export class SqliteStore implements Store {
+  readonly entities: EntityTable;
+  readonly series: SeriesTable;
+  readonly deadLetters: DeadLetterTable;
+  readonly devices: DeviceTable;
+  private readonly db: Database.Database;
+  private readonly ingestTx: (batch: readonly Observation[]) => Entity[];
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    migrate(this.db);
+    this.entities = new EntityTable(this.db, options.entityCacheSize);
+    this.series = new SeriesTable(this.db);
+    this.deadLetters = new DeadLetterTable(this.db);
+    this.devices = new DeviceTable(this.db);
+    this.ingestTx = this.db.transaction((batch: readonly Observation[]) => {
+      const now = Date.now();
+      const changed = new Map<string, Entity>();
+      const created = new Set<string>();
+      for (const obs of batch) {
+        let entity = changed.get(obs.entityId) ?? this.entities.load(obs.entityId);
+        if (!entity) {
+          entity = { id: obs.entityId, type: obs.entityType };
+          created.add(obs.entityId);
+        }
+        changed.set(obs.entityId, applyObservation(entity, obs));
+        for (const [name, observed] of Object.entries(obs.attrs))
+          this.series.appendSync(obs.entityId, name, obs.observedAt, observed.value);
+      }
+      for (const entity of changed.values())
+        if (created.has(entity.id)) this.entities.insertSync(entity, now);
+        else this.entities.storeSync(entity, now);
+      return [...changed.values()];
+    });
+  }
+
+  ingest(batch: readonly Observation[]): Promise<Entity[]> {
+    try {
+      return Promise.resolve(this.ingestTx(batch));
+    } catch (err) {
+      // The transaction rolled back: cached state may be ahead of the file.
+      this.entities.clearCache();
+      this.series.resetCache();
+      return Promise.reject(err as Error);
+    }
+  }
+
+  ready(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return Promise.resolve(true);
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+    return Promise.resolve();
+  }
+}
