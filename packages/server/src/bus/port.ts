@@ -34,6 +34,8 @@ export interface Bus {
 
 /** Topics citybrain publishes. */
 export const Topics = {
+  /** payload: Observation (accepted and durable) */
+  observation: 'observation.accepted',
   /** payload: EntityChange */
   entityChanged: 'entity.changed',
   /** payload: Entity (an Alert entity in normalized form) */

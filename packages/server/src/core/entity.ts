@@ -40,7 +40,14 @@ export interface Entity {
 }
 
 /** Names that are entity members but not attributes. */
-export const RESERVED_MEMBERS = new Set(['id', 'type', '@context', 'scope', 'createdAt', 'modifiedAt']);
+export const RESERVED_MEMBERS = new Set([
+  'id',
+  'type',
+  '@context',
+  'scope',
+  'createdAt',
+  'modifiedAt',
+]);
 
 const ATTR_NAME = /^[A-Za-z_][A-Za-z0-9_:.-]{0,255}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -79,7 +86,10 @@ export function parseAttribute(raw: unknown, path: string): Attribute {
       break;
     case 'Relationship':
       if (typeof attr.object !== 'string' || !isUri(attr.object))
-        throw new CityError('BadRequestData', `${path} is a Relationship whose "object" is not a URI`);
+        throw new CityError(
+          'BadRequestData',
+          `${path} is a Relationship whose "object" is not a URI`,
+        );
       break;
     default:
       throw new CityError(
@@ -97,7 +107,8 @@ export function parseAttributes(raw: unknown): Record<string, Attribute> {
   const out: Record<string, Attribute> = {};
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (RESERVED_MEMBERS.has(name)) continue;
-    if (!ATTR_NAME.test(name)) throw new CityError('BadRequestData', `invalid attribute name ${JSON.stringify(name)}`);
+    if (!ATTR_NAME.test(name))
+      throw new CityError('BadRequestData', `invalid attribute name ${JSON.stringify(name)}`);
     out[name] = parseAttribute(value, name);
   }
   return out;
@@ -109,7 +120,10 @@ export function parseEntity(raw: unknown): Entity {
     throw new CityError('BadRequestData', 'an entity must be a JSON object');
   const e = raw as Record<string, unknown>;
   if (typeof e.id !== 'string' || !isUri(e.id))
-    throw new CityError('BadRequestData', 'entity "id" must be a URI, e.g. urn:ngsi-ld:Type:local-id');
+    throw new CityError(
+      'BadRequestData',
+      'entity "id" must be a URI, e.g. urn:ngsi-ld:Type:local-id',
+    );
   if (typeof e.type !== 'string' || e.type.length === 0)
     throw new CityError('BadRequestData', 'entity "type" must be a non-empty string');
   const attrs = parseAttributes(e);

@@ -25,7 +25,11 @@ function checkPositions(value: unknown, depth: number, path: string): void {
   if (!Array.isArray(value)) throw new CityError('BadRequestData', `${path} must be an array`);
   if (depth === 0) {
     const [lon, lat] = value as unknown[];
-    if (value.length < 2 || value.length > 3 || !value.every((n) => typeof n === 'number' && Number.isFinite(n)))
+    if (
+      value.length < 2 ||
+      value.length > 3 ||
+      !value.every((n) => typeof n === 'number' && Number.isFinite(n))
+    )
       throw new CityError('BadRequestData', `${path} must be a position [longitude, latitude]`);
     if (Math.abs(lon as number) > 180 || Math.abs(lat as number) > 90)
       throw new CityError('BadRequestData', `${path} is outside longitude ±180 / latitude ±90`);
@@ -41,7 +45,10 @@ export function parseGeometry(value: unknown, path = 'value'): Geometry {
     throw new CityError('BadRequestData', `${path} must be a GeoJSON geometry object`);
   const { type, coordinates } = value as { type?: unknown; coordinates?: unknown };
   if (typeof type !== 'string' || !(type in DEPTH))
-    throw new CityError('BadRequestData', `${path}.type must be one of ${Object.keys(DEPTH).join(', ')}`);
+    throw new CityError(
+      'BadRequestData',
+      `${path}.type must be one of ${Object.keys(DEPTH).join(', ')}`,
+    );
   checkPositions(coordinates, DEPTH[type as Geometry['type']], `${path}.coordinates`);
   return value as Geometry;
 }

@@ -165,7 +165,8 @@ class Parser {
 /** Parses a q expression; throws BadRequestData (HTTP 400) naming where it fails. */
 export function parseQ(text: string): QExpression {
   if (text.length === 0) throw new CityError('BadRequestData', 'q must not be empty');
-  if (text.length > MAX_LENGTH) throw new CityError('BadRequestData', `q is longer than ${MAX_LENGTH} characters`);
+  if (text.length > MAX_LENGTH)
+    throw new CityError('BadRequestData', `q is longer than ${MAX_LENGTH} characters`);
   return new Parser(text).parse();
 }
 

@@ -1,7 +1,11 @@
 import type { Bus, BusEvent, BusHandler, BusSubscription, SubscribeOptions } from '../port.js';
 
 /** Reports a handler failure; the bus itself never throws at publishers. */
-export type BusErrorReporter = (err: unknown, event: BusEvent, subscription: SubscribeOptions) => void;
+export type BusErrorReporter = (
+  err: unknown,
+  event: BusEvent,
+  subscription: SubscribeOptions,
+) => void;
 
 interface Member {
   options: SubscribeOptions;

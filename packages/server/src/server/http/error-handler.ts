@@ -16,14 +16,19 @@ function fromFastify(err: FastifyError): CityError | undefined {
     default:
       break;
   }
-  if (err instanceof SyntaxError) return new CityError('InvalidRequest', `invalid JSON: ${err.message}`);
+  if (err instanceof SyntaxError)
+    return new CityError('InvalidRequest', `invalid JSON: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
     return new CityError('InvalidRequest', err.message, { cause: err });
   return undefined;
 }
 
 /** Sends a CityError as ProblemDetails; NGSI-LD clients get `application/json` as the spec says. */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: CityError): FastifyReply {
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: CityError,
+): FastifyReply {
   const problem = toProblem(error);
   const ngsi = request.url.startsWith('/ngsi-ld/');
   return reply
@@ -44,7 +49,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     sendProblem(
       request,
       reply,
-      new CityError('ResourceNotFound', `no route for ${request.method} ${request.url.split('?')[0]}`),
+      new CityError(
+        'ResourceNotFound',
+        `no route for ${request.method} ${request.url.split('?')[0]}`,
+      ),
     ),
   );
 }

@@ -39,11 +39,17 @@ export class DeadLetterTable implements DeadLetterStore {
     return Promise.resolve();
   }
 
-  list(filter: { reason?: DeadLetterReason; limit: number; offset: number }): Promise<DeadLetter[]> {
+  list(filter: {
+    reason?: DeadLetterReason;
+    limit: number;
+    offset: number;
+  }): Promise<DeadLetter[]> {
     const rows = (
       filter.reason
         ? this.db
-            .prepare('SELECT * FROM dead_letters WHERE reason = ? ORDER BY id DESC LIMIT ? OFFSET ?')
+            .prepare(
+              'SELECT * FROM dead_letters WHERE reason = ? ORDER BY id DESC LIMIT ? OFFSET ?',
+            )
             .all(filter.reason, filter.limit, filter.offset)
         : this.db
             .prepare('SELECT * FROM dead_letters ORDER BY id DESC LIMIT ? OFFSET ?')

@@ -116,7 +116,9 @@ export class EntityTable implements EntityStore {
       const page: EntityPage = { entities: rows.map((r) => JSON.parse(r.doc) as Entity) };
       if (query.count)
         page.count = (
-          this.db.prepare(`SELECT count(*) AS n FROM entities ${clause}`).get(...params) as { n: number }
+          this.db.prepare(`SELECT count(*) AS n FROM entities ${clause}`).get(...params) as {
+            n: number;
+          }
         ).n;
       return Promise.resolve(page);
     }

@@ -1,0 +1,103 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ApiClient } from './api.js';
+import type { Position } from './domain/geometry.js';
+import { alertPosition } from './map/alert-markers.js';
+import { CityMap, type MapHandle } from './map/city-map.js';
+import { Legend } from './map/legend.js';
+import type { Alert, DeviceKind, Rule } from './model.js';
+import { AlertFeed } from './panels/alert-feed.js';
+import { DevicePanel } from './panels/device-panel.js';
+import { HeaderBar } from './panels/header-bar.js';
+import { useLiveCity } from './use-live-city.js';
+import { installTestHooks } from './test-hooks.js';
+
+/** Props of the cockpit. */
+export interface CockpitProps {
+  api: ApiClient;
+  onSignOut: () => void;
+}
+
+function useClock(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+/** The signed-in dashboard: map, header, alert feed, legend and device detail. */
+export function Cockpit({ api, onSignOut }: CockpitProps) {
+  const live = useLiveCity(api);
+  const { store } = live;
+  const now = useClock();
+  const handle = useMemo<MapHandle>(() => ({ deviceCount: 0 }), []);
+  const [selectedId, setSelectedId] = useState<string>();
+  const [hidden, setHidden] = useState<ReadonlySet<DeviceKind>>(new Set());
+  const [focus, setFocus] = useState<{ at: Position; key: number }>();
+  const rulesById = useMemo(() => new Map<string, Rule>(live.rules.map((r) => [r.id, r])), [live.rules]);
+
+  useEffect(() => installTestHooks(store, handle), [store, handle]);
+
+  const pickAlert = (alert: Alert): void => {
+    const at = alertPosition(alert, store.devices);
+    if (at) setFocus({ at, key: Date.now() });
+    if (alert.alertSource) setSelectedId(alert.alertSource);
+  };
+  const toggleKind = (kind: DeviceKind): void => {
+    const next = new Set(hidden);
+    if (!next.delete(kind)) next.add(kind);
+    setHidden(next);
+  };
+
+  return (
+    <div class="cockpit">
+      {live.city && (
+        <CityMap
+          store={store}
+          city={live.city}
+          geometry={live.geometry}
+          selectedId={selectedId}
+          hidden={hidden}
+          focus={focus}
+          handle={handle}
+          tick={live.tick}
+          onSelectDevice={setSelectedId}
+          onPickAlert={pickAlert}
+        />
+      )}
+      <div class="vignette" />
+      <HeaderBar
+        cityName={live.city?.name}
+        now={now}
+        devices={store.devices.size}
+        openAlerts={store.alerts.filter((a) => a.status === 'raised').length}
+        districts={live.geometry?.districts.length ?? 0}
+        connection={live.connection}
+        health={live.health}
+        alertPulse={live.alertPulse}
+        onSignOut={onSignOut}
+      />
+      <AlertFeed
+        alerts={store.alerts}
+        fresh={store.freshAlerts}
+        rules={rulesById}
+        districts={live.geometry?.districts ?? []}
+        now={now}
+        selectedSource={selectedId}
+        onPick={pickAlert}
+      />
+      <Legend devices={store.devices} hidden={hidden} onToggle={toggleKind} />
+      {selectedId && (
+        <DevicePanel
+          api={api}
+          store={store}
+          deviceId={selectedId}
+          device={store.devices.get(selectedId)}
+          rules={live.rules}
+          onClose={() => setSelectedId(undefined)}
+        />
+      )}
+    </div>
+  );
+}

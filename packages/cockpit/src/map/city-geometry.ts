@@ -1,0 +1,81 @@
+import type { FeatureCollection } from 'geojson';
+import type { ApiClient } from '../api.js';
+import { compareSeverity, SEVERITY_COLOR } from '../domain/severity.js';
+import type { Lang } from '../i18n.js';
+import type { Alert, KeyValuesEntity, Severity } from '../model.js';
+
+/** The city's own geometry, as NGSI-LD entities in keyValues form. */
+export interface CityGeometry {
+  districts: KeyValuesEntity[];
+  communities: KeyValuesEntity[];
+  roads: KeyValuesEntity[];
+}
+
+/** Loads districts, communities and road segments (each paged through). */
+export async function loadCityGeometry(api: ApiClient): Promise<CityGeometry> {
+  const [districts, communities, roads] = await Promise.all([
+    api.entities(['District']),
+    api.entities(['Community']),
+    api.entities(['RoadSegment']),
+  ]);
+  return { districts, communities, roads };
+}
+
+const CJK = /[\u3400-\u9fff]/;
+
+/** A place's name in `lang`: the Chinese one of name/alternateName for zh, the other for en. */
+export function placeName(e: KeyValuesEntity, lang: Lang): string {
+  const names = [e.name, e.alternateName].filter((n): n is string => typeof n === 'string' && n.length > 0);
+  const wanted = names.find((n) => CJK.test(n) === (lang === 'zh'));
+  return wanted ?? names[0] ?? slugOf(e.id);
+}
+
+/** The last segment of an entity id (`urn:ngsi-ld:District:haidian` → `haidian`). */
+export function slugOf(id: string): string {
+  return id.split(':').pop() ?? id;
+}
+
+/** Finds the district an alert's `areaServed` names (by slug, id or name). */
+export function findDistrict(districts: readonly KeyValuesEntity[], area: string | undefined): KeyValuesEntity | undefined {
+  if (!area) return undefined;
+  const a = area.toLowerCase();
+  return districts.find(
+    (d) => d.id === area || slugOf(d.id).toLowerCase() === a || d.name?.toLowerCase() === a || d.alternateName?.toLowerCase() === a,
+  );
+}
+
+function collection(entities: readonly KeyValuesEntity[], props: (e: KeyValuesEntity) => Record<string, unknown> = () => ({})): FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: entities
+      .filter((e) => e.location)
+      .map((e) => ({ type: 'Feature', geometry: e.location as never, properties: { id: e.id, ...props(e) } })),
+  };
+}
+
+/** District polygons tinted by the most severe open alert inside each. */
+export function districtFeatures(districts: readonly KeyValuesEntity[], alerts: readonly Alert[]): FeatureCollection {
+  const worst = new Map<string, Severity>();
+  for (const a of alerts) {
+    if (a.status !== 'raised') continue;
+    const d = findDistrict(districts, a.areaServed);
+    const prev = d && worst.get(d.id);
+    if (d && (!prev || compareSeverity(a.severity, prev) > 0)) worst.set(d.id, a.severity);
+  }
+  return collection(districts, (e) => {
+    const sev = worst.get(e.id);
+    return sev
+      ? { fill: SEVERITY_COLOR[sev], fillOpacity: 0.16, edge: SEVERITY_COLOR[sev] }
+      : { fill: '#13294a', fillOpacity: 0.42, edge: '#3b7bd0' };
+  });
+}
+
+/** Community outlines. */
+export function communityFeatures(communities: readonly KeyValuesEntity[]): FeatureCollection {
+  return collection(communities);
+}
+
+/** Road centre lines. */
+export function roadFeatures(roads: readonly KeyValuesEntity[]): FeatureCollection {
+  return collection(roads);
+}

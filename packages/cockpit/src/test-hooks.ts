@@ -1,0 +1,35 @@
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import type { CockpitStore } from './cockpit-store.js';
+import type { MapHandle } from './map/city-map.js';
+
+/** What end-to-end tests (and curious operators in the console) can read from the page. */
+export interface CockpitHooks {
+  /** Device features currently drawn on the map. */
+  deviceCount(): number;
+  /** Alerts currently listed in the feed (open and resolved). */
+  alertCount(): number;
+  /** Open (raised) alerts. */
+  openAlertCount(): number;
+  readonly map: MapLibreMap | undefined;
+}
+
+declare global {
+  interface Window {
+    __cockpit?: CockpitHooks;
+  }
+}
+
+/** Installs `window.__cockpit`; returns a function that removes it. */
+export function installTestHooks(store: CockpitStore, handle: MapHandle): () => void {
+  window.__cockpit = {
+    deviceCount: () => handle.deviceCount,
+    alertCount: () => store.alerts.length,
+    openAlertCount: () => store.alerts.filter((a) => a.status === 'raised').length,
+    get map() {
+      return handle.map;
+    },
+  };
+  return () => {
+    delete window.__cockpit;
+  };
+}

@@ -1,0 +1,3 @@
+export type { Rule, ThresholdRule, Severity } from './rules/rule.js';
+export { RuleEngine, type RuleEngineOptions } from './rules/rule-engine.js';
+export { AlertService } from './alerts/alert-service.js';

@@ -1,0 +1,11 @@
+export { DeviceRegistry, type DeviceRegistration, type AuthFailure } from './device-registry.js';
+export { decodeObservations, IngestRefusal } from './decode-observation.js';
+export { IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js';
+export {
+  startEmbeddedBroker,
+  type EmbeddedBroker,
+  type EmbeddedBrokerOptions,
+} from './mqtt-broker.js';
+export { ingestRoutes, type IngestRoutesOptions } from './http-routes.js';
+export { noIngestMetrics, type IngestMetrics } from './metrics.js';
+export * from './topics.js';

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import { Topics, type Bus, type BusEvent, type EntityChange } from '../bus/index.js';
+import type { Observation } from '../core/index.js';
+import type { DeadLetter, Store } from '../store/index.js';
+import type { IngestMetrics } from './metrics.js';
+
+interface Pending {
+  observations: Observation[];
+  receivedAt: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** Options of the ingest pipeline. */
+export interface IngestPipelineOptions {
+  store: Store;
+  bus: Bus;
+  logger: Logger;
+  metrics: IngestMetrics;
+  /** Observations per commit at most. */
+  maxBatch?: number;
+}
+
+/**
+ * Group commit: observations that arrive while the event loop is busy are written in one
+ * durable transaction; each submitter's promise resolves only after that commit, so a
+ * device is acknowledged only for what is on disk. Then the changes go on the bus.
+ */
+export class IngestPipeline {
+  private pending: Pending[] = [];
+  private pendingCount = 0;
+  private scheduled = false;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly maxBatch: number;
+
+  constructor(private readonly options: IngestPipelineOptions) {
+    this.maxBatch = options.maxBatch ?? 8192;
+  }
+
+  /** Resolves once the observations are durable. */
+  submit(observations: Observation[], receivedAt = Date.now()): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ observations, receivedAt, resolve, reject });
+      this.pendingCount += observations.length;
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /** Keeps refused messages durably; failures are logged, never thrown at the device path. */
+  async refuse(letters: DeadLetter[]): Promise<void> {
+    try {
+      await this.options.store.deadLetters.add(letters);
+    } catch (err) {
+      this.options.logger.error({ err }, 'could not keep dead letters');
+    }
+  }
+
+  /** Writes everything pending; resolves when it is durable. */
+  flush(): Promise<void> {
+    this.scheduled = false;
+    const next = this.writing.then(() => this.writeAll());
+    this.writing = next.catch(() => {});
+    return next;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch: Pending[] = [];
+      let size = 0;
+      while (
+        this.pending.length > 0 &&
+        (size === 0 || size + this.pending[0]!.observations.length <= this.maxBatch)
+      ) {
+        const item = this.pending.shift()!;
+        batch.push(item);
+        size += item.observations.length;
+      }
+      this.pendingCount -= size;
+      await this.commit(batch, size);
+    }
+  }
+
+  private async commit(batch: Pending[], size: number): Promise<void> {
+    const { store, bus, logger, metrics } = this.options;
+    const observations = batch.flatMap((p) => p.observations);
+    const started = performance.now();
+    let changed;
+    try {
+      changed = await store.ingest(observations);
+    } catch (err) {
+      logger.error({ err, observations: size }, 'ingest commit failed; nothing was acknowledged');
+      for (const p of batch) p.reject(err as Error);
+      return;
+    }
+    const now = Date.now();
+    metrics.committed(size, (performance.now() - started) / 1000);
+    for (const p of batch) {
+      metrics.latency((now - p.receivedAt) / 1000);
+      p.resolve();
+    }
+    const events: BusEvent[] = observations.map((o) => ({
+      topic: Topics.observation,
+      key: o.entityId,
+      time: o.observedAt,
+      payload: o,
+    }));
+    for (const entity of changed) {
+      const change: EntityChange = { id: entity.id, type: entity.type, kind: 'updated', entity };
+      events.push({ topic: Topics.entityChanged, key: entity.id, time: now, payload: change });
+    }
+    await bus.publish(events).catch((err: unknown) => logger.error({ err }, 'bus publish failed'));
+  }
+
+  /** Observations waiting for a commit. */
+  get backlog(): number {
+    return this.pendingCount;
+  }
+}

@@ -1,0 +1,158 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { Device } from '../store/index.js';
+import { decodeObservations, IngestRefusal } from './decode-observation.js';
+import type { DeviceRegistry } from './device-registry.js';
+import type { IngestMetrics } from './metrics.js';
+import type { IngestPipeline } from './ingest-pipeline.js';
+import { attrsTopic, commandTopic } from './topics.js';
+
+/** Options of the embedded MQTT broker. */
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  registry: DeviceRegistry;
+  pipeline: IngestPipeline;
+  metrics: IngestMetrics;
+  logger: Logger;
+}
+
+/** A running embedded broker. */
+export interface EmbeddedBroker {
+  readonly port: number;
+  connectedClients(): number;
+  close(): Promise<void>;
+}
+
+const payloadText = (payload: Buffer | string): string =>
+  (typeof payload === 'string' ? payload : payload.toString('utf8')).slice(0, 4096);
+
+function authError(returnCode: 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/**
+ * Starts Aedes on a TCP port with device authentication and topic ACLs. A publish is
+ * authorised only once its observations are durable, because Aedes sends the QoS 1
+ * PUBACK right after `authorizePublish` calls back.
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { registry, pipeline, metrics, logger } = options;
+  const devices = new WeakMap<Client, Device>();
+  const aedes = new Aedes({ drainTimeout: 30_000 });
+  await aedes.listen();
+
+  aedes.authenticate = (client, username, password, done) => {
+    const deviceId = username ?? '';
+    const secret = password?.toString('utf8') ?? '';
+    registry.authenticate(deviceId, secret).then(
+      (result) => {
+        if (typeof result === 'string') {
+          metrics.rejected('mqtt', result);
+          void pipeline.refuse([
+            {
+              receivedAt: Date.now(),
+              source: 'mqtt',
+              reason: result,
+              detail: `CONNECT refused for client ${client.id}: ${result}`,
+              ...(deviceId && { deviceId }),
+            },
+          ]);
+          logger.warn({ clientId: client.id, deviceId, reason: result }, 'MQTT connect refused');
+          done(authError(4, result), false);
+          return;
+        }
+        devices.set(client, result);
+        done(null, true);
+      },
+      (err: unknown) => done(authError(5, String(err)), false),
+    );
+  };
+
+  aedes.authorizePublish = (client, packet, done) => {
+    const device = client ? devices.get(client) : undefined;
+    if (!client || !device) return done(new Error('not a device'));
+    const receivedAt = Date.now();
+    if (packet.topic !== attrsTopic(device.id)) {
+      metrics.rejected('mqtt', 'topic-not-allowed');
+      logger.warn(
+        { deviceId: device.id, topic: packet.topic },
+        'publish to a foreign topic refused',
+      );
+      void pipeline
+        .refuse([
+          {
+            receivedAt,
+            source: 'mqtt',
+            reason: 'topic-not-allowed',
+            detail: `device ${device.id} may publish only to ${attrsTopic(device.id)}`,
+            deviceId: device.id,
+            topic: packet.topic,
+            payload: payloadText(packet.payload),
+          },
+        ])
+        .then(() => done(new Error('topic not allowed')));
+      return;
+    }
+    let observations;
+    try {
+      observations = decodeObservations(packet.payload, device, receivedAt);
+    } catch (err) {
+      const reason = err instanceof IngestRefusal ? err.reason : 'malformed-payload';
+      metrics.rejected('mqtt', reason);
+      // Acknowledged once the dead letter is durable, so the device does not resend it forever.
+      void pipeline
+        .refuse([
+          {
+            receivedAt,
+            source: 'mqtt',
+            reason,
+            detail: (err as Error).message,
+            deviceId: device.id,
+            topic: packet.topic,
+            payload: payloadText(packet.payload),
+          },
+        ])
+        .then(() => done(null));
+      return;
+    }
+    pipeline.submit(observations, receivedAt).then(
+      () => {
+        metrics.accepted('mqtt', observations.length);
+        done(null);
+      },
+      // Not durable: drop the connection without PUBACK so that the device resends.
+      (err: unknown) => done(err as Error),
+    );
+  };
+
+  aedes.authorizeSubscribe = (client, subscription, done) => {
+    const device = client ? devices.get(client) : undefined;
+    if (device && subscription.topic === commandTopic(device.id)) return done(null, subscription);
+    logger.warn({ deviceId: device?.id, topic: subscription.topic }, 'subscription refused');
+    done(null, null);
+  };
+
+  aedes.on('clientError', (client, err) =>
+    logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
+  );
+
+  const server: Server = createServer(aedes.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    connectedClients: () => aedes.connectedClients,
+    close: () =>
+      new Promise<void>((resolve) => {
+        aedes.close(() => server.close(() => resolve()));
+      }),
+  };
+}

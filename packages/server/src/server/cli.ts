@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { startNode } from './node.js';
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is 0–65535');
+  return n;
+};
+
+interface UpFlags {
+  demo?: boolean;
+  config?: string;
+  port?: number;
+  mqttPort?: number;
+  data?: string;
+  auth?: 'token' | 'none';
+  logLevel?: string;
+}
+
+/** Turns CLI flags into the config tree they override. */
+function flagsToConfig(flags: UpFlags): Record<string, unknown> {
+  const tree: Record<string, Record<string, unknown>> = {};
+  const set = (section: string, key: string, value: unknown) => {
+    if (value !== undefined) (tree[section] ??= {})[key] = value;
+  };
+  set('http', 'port', flags.port);
+  set('mqtt', 'port', flags.mqttPort);
+  set('auth', 'mode', flags.auth);
+  set('log', 'level', flags.logLevel);
+  if (flags.demo) set('demo', 'enabled', true);
+  return { ...tree, ...(flags.data !== undefined && { dataDir: flags.data }) };
+}
+
+async function up(flags: UpFlags): Promise<void> {
+  const config = loadConfig({ file: flags.config, env: process.env, flags: flagsToConfig(flags) });
+  const logger = pino({ level: config.log.level, base: { service: 'citybrain' } });
+  const node = await startNode(config, logger);
+  const host = 'localhost';
+  const url = `http://${host}:${node.httpPort}`;
+  logger.info(
+    {
+      url,
+      httpPort: node.httpPort,
+      mqttPort: node.mqttPort,
+      dataDir: config.dataDir,
+      demo: config.demo.enabled,
+    },
+    'citybrain is up',
+  );
+  const login =
+    config.auth.mode === 'token' ? `/#token=${encodeURIComponent(node.adminToken)}` : '/';
+  process.stderr.write(
+    [
+      '',
+      `  citybrain is up${config.demo.enabled ? ' with a simulated city' : ''}`,
+      `  cockpit   ${url}${login}`,
+      `  NGSI-LD   ${url}/ngsi-ld/v1   OpenAPI ${url}/openapi.json`,
+      `  MQTT      mqtt://${host}:${node.mqttPort}   health ${url}/health   metrics ${url}/metrics`,
+      config.auth.mode === 'token'
+        ? `  API token in ${config.dataDir}/admin-token (Authorization: Bearer …)`
+        : '  AUTHENTICATION IS OFF',
+      '  Ctrl-C stops cleanly.',
+      '',
+    ].join('\n') + '\n',
+  );
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) {
+      logger.warn('second signal: exiting without a clean shutdown');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'shutting down');
+    node.stop().then(
+      () => {
+        logger.info('stopped cleanly');
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const program = new Command('citybrain')
+  .description('citybrain: the digital twin of a smart city (NGSI-LD, MQTT, cockpit)')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('run a citybrain node: HTTP API and cockpit, embedded MQTT broker, rules')
+  .option('--demo', 'add a simulated city whose devices publish over MQTT')
+  .option('--config <file>', 'YAML or JSON configuration file (env: CITYBRAIN_CONFIG)')
+  .option('--port <n>', 'HTTP port of the API and cockpit (default 8080)', port)
+  .option('--mqtt-port <n>', 'port of the embedded MQTT broker (default 1883)', port)
+  .option('--data <dir>', 'data directory (default ./data)')
+  .addOption(new Option('--auth <mode>', 'authentication of API calls').choices(['token', 'none']))
+  .addOption(
+    new Option('--log-level <level>', 'log level').choices([
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+  )
+  .addHelpText(
+    'after',
+    '\nSettings are taken from defaults < config file < CITYBRAIN_* environment < flags.\nExample: citybrain up --demo --port 8080 --mqtt-port 1884',
+  )
+  .action(up);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message =
+    err instanceof ConfigError
+      ? err.message
+      : err instanceof Error
+        ? (err.stack ?? err.message)
+        : String(err);
+  process.stderr.write(`citybrain: ${message}\n`);
+  process.exit(2);
+});

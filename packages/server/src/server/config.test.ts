@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv, loadConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cb-config-'));
+
+describe('configuration', () => {
+  it('has working defaults: port 8080, MQTT 1883, ./data, token auth, one PM2.5 rule', () => {
+    const c = loadConfig({ env: {}, flags: {} });
+    expect(c.http.port).toBe(8080);
+    expect(c.mqtt.port).toBe(1883);
+    expect(c.dataDir).toBe('./data');
+    expect(c.auth.mode).toBe('token');
+    expect(c.rules.map((r) => r.id)).toEqual(['pm25-high']);
+  });
+
+  it('layers file < environment < flags', () => {
+    const file = join(dir, 'a.yaml');
+    writeFileSync(file, 'http:\n  port: 9000\nmqtt:\n  port: 9001\nlog:\n  level: warn\n');
+    const c = loadConfig({
+      file,
+      env: { CITYBRAIN_MQTT_PORT: '9002', CITYBRAIN_LOG__LEVEL: 'error' },
+      flags: { http: { port: 9003 } },
+    });
+    expect(c.http.port).toBe(9003);
+    expect(c.mqtt.port).toBe(9002);
+    expect(c.log.level).toBe('error');
+  });
+
+  it('maps nested environment names to camelCase keys', () => {
+    expect(
+      configFromEnv({ CITYBRAIN_AUTH__ADMIN_TOKEN: 'x', CITYBRAIN_DEMO__DEVICES_PER_KIND: '3' }),
+    ).toEqual({
+      auth: { adminToken: 'x' },
+      demo: { devicesPerKind: 3 },
+    });
+  });
+
+  it('names every bad key', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ http: { port: 'eighty' }, mqtt: { prot: 1 }, auth: { mode: 'open' } }),
+    );
+    let error: unknown;
+    try {
+      loadConfig({ file, env: {}, flags: {} });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('http.port');
+    expect(message).toContain('mqtt.prot: unknown key');
+    expect(message).toContain('auth.mode');
+  });
+
+  it('says which file it cannot read or parse', () => {
+    expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {}, flags: {} })).toThrow(
+      /missing\.yaml/,
+    );
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'http: [1, 2\n');
+    expect(() => loadConfig({ file, env: {}, flags: {} })).toThrow(/broken\.yaml is invalid/);
+  });
+});

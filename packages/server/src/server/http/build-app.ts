@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Rule } from '../../brain/index.js';
+import type { Bus } from '../../bus/index.js';
+import { ingestRoutes, type DeviceRegistry, type IngestPipeline } from '../../ingest/index.js';
+import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
+import type { Store } from '../../store/index.js';
+import type { NodeMetrics } from '../metrics.js';
+import { installAuth, type AuthOptions } from './auth.js';
+import { installCockpitRoutes } from './cockpit-routes.js';
+import { installErrorHandler } from './error-handler.js';
+import { installEventsRoute } from './events-route.js';
+import { installHealthRoutes, type HealthCheck } from './health-routes.js';
+
+/** Everything the HTTP side of a node is built from. */
+export interface HttpAppOptions {
+  logger: Logger;
+  store: Store;
+  bus: Bus;
+  registry: DeviceRegistry;
+  pipeline: IngestPipeline;
+  metrics: NodeMetrics;
+  auth: AuthOptions;
+  cityName: string;
+  rules: () => Rule[];
+  checks: Record<string, HealthCheck>;
+  /** Built cockpit to serve at `/`; defaults to the workspace's packages/cockpit/dist. */
+  cockpitDir?: string;
+}
+
+/** Where the built cockpit lives in the workspace. */
+export const DEFAULT_COCKPIT_DIR = fileURLToPath(
+  new URL('../../../../cockpit/dist', import.meta.url),
+);
+
+/** Builds the Fastify app of a node: APIs, OpenAPI, health, metrics and the cockpit. */
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 16 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installErrorHandler(app);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'citybrain API',
+        version: '0.1.0',
+        description: 'NGSI-LD context broker, device ingest and city brain of citybrain',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  installAuth(app, options.auth);
+  app.addHook('onResponse', (request, reply, done) => {
+    options.metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  installHealthRoutes(app, {
+    checks: options.checks,
+    authMode: options.auth.mode,
+    registry: options.metrics.registry,
+  });
+  await app.register(ngsiLdPlugin, {
+    prefix: '/ngsi-ld/v1',
+    store: options.store,
+    bus: options.bus,
+  });
+  await app.register(ingestRoutes, {
+    prefix: '/api/v1',
+    store: options.store,
+    registry: options.registry,
+    pipeline: options.pipeline,
+    metrics: options.metrics.ingest,
+  });
+  installCockpitRoutes(app, {
+    store: options.store,
+    cityName: options.cityName,
+    rules: options.rules,
+  });
+  await installEventsRoute(app, { bus: options.bus });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  const cockpitDir = options.cockpitDir ?? DEFAULT_COCKPIT_DIR;
+  if (existsSync(cockpitDir)) await app.register(fastifyStatic, { root: cockpitDir, prefix: '/' });
+  else
+    app.get('/', { schema: { hide: true } }, (_req, reply) =>
+      reply
+        .type('text/html')
+        .send('<h1>citybrain</h1><p>The cockpit is not built: run <code>npm run build</code>.</p>'),
+    );
+  return app;
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { bbox, toKeyValues, type Entity, type GeoProperty } from '../../core/index.js';
+import type { Store } from '../../store/index.js';
+import type { Rule } from '../../brain/index.js';
+
+/** What the cockpit's helper routes need. */
+export interface CockpitRoutesOptions {
+  store: Store;
+  cityName: string;
+  rules: () => Rule[];
+}
+
+const HANGZHOU: [number, number] = [120.16, 30.27];
+
+/** The city's extent: the union of its District geometries. */
+async function cityExtent(store: Store): Promise<[number, number, number, number] | undefined> {
+  const page = await store.entities.query({ types: ['District'], limit: 1000, offset: 0 });
+  let box: [number, number, number, number] | undefined;
+  for (const d of page.entities) {
+    const location = d.location as GeoProperty | undefined;
+    if (location?.type !== 'GeoProperty') continue;
+    const b = bbox(location.value);
+    box = box
+      ? [
+          Math.min(box[0], b[0]),
+          Math.min(box[1], b[1]),
+          Math.max(box[2], b[2]),
+          Math.max(box[3], b[3]),
+        ]
+      : b;
+  }
+  return box;
+}
+
+/** `/api/v1/city`, `/api/v1/alerts`, `/api/v1/rules`: what the cockpit reads beside NGSI-LD. */
+export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoutesOptions): void {
+  const tags = ['Cockpit'];
+  app.get(
+    '/api/v1/city',
+    { schema: { tags, summary: 'Name and extent of the city' } },
+    async () => {
+      const box = await cityExtent(options.store);
+      const center = box ? [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] : HANGZHOU;
+      return { name: options.cityName, center, bbox: box ?? null, defaultZoom: 11 };
+    },
+  );
+
+  app.get(
+    '/api/v1/alerts',
+    {
+      schema: {
+        tags,
+        summary: 'Alerts, newest first (keyValues)',
+        querystring: Type.Object({
+          status: Type.Optional(Type.String()),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+        }),
+      },
+    },
+    async (request) => {
+      const { status, limit } = request.query as { status?: string; limit: number };
+      const all: Entity[] = [];
+      for (let offset = 0; ; offset += 1000) {
+        const page = await options.store.entities.query({
+          types: ['Alert'],
+          ...(status && {
+            q: {
+              kind: 'compare',
+              path: { attr: 'status', compound: [] },
+              op: '==',
+              operand: { kind: 'value', value: status },
+            },
+          }),
+          limit: 1000,
+          offset,
+        });
+        all.push(...page.entities);
+        if (page.entities.length < 1000) break;
+      }
+      // Alert ids end with the breach start, not the issue time: sort on dateIssued.
+      return all
+        .map(toKeyValues)
+        .sort((a, b) => String(b.dateIssued).localeCompare(String(a.dateIssued)))
+        .slice(0, limit);
+    },
+  );
+
+  app.get('/api/v1/rules', { schema: { tags, summary: 'The rules in force' } }, () =>
+    options.rules(),
+  );
+}
