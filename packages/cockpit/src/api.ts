@@ -44,7 +44,7 @@ const PAGE = 1000;
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const base = opts.baseUrl ?? '';
 
-  async function request(path: string, allowError = false): Promise<unknown> {
+  async function request(path: string, lenient = false): Promise<unknown> {
     let res: Response;
     try {
       res = await fetch(base + path, {
@@ -53,11 +53,12 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     } catch (cause) {
       throw new ApiError(0, `cannot reach the server (${path})`, { cause });
     }
-    if (res.status === 401) {
+    // Lenient calls (/health) never log out: they are not part of the authenticated API.
+    if (res.status === 401 && !lenient) {
       opts.onUnauthorized?.();
       throw new ApiError(401, 'token refused');
     }
-    if (!res.ok && !allowError) throw new ApiError(res.status, `${path} answered ${res.status}`);
+    if (!res.ok && !lenient) throw new ApiError(res.status, `${path} answered ${res.status}`);
     return res.json();
   }
 
@@ -66,7 +67,8 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     city: async () => (await request('/api/v1/city')) as CityInfo,
     // /health answers 503 with the same body while not ready: still worth showing.
     health: async () => (await request('/health', true)) as Health,
-    alerts: async (limit) => listOf<Alert>(await request(`/api/v1/alerts?limit=${limit}`), 'alerts'),
+    alerts: async (limit) =>
+      listOf<Alert>(await request(`/api/v1/alerts?limit=${limit}`), 'alerts'),
     rules: async () => listOf<Rule>(await request('/api/v1/rules'), 'rules'),
     async entities(types) {
       const out: KeyValuesEntity[] = [];
@@ -77,17 +79,23 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
           limit: String(PAGE),
           offset: String(offset),
         });
-        const page = listOf<KeyValuesEntity>(await request(`/ngsi-ld/v1/entities?${q}`), 'entities');
+        const page = listOf<KeyValuesEntity>(
+          await request(`/ngsi-ld/v1/entities?${q}`),
+          'entities',
+        );
         out.push(...page);
         if (page.length < PAGE) return out;
       }
     },
     async temporal(id, attr, lastN) {
-      const q = new URLSearchParams({ attrs: attr, options: 'temporalValues', lastN: String(lastN) });
-      const body = (await request(`/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}?${q}`)) as Record<
-        string,
-        unknown
-      >;
+      const q = new URLSearchParams({
+        attrs: attr,
+        options: 'temporalValues',
+        lastN: String(lastN),
+      });
+      const body = (await request(
+        `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}?${q}`,
+      )) as Record<string, unknown>;
       const values = (body[attr] as { values?: unknown } | undefined)?.values;
       return Array.isArray(values) ? (values as TemporalValues) : [];
     },

@@ -1,8 +1,15 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, createApiClient, type ApiClient } from './api.js';
 import { clearToken, storedToken, storeToken, takeTokenFromUrl } from './auth.js';
 import { Cockpit } from './cockpit.js';
-import { I18nContext, initialLang, saveLang, translator, type Lang, type MessageKey } from './i18n.js';
+import {
+  I18nContext,
+  initialLang,
+  saveLang,
+  translator,
+  type Lang,
+  type MessageKey,
+} from './i18n.js';
 import { SetLangContext } from './panels/language-switch.js';
 import { LoginCard } from './panels/login-card.js';
 
@@ -29,7 +36,10 @@ export function App() {
     setToken(undefined);
   };
   const api = useMemo<ApiClient | undefined>(
-    () => (token ? createApiClient({ token, onUnauthorized: () => signOut('login.expired') }) : undefined),
+    () =>
+      token
+        ? createApiClient({ token, onUnauthorized: () => signOut('login.expired') })
+        : undefined,
     [token],
   );
   const signIn = async (candidate: string): Promise<MessageKey | undefined> => {
@@ -46,13 +56,19 @@ export function App() {
     return undefined;
   };
 
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-  document.title = `${tr.t('app.brand')} · ${tr.t('app.title')}`;
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = `${tr.t('app.brand')} · ${tr.t('app.title')}`;
+  }, [tr]);
 
   return (
     <I18nContext.Provider value={tr}>
       <SetLangContext.Provider value={changeLang}>
-        {api ? <Cockpit key={api.token} api={api} onSignOut={() => signOut()} /> : <LoginCard notice={notice} onSubmit={signIn} />}
+        {api ? (
+          <Cockpit key={api.token} api={api} onSignOut={() => signOut()} />
+        ) : (
+          <LoginCard notice={notice} onSubmit={signIn} />
+        )}
       </SetLangContext.Provider>
     </I18nContext.Provider>
   );

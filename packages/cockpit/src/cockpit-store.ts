@@ -18,7 +18,7 @@ export interface CockpitStore {
   /** Listener called at most every `throttleMs` after any change. */
   subscribe(listener: () => void): () => void;
   /** Listener called at once for every device update (for live charts). */
-  onDevice: (listener: (device: DeviceEntity) => void) => () => void;
+  onDevice(listener: (device: DeviceEntity) => void): () => void;
 }
 
 /** Options of the store. */
@@ -28,7 +28,8 @@ export interface CockpitStoreOptions {
   freshMs?: number;
 }
 
-const byNewest = (a: Alert, b: Alert): number => Date.parse(b.dateIssued) - Date.parse(a.dateIssued);
+const byNewest = (a: Alert, b: Alert): number =>
+  Date.parse(b.dateIssued) - Date.parse(a.dateIssued);
 
 /** Creates an empty store. */
 export function createCockpitStore(opts: CockpitStoreOptions = {}): CockpitStore {

@@ -35,9 +35,19 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
   const [selectedId, setSelectedId] = useState<string>();
   const [hidden, setHidden] = useState<ReadonlySet<DeviceKind>>(new Set());
   const [focus, setFocus] = useState<{ at: Position; key: number }>();
-  const rulesById = useMemo(() => new Map<string, Rule>(live.rules.map((r) => [r.id, r])), [live.rules]);
+  const rulesById = useMemo(
+    () => new Map<string, Rule>(live.rules.map((r) => [r.id, r])),
+    [live.rules],
+  );
 
   useEffect(() => installTestHooks(store, handle), [store, handle]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') setSelectedId(undefined);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const pickAlert = (alert: Alert): void => {
     const at = alertPosition(alert, store.devices);

@@ -43,14 +43,21 @@ export function useLiveCity(api: ApiClient): LiveCity {
       };
     const ignore = (): void => undefined; // a failed load shows as an empty layer; 401s log out via the client
     const syncLive = (): void => {
-      api.entities(DEVICE_KINDS).then(guard((list) => store.setDevices(list)), ignore);
-      api.alerts(50).then(guard((list) => store.setAlerts(list)), ignore);
+      api.entities(DEVICE_KINDS).then(
+        guard((list) => store.setDevices(list)),
+        ignore,
+      );
+      api.alerts(50).then(
+        guard((list) => store.setAlerts(list)),
+        ignore,
+      );
     };
     api.city().then(guard(setCity), ignore);
     loadCityGeometry(api).then(guard(setGeometry), ignore);
     api.rules().then(guard(setRules), ignore);
     syncLive();
-    const pollHealth = (): void => void api.health().then(guard(setHealth), () => alive && setHealth(undefined));
+    const pollHealth = (): void =>
+      void api.health().then(guard(setHealth), () => alive && setHealth(undefined));
     pollHealth();
     const healthTimer = setInterval(pollHealth, HEALTH_EVERY_MS);
 

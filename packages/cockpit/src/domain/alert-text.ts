@@ -25,7 +25,10 @@ export function alertTitle(tr: Translator, alert: Alert, rule: Rule | undefined)
 
 /** "Environment · Air pollution", translated. */
 export function alertCategory(tr: Translator, alert: Alert): string {
-  return [alert.category && tr.tx('cat', alert.category), alert.subCategory && tr.tx('sub', alert.subCategory)]
+  return [
+    alert.category && tr.tx('cat', alert.category),
+    alert.subCategory && tr.tx('sub', alert.subCategory),
+  ]
     .filter(Boolean)
     .join(' · ');
 }

@@ -43,7 +43,19 @@ const UNITS: Record<string, string> = {
 const PERCENT = new Set(['occupancy', 'fillingLevel', 'relativeHumidity', 'illuminanceLevel']);
 
 /** Members that are identity, geometry or links, not readings. */
-const HIDDEN = new Set(['id', 'type', '@context', 'location', 'name', 'alternateName', 'refDevice', 'address', 'source', 'dataProvider', 'seeAlso']);
+const HIDDEN = new Set([
+  'id',
+  'type',
+  '@context',
+  'location',
+  'name',
+  'alternateName',
+  'refDevice',
+  'address',
+  'source',
+  'dataProvider',
+  'seeAlso',
+]);
 
 /** The reading each kind charts first. */
 export const PRIMARY_ATTRIBUTE: Record<DeviceKind, string> = {
@@ -80,11 +92,16 @@ export function displayNumber(attr: string, v: number): number {
 function formatValue(tr: Translator, attr: string, v: unknown): string | undefined {
   if (typeof v === 'number') return nf.format(displayNumber(attr, v));
   if (typeof v === 'boolean') return tr.tx('value', String(v));
-  if (typeof v === 'string') return /^\d{4}-\d\d-\d\dT/.test(v) ? new Date(v).toLocaleString(tr.lang === 'zh' ? 'zh-CN' : undefined) : tr.tx('value', v, v);
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.map((x: string) => tr.tx('value', x, x)).join(', ');
+  if (typeof v === 'string')
+    return /^\d{4}-\d\d-\d\dT/.test(v)
+      ? new Date(v).toLocaleString(tr.lang === 'zh' ? 'zh-CN' : undefined)
+      : tr.tx('value', v, v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+    return v.map((x: string) => tr.tx('value', x, x)).join(', ');
   if (typeof v === 'object' && v !== null) {
     const parts = Object.entries(v).filter(([, x]) => typeof x === 'number');
-    if (parts.length > 0) return parts.map(([k, x]) => `${k} ${nf.format(x as number)}`).join(' · ');
+    if (parts.length > 0)
+      return parts.map(([k, x]) => `${k} ${nf.format(x as number)}`).join(' · ');
   }
   return undefined;
 }
@@ -97,13 +114,21 @@ export function readingsOf(tr: Translator, e: KeyValuesEntity): Reading[] {
     const value = formatValue(tr, attr, v);
     if (value === undefined) continue;
     const numeric = typeof v === 'number';
-    out.push({ attr, label: tr.tx('attr', attr), value, unit: numeric || typeof v === 'object' ? unitOf(attr) : '', numeric });
+    out.push({
+      attr,
+      label: tr.tx('attr', attr),
+      value,
+      unit: numeric || typeof v === 'object' ? unitOf(attr) : '',
+      numeric,
+    });
   }
   return out.sort((a, b) => Number(b.numeric) - Number(a.numeric));
 }
 
 /** The attribute to chart first for a device: its kind's primary one if numeric, else the first number. */
-export function defaultChartAttribute(e: KeyValuesEntity & { type: DeviceKind }): string | undefined {
+export function defaultChartAttribute(
+  e: KeyValuesEntity & { type: DeviceKind },
+): string | undefined {
   const primary = PRIMARY_ATTRIBUTE[e.type];
   if (typeof e[primary] === 'number') return primary;
   return Object.keys(e).find((k) => !HIDDEN.has(k) && typeof e[k] === 'number');

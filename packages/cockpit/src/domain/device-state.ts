@@ -27,10 +27,26 @@ export const DEVICE_STATES: Record<DeviceKind, DeviceState[]> = {
     s('state.traffic.slow', '#f5b93d'),
     s('state.traffic.jam', '#ff4d5e'),
   ],
-  ParkingSpot: [s('state.parking.free', '#3ee0a0'), s('state.parking.occupied', '#ff6b7a'), s('state.parking.closed', '#6f7d95')],
-  WasteContainer: [s('state.waste.low', '#3ee0a0'), s('state.waste.mid', '#f5b93d'), s('state.waste.full', '#ff4d5e')],
-  Streetlight: [s('state.light.on', '#ffd66b'), s('state.light.off', '#48597a'), s('state.light.defective', '#ff4d5e')],
-  ThreePhaseAcMeasurement: [s('state.meter.low', '#4fc3ff'), s('state.meter.mid', '#f5b93d'), s('state.meter.high', '#ff4d5e')],
+  ParkingSpot: [
+    s('state.parking.free', '#3ee0a0'),
+    s('state.parking.occupied', '#ff6b7a'),
+    s('state.parking.closed', '#6f7d95'),
+  ],
+  WasteContainer: [
+    s('state.waste.low', '#3ee0a0'),
+    s('state.waste.mid', '#f5b93d'),
+    s('state.waste.full', '#ff4d5e'),
+  ],
+  Streetlight: [
+    s('state.light.on', '#ffd66b'),
+    s('state.light.off', '#48597a'),
+    s('state.light.defective', '#ff4d5e'),
+  ],
+  ThreePhaseAcMeasurement: [
+    s('state.meter.low', '#4fc3ff'),
+    s('state.meter.mid', '#f5b93d'),
+    s('state.meter.high', '#ff4d5e'),
+  ],
   NoiseLevelObserved: [
     s('state.noise.quiet', '#2fd47c'),
     s('state.noise.moderate', '#f2d43d'),
@@ -83,12 +99,19 @@ export function deviceState(e: KeyValuesEntity & { type: DeviceKind }): DeviceSt
       return level === undefined ? UNKNOWN_STATE : states[level]!;
     }
     case 'ParkingSpot':
-      return e.status === 'free' ? states[0]! : e.status === 'occupied' ? states[1]! : e.status === 'closed' ? states[2]! : UNKNOWN_STATE;
+      return e.status === 'free'
+        ? states[0]!
+        : e.status === 'occupied'
+          ? states[1]!
+          : e.status === 'closed'
+            ? states[2]!
+            : UNKNOWN_STATE;
     case 'WasteContainer':
       return band(ratio(e.fillingLevel), [0.5, 0.8], kind);
     case 'Streetlight':
       if (typeof e.status === 'string' && e.status !== 'ok') return states[2]!;
-      if (e.powerState === 'on' || e.powerState === 'low' || e.powerState === true) return states[0]!;
+      if (e.powerState === 'on' || e.powerState === 'low' || e.powerState === true)
+        return states[0]!;
       if (e.powerState === 'off' || e.powerState === false) return states[1]!;
       return UNKNOWN_STATE;
     case 'ThreePhaseAcMeasurement':

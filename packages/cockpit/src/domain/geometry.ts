@@ -38,9 +38,10 @@ export function anchorOf(geometry: unknown): Position | undefined {
 /** Area-weighted centroid of a polygon's outer ring (vertex mean when degenerate). */
 export function polygonCentroid(geometry: unknown): Position | undefined {
   const g = geometry as { type?: string; coordinates?: unknown };
-  const ring = (
-    g.type === 'MultiPolygon' ? (g.coordinates as Position[][][])[0]?.[0] : (g.coordinates as Position[][])[0]
-  );
+  const ring =
+    g.type === 'MultiPolygon'
+      ? (g.coordinates as Position[][][])[0]?.[0]
+      : (g.coordinates as Position[][])[0];
   if (!ring || ring.length === 0) return undefined;
   let area = 0;
   let cx = 0;

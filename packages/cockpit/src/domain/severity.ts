@@ -9,7 +9,13 @@ export const SEVERITY_COLOR: Record<Severity, string> = {
   critical: '#ff3b5c',
 };
 
-const RANK: Record<Severity, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
+const RANK: Record<Severity, number> = {
+  informational: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+};
 
 /** Orders severities: positive when `a` is more severe than `b`. */
 export function compareSeverity(a: Severity, b: Severity): number {

@@ -8,7 +8,7 @@ export const en = {
   'login.submit': 'Sign in',
   'login.checking': 'Checking…',
   'login.refused': 'This token was refused. Check it and try again.',
-  'login.expired': 'Your session ended. Sign in again.',
+  'login.expired': 'The token was refused or your session ended. Sign in again.',
   'login.unreachable': 'The citybrain server cannot be reached.',
   'header.signOut': 'Sign out',
   'header.language': 'Language',

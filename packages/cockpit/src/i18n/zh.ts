@@ -10,7 +10,7 @@ export const zh: Record<MessageKey, string> = {
   'login.submit': '登录',
   'login.checking': '正在验证…',
   'login.refused': '令牌被拒绝，请检查后重试。',
-  'login.expired': '会话已结束，请重新登录。',
+  'login.expired': '令牌被拒绝或会话已结束，请重新登录。',
   'login.unreachable': '无法连接 citybrain 服务器。',
   'header.signOut': '退出',
   'header.language': '语言',

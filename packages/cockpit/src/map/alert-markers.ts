@@ -5,13 +5,23 @@ import type { Alert, DeviceEntity } from '../model.js';
 
 /** Pulsing HTML markers for the open alerts. */
 export interface AlertMarkers {
-  update(alerts: readonly Alert[], devices: ReadonlyMap<string, DeviceEntity>, fresh: ReadonlySet<string>): void;
+  update(
+    alerts: readonly Alert[],
+    devices: ReadonlyMap<string, DeviceEntity>,
+    fresh: ReadonlySet<string>,
+  ): void;
   remove(): void;
 }
 
 /** Where an alert sits: its own location, else its source device's. */
-export function alertPosition(alert: Alert, devices: ReadonlyMap<string, DeviceEntity>): Position | undefined {
-  return anchorOf(alert.location) ?? (alert.alertSource ? anchorOf(devices.get(alert.alertSource)?.location) : undefined);
+export function alertPosition(
+  alert: Alert,
+  devices: ReadonlyMap<string, DeviceEntity>,
+): Position | undefined {
+  return (
+    anchorOf(alert.location) ??
+    (alert.alertSource ? anchorOf(devices.get(alert.alertSource)?.location) : undefined)
+  );
 }
 
 /** Creates the alert marker layer; `onPick` runs when a marker is clicked. */
@@ -22,7 +32,8 @@ export function createAlertMarkers(map: MapLibreMap, onPick: (alert: Alert) => v
     const el = document.createElement('button');
     el.type = 'button';
     el.className = 'alert-marker';
-    el.innerHTML = '<span class="alert-marker__ring"></span><span class="alert-marker__ring"></span><span class="alert-marker__core"></span>';
+    el.innerHTML =
+      '<span class="alert-marker__ring"></span><span class="alert-marker__ring"></span><span class="alert-marker__core"></span>';
     el.addEventListener('click', (e) => {
       e.stopPropagation();
       const entry = markers.get(alert.id);

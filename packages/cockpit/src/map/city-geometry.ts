@@ -25,7 +25,9 @@ const CJK = /[\u3400-\u9fff]/;
 
 /** A place's name in `lang`: the Chinese one of name/alternateName for zh, the other for en. */
 export function placeName(e: KeyValuesEntity, lang: Lang): string {
-  const names = [e.name, e.alternateName].filter((n): n is string => typeof n === 'string' && n.length > 0);
+  const names = [e.name, e.alternateName].filter(
+    (n): n is string => typeof n === 'string' && n.length > 0,
+  );
   const wanted = names.find((n) => CJK.test(n) === (lang === 'zh'));
   return wanted ?? names[0] ?? slugOf(e.id);
 }
@@ -36,25 +38,42 @@ export function slugOf(id: string): string {
 }
 
 /** Finds the district an alert's `areaServed` names (by slug, id or name). */
-export function findDistrict(districts: readonly KeyValuesEntity[], area: string | undefined): KeyValuesEntity | undefined {
+export function findDistrict(
+  districts: readonly KeyValuesEntity[],
+  area: string | undefined,
+): KeyValuesEntity | undefined {
   if (!area) return undefined;
   const a = area.toLowerCase();
   return districts.find(
-    (d) => d.id === area || slugOf(d.id).toLowerCase() === a || d.name?.toLowerCase() === a || d.alternateName?.toLowerCase() === a,
+    (d) =>
+      d.id === area ||
+      slugOf(d.id).toLowerCase() === a ||
+      d.name?.toLowerCase() === a ||
+      d.alternateName?.toLowerCase() === a,
   );
 }
 
-function collection(entities: readonly KeyValuesEntity[], props: (e: KeyValuesEntity) => Record<string, unknown> = () => ({})): FeatureCollection {
+function collection(
+  entities: readonly KeyValuesEntity[],
+  props: (e: KeyValuesEntity) => Record<string, unknown> = () => ({}),
+): FeatureCollection {
   return {
     type: 'FeatureCollection',
     features: entities
       .filter((e) => e.location)
-      .map((e) => ({ type: 'Feature', geometry: e.location as never, properties: { id: e.id, ...props(e) } })),
+      .map((e) => ({
+        type: 'Feature',
+        geometry: e.location as never,
+        properties: { id: e.id, ...props(e) },
+      })),
   };
 }
 
 /** District polygons tinted by the most severe open alert inside each. */
-export function districtFeatures(districts: readonly KeyValuesEntity[], alerts: readonly Alert[]): FeatureCollection {
+export function districtFeatures(
+  districts: readonly KeyValuesEntity[],
+  alerts: readonly Alert[],
+): FeatureCollection {
   const worst = new Map<string, Severity>();
   for (const a of alerts) {
     if (a.status !== 'raised') continue;
@@ -65,8 +84,8 @@ export function districtFeatures(districts: readonly KeyValuesEntity[], alerts: 
   return collection(districts, (e) => {
     const sev = worst.get(e.id);
     return sev
-      ? { fill: SEVERITY_COLOR[sev], fillOpacity: 0.16, edge: SEVERITY_COLOR[sev] }
-      : { fill: '#13294a', fillOpacity: 0.42, edge: '#3b7bd0' };
+      ? { fill: SEVERITY_COLOR[sev], fillOpacity: 0.09, edge: SEVERITY_COLOR[sev] }
+      : { fill: '#13294a', fillOpacity: 0.42, edge: '#3d9be9' };
   });
 }
 
@@ -77,5 +96,7 @@ export function communityFeatures(communities: readonly KeyValuesEntity[]): Feat
 
 /** Road centre lines. */
 export function roadFeatures(roads: readonly KeyValuesEntity[]): FeatureCollection {
-  return collection(roads);
+  return collection(roads, (e) => ({
+    roadClass: typeof e.roadClass === 'string' ? e.roadClass : '',
+  }));
 }

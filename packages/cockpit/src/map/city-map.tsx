@@ -1,12 +1,22 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
-import { Map as MapLibreMap, NavigationControl, ScaleControl, type GeoJSONSource } from 'maplibre-gl';
+import {
+  Map as MapLibreMap,
+  NavigationControl,
+  ScaleControl,
+  type GeoJSONSource,
+} from 'maplibre-gl';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CockpitStore } from '../cockpit-store.js';
 import { bboxOf, type Position } from '../domain/geometry.js';
 import { useI18n } from '../i18n.js';
 import type { Alert, CityInfo, DeviceKind } from '../model.js';
 import { createAlertMarkers, type AlertMarkers } from './alert-markers.js';
-import { communityFeatures, districtFeatures, roadFeatures, type CityGeometry } from './city-geometry.js';
+import {
+  communityFeatures,
+  districtFeatures,
+  roadFeatures,
+  type CityGeometry,
+} from './city-geometry.js';
 import { deviceFeatures } from './device-features.js';
 import { createDistrictLabels, type DistrictLabels } from './district-labels.js';
 import { attachDeviceInteraction } from './device-interaction.js';
@@ -101,7 +111,8 @@ export function CityMap(props: CityMapProps) {
   }, [map, geometry, city]);
 
   useEffect(() => {
-    if (map && geometry) source(map, 'districts')?.setData(districtFeatures(geometry.districts, store.alerts));
+    if (map && geometry)
+      source(map, 'districts')?.setData(districtFeatures(geometry.districts, store.alerts));
   }, [map, geometry, store.alerts]);
 
   useEffect(() => {
@@ -124,7 +135,13 @@ export function CityMap(props: CityMapProps) {
   }, [map, selectedId]);
 
   useEffect(() => {
-    if (map && focus) map.flyTo({ center: focus.at, zoom: Math.max(map.getZoom(), 14.5), speed: 1.4, padding: { ...PADDING, right: 420 } });
+    if (map && focus)
+      map.flyTo({
+        center: focus.at,
+        zoom: Math.min(15, Math.max(map.getZoom() + 1, 13)),
+        speed: 1.4,
+        padding: { ...PADDING, right: 420 },
+      });
   }, [map, focus]);
 
   return (

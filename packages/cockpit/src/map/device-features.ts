@@ -4,7 +4,10 @@ import { deviceState } from '../domain/device-state.js';
 import type { DeviceEntity, DeviceKind } from '../model.js';
 
 /** Point features of the visible devices; each carries its entity `id`, `kind` and state `color`. */
-export function deviceFeatures(devices: Iterable<DeviceEntity>, hidden: ReadonlySet<DeviceKind>): FeatureCollection<Point> {
+export function deviceFeatures(
+  devices: Iterable<DeviceEntity>,
+  hidden: ReadonlySet<DeviceKind>,
+): FeatureCollection<Point> {
   const features: Feature<Point>[] = [];
   for (const d of devices) {
     if (hidden.has(d.type)) continue;

@@ -29,7 +29,12 @@ function tooltip(tr: Translator, d: DeviceEntity): HTMLElement {
 
 /** Click to select a device, hover for a tooltip; returns a function that detaches both. */
 export function attachDeviceInteraction(map: MapLibreMap, ia: DeviceInteraction): () => void {
-  const popup = new Popup({ closeButton: false, closeOnClick: false, offset: 12, className: 'device-tip' });
+  const popup = new Popup({
+    closeButton: false,
+    closeOnClick: false,
+    offset: 12,
+    className: 'device-tip',
+  });
   const idOf = (e: MapLayerMouseEvent): string | undefined => {
     const id: unknown = e.features?.[0]?.properties?.id;
     return typeof id === 'string' ? id : undefined;

@@ -13,7 +13,7 @@ export interface LegendProps {
 /** Map legend: one row per device kind (click to show/hide), its states when expanded. */
 export function Legend({ devices, hidden, onToggle }: LegendProps) {
   const tr = useI18n();
-  const [open, setOpen] = useState<DeviceKind | undefined>('AirQualityObserved');
+  const [open, setOpen] = useState<DeviceKind | undefined>();
   const counts = new Map<string, number>();
   for (const d of devices.values()) counts.set(d.type, (counts.get(d.type) ?? 0) + 1);
   return (
@@ -23,14 +23,22 @@ export function Legend({ devices, hidden, onToggle }: LegendProps) {
         {DEVICE_KINDS.map((kind) => (
           <li key={kind} class={`legend__kind${hidden.has(kind) ? ' is-hidden' : ''}`}>
             <div class="legend__row">
-              <button class="legend__eye" title={tr.t('legend.toggle')} aria-pressed={!hidden.has(kind)} onClick={() => onToggle(kind)}>
+              <button
+                class="legend__eye"
+                title={tr.t('legend.toggle')}
+                aria-pressed={!hidden.has(kind)}
+                onClick={() => onToggle(kind)}
+              >
                 <span class="legend__swatches">
                   {DEVICE_STATES[kind].map((s) => (
                     <i key={s.label} style={{ background: s.color }} />
                   ))}
                 </span>
               </button>
-              <button class="legend__name" onClick={() => setOpen(open === kind ? undefined : kind)}>
+              <button
+                class="legend__name"
+                onClick={() => setOpen(open === kind ? undefined : kind)}
+              >
                 {tr.tx('kind', kind)}
                 <span class="legend__count">{counts.get(kind) ?? 0}</span>
               </button>

@@ -19,13 +19,35 @@ export function cockpitStyle(): StyleSpecification {
       roads: { type: 'geojson', data: empty() },
       devices: { type: 'geojson', data: empty(), promoteId: 'id' },
     },
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } }, ...cityLayers(), ...deviceLayers()],
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } },
+      ...cityLayers(),
+      ...deviceLayers(),
+    ],
   };
 }
 
 function cityLayers(): LayerSpecification[] {
+  // Trunk roads are drawn wider than primary, primary wider than the rest.
+  const byClass = (w: number) => [
+    'match',
+    ['get', 'roadClass'],
+    'trunk',
+    w * 1.8,
+    'primary',
+    w * 1.3,
+    w,
+  ];
   const zoomWidth = (a: number, b: number) =>
-    ['interpolate', ['exponential', 1.6], ['zoom'], 9, a, 16, b] as unknown as number;
+    [
+      'interpolate',
+      ['exponential', 1.6],
+      ['zoom'],
+      9,
+      byClass(a),
+      16,
+      byClass(b),
+    ] as unknown as number;
   return [
     {
       id: 'district-fill',
@@ -37,7 +59,12 @@ function cityLayers(): LayerSpecification[] {
       id: 'community-line',
       type: 'line',
       source: 'communities',
-      paint: { 'line-color': '#27476f', 'line-width': 0.6, 'line-opacity': 0.7, 'line-dasharray': [3, 2] },
+      paint: {
+        'line-color': '#27476f',
+        'line-width': 0.6,
+        'line-opacity': 0.7,
+        'line-dasharray': [3, 2],
+      },
     },
     {
       id: 'road-casing',
@@ -51,13 +78,22 @@ function cityLayers(): LayerSpecification[] {
       type: 'line',
       source: 'roads',
       layout: { 'line-cap': 'round', 'line-join': 'round' },
-      paint: { 'line-color': '#2a4f7c', 'line-width': zoomWidth(0.6, 4.5), 'line-opacity': 0.9 },
+      paint: {
+        'line-color': ['match', ['get', 'roadClass'], 'trunk', '#4d6f96', '#33506f'],
+        'line-width': zoomWidth(0.6, 4.5),
+        'line-opacity': 0.9,
+      },
     },
     {
       id: 'district-glow',
       type: 'line',
       source: 'districts',
-      paint: { 'line-color': ['get', 'edge'], 'line-width': 6, 'line-blur': 5, 'line-opacity': 0.35 },
+      paint: {
+        'line-color': ['get', 'edge'],
+        'line-width': 6,
+        'line-blur': 5,
+        'line-opacity': 0.35,
+      },
     },
     {
       id: 'district-line',
@@ -69,13 +105,19 @@ function cityLayers(): LayerSpecification[] {
 }
 
 function deviceLayers(): LayerSpecification[] {
-  const radius = (a: number, b: number) => ['interpolate', ['linear'], ['zoom'], 10, a, 16, b] as unknown as number;
+  const radius = (a: number, b: number) =>
+    ['interpolate', ['linear'], ['zoom'], 10, a, 16, b] as unknown as number;
   return [
     {
       id: 'device-halo',
       type: 'circle',
       source: 'devices',
-      paint: { 'circle-color': ['get', 'color'], 'circle-radius': radius(7, 16), 'circle-blur': 1, 'circle-opacity': 0.35 },
+      paint: {
+        'circle-color': ['get', 'color'],
+        'circle-radius': radius(9, 18),
+        'circle-blur': 1,
+        'circle-opacity': 0.4,
+      },
     },
     {
       id: 'device-dot',
@@ -83,7 +125,7 @@ function deviceLayers(): LayerSpecification[] {
       source: 'devices',
       paint: {
         'circle-color': ['get', 'color'],
-        'circle-radius': radius(3.2, 7.5),
+        'circle-radius': radius(4, 8),
         'circle-stroke-color': '#050912',
         'circle-stroke-width': 1.2,
       },

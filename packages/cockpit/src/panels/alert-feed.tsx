@@ -28,16 +28,26 @@ export function AlertFeed(p: AlertFeedProps) {
           <span class={`badge${open > 0 ? ' badge--alert' : ''}`}>{open}</span>
         </div>
         <div class="segmented segmented--small">
-          <button type="button" class={onlyOpen ? 'is-active' : ''} onClick={() => setOnlyOpen(true)}>
+          <button
+            type="button"
+            class={onlyOpen ? 'is-active' : ''}
+            onClick={() => setOnlyOpen(true)}
+          >
             {tr.t('alerts.open')}
           </button>
-          <button type="button" class={onlyOpen ? '' : 'is-active'} onClick={() => setOnlyOpen(false)}>
+          <button
+            type="button"
+            class={onlyOpen ? '' : 'is-active'}
+            onClick={() => setOnlyOpen(false)}
+          >
             {tr.t('alerts.all')}
           </button>
         </div>
       </header>
       <ol class="feed__list">
-        {shown.length === 0 && <li class="feed__empty">{tr.t(onlyOpen ? 'alerts.emptyOpen' : 'alerts.empty')}</li>}
+        {shown.length === 0 && (
+          <li class="feed__empty">{tr.t(onlyOpen ? 'alerts.emptyOpen' : 'alerts.empty')}</li>
+        )}
         {shown.map((a) => (
           <AlertItem
             key={a.id}

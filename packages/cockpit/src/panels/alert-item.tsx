@@ -16,19 +16,43 @@ export interface AlertItemProps {
 }
 
 /** One alert in the feed: severity chip, condition, district, value and age. */
-export function AlertItem({ alert, rule, districts, now, fresh, selected, onPick }: AlertItemProps) {
+export function AlertItem({
+  alert,
+  rule,
+  districts,
+  now,
+  fresh,
+  selected,
+  onPick,
+}: AlertItemProps) {
   const tr = useI18n();
   const district = findDistrict(districts, alert.areaServed);
   const value = alertValue(alert, rule);
   const description = alertDescription(tr, alert);
-  const classes = ['alert', `alert--${alert.status}`, fresh && 'is-fresh', selected && 'is-selected'].filter(Boolean).join(' ');
+  const classes = [
+    'alert',
+    `alert--${alert.status}`,
+    fresh && 'is-fresh',
+    selected && 'is-selected',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
-    <li class={classes} style={{ '--sev': severityColor(alert.severity) }} data-testid="alert-item" data-alert-id={alert.id}>
+    <li
+      class={classes}
+      style={{ '--sev': severityColor(alert.severity) }}
+      data-testid="alert-item"
+      data-alert-id={alert.id}
+    >
       <button type="button" class="alert__button" onClick={() => onPick(alert)}>
         <div class="alert__top">
           <span class="chip">{tr.tx('sev', alert.severity)}</span>
           <span class="alert__title">{alertTitle(tr, alert, rule)}</span>
-          <time class="alert__time" dateTime={alert.dateIssued} title={new Date(alert.dateIssued).toLocaleString()}>
+          <time
+            class="alert__time"
+            dateTime={alert.dateIssued}
+            title={new Date(alert.dateIssued).toLocaleString()}
+          >
             {relativeTime(tr, alert.dateIssued, now)}
           </time>
         </div>
@@ -38,7 +62,9 @@ export function AlertItem({ alert, rule, districts, now, fresh, selected, onPick
           {district && <span class="alert__district">{placeName(district, tr.lang)}</span>}
           {!district && alert.areaServed && <span class="alert__district">{alert.areaServed}</span>}
           {value && <span class="alert__value">{value}</span>}
-          <span class={`alert__status alert__status--${alert.status}`}>{tr.tx('status', alert.status)}</span>
+          <span class={`alert__status alert__status--${alert.status}`}>
+            {tr.tx('status', alert.status)}
+          </span>
         </div>
       </button>
     </li>

@@ -29,7 +29,12 @@ function thresholdPlugin(value: number | undefined, label: string): uPlot.Plugin
         ctx.stroke();
         ctx.fillStyle = 'rgba(255, 107, 122, 0.95)';
         ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-        ctx.fillText(label, u.bbox.left + 6 * devicePixelRatio, y - 5 * devicePixelRatio);
+        ctx.textAlign = 'right';
+        ctx.fillText(
+          `${label} ${value}`,
+          u.bbox.left + u.bbox.width - 6 * devicePixelRatio,
+          y - 5 * devicePixelRatio,
+        );
         ctx.restore();
       },
     },
@@ -43,8 +48,31 @@ function areaFill(u: uPlot): CanvasGradient {
   return g;
 }
 
+/** Tick labels in local 24-hour time; the date is added where the day changes. */
+function timeLabels(splits: number[], locale: string | undefined): string[] {
+  const time = new Intl.DateTimeFormat(locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });
+  let lastDay = '';
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const dayText = day.format(d);
+    const text = lastDay && dayText !== lastDay ? `${dayText} ${time.format(d)}` : time.format(d);
+    lastDay = dayText;
+    return text;
+  });
+}
+
 /** Dark uPlot options for one time series (x in seconds, local time). */
-export function chartOptions(width: number, height: number, labels: ChartLabels, threshold: number | undefined): uPlot.Options {
+export function chartOptions(
+  width: number,
+  height: number,
+  labels: ChartLabels,
+  threshold: number | undefined,
+): uPlot.Options {
   const axis: uPlot.Axis = {
     stroke: AXIS,
     grid: { stroke: GRID, width: 1 },
@@ -69,10 +97,13 @@ export function chartOptions(width: number, height: number, labels: ChartLabels,
       },
     },
     axes: [
-      { ...axis, space: 60 },
+      { ...axis, space: 64, values: (_u, splits) => timeLabels(splits, labels.locale) },
       { ...axis, size: 46, values: (_u, splits) => splits.map((v) => valueFormat.format(v)) },
     ],
-    series: [{}, { label: labels.value, stroke: LINE, width: 2, fill: areaFill, points: { show: false } }],
+    series: [
+      {},
+      { label: labels.value, stroke: LINE, width: 2, fill: areaFill, points: { show: false } },
+    ],
     plugins: [thresholdPlugin(threshold, labels.threshold)],
   };
 }

@@ -38,7 +38,11 @@ export function DeviceChart({ api, store, entityId, attr, threshold }: DeviceCha
     const xs: number[] = [];
     const ys: number[] = [];
     const labels = { value: tr.tx('attr', attr), threshold: tr.t('device.threshold'), locale };
-    const plot = new uPlot(chartOptions(el.clientWidth || 340, HEIGHT, labels, threshold), [xs, ys], el);
+    const plot = new uPlot(
+      chartOptions(el.clientWidth || 340, HEIGHT, labels, threshold),
+      [xs, ys],
+      el,
+    );
     let alive = true;
     // Live points that arrive before the history are held back, so the series stays in time order.
     let pending: [number, number][] | undefined = [];
@@ -57,7 +61,10 @@ export function DeviceChart({ api, store, entityId, attr, threshold }: DeviceCha
         if (!alive) return;
         const points = values
           .map(([v, at]) => [Date.parse(at) / 1000, v] as const)
-          .filter((p): p is readonly [number, number] => typeof p[1] === 'number' && Number.isFinite(p[0]))
+          .filter(
+            (p): p is readonly [number, number] =>
+              typeof p[1] === 'number' && Number.isFinite(p[0]),
+          )
           .sort((a, b) => a[0] - b[0]);
         for (const [t, v] of points) push(t, v);
         for (const [t, v] of pending ?? []) push(t, v);
@@ -77,7 +84,9 @@ export function DeviceChart({ api, store, entityId, attr, threshold }: DeviceCha
       plot.setData([xs, ys]);
       setStatus(undefined);
     });
-    const resize = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: HEIGHT }));
+    const resize = new ResizeObserver(() =>
+      plot.setSize({ width: el.clientWidth, height: HEIGHT }),
+    );
     resize.observe(el);
     return () => {
       alive = false;

@@ -21,10 +21,15 @@ export interface DevicePanelProps {
 export function DevicePanel({ api, store, deviceId, device, rules, onClose }: DevicePanelProps) {
   const tr = useI18n();
   const [attr, setAttr] = useState<string | undefined>(device && defaultChartAttribute(device));
-  useEffect(() => setAttr(device && defaultChartAttribute(device)), [deviceId, device === undefined]);
+  useEffect(
+    () => setAttr(device && defaultChartAttribute(device)),
+    [deviceId, device === undefined],
+  );
   const state = device && deviceState(device);
   const readings = device ? readingsOf(tr, device) : [];
-  const threshold = rules.find((r) => r.entityType === device?.type && r.attribute === attr && typeof r.value === 'number');
+  const threshold = rules.find(
+    (r) => r.entityType === device?.type && r.attribute === attr && typeof r.value === 'number',
+  );
   const shortId = deviceId.split(':').pop();
 
   return (
@@ -35,8 +40,21 @@ export function DevicePanel({ api, store, deviceId, device, rules, onClose }: De
           <h2 class="device__name">{device?.name ?? shortId}</h2>
           <div class="device__id">{deviceId}</div>
         </div>
-        <button class="icon-button" type="button" aria-label={tr.t('device.close')} title={tr.t('device.close')} onClick={onClose}>
-          <svg width="16" height="16" viewBox="0 0 24 24" stroke="currentColor" stroke-width="2" aria-hidden="true">
+        <button
+          class="icon-button"
+          type="button"
+          aria-label={tr.t('device.close')}
+          title={tr.t('device.close')}
+          onClick={onClose}
+        >
+          <svg
+            width="16"
+            height="16"
+            viewBox="0 0 24 24"
+            stroke="currentColor"
+            stroke-width="2"
+            aria-hidden="true"
+          >
             <path d="M6 6l12 12M18 6L6 18" />
           </svg>
         </button>
@@ -53,8 +71,16 @@ export function DevicePanel({ api, store, deviceId, device, rules, onClose }: De
           <div class="panel-subtitle">{tr.t('device.attributes')}</div>
           <ul class="readings">
             {readings.map((r) => (
-              <li key={r.attr} class={`reading${r.attr === attr ? ' is-charted' : ''}${r.numeric ? ' is-numeric' : ''}`}>
-                <button type="button" disabled={!r.numeric} onClick={() => setAttr(r.attr)} data-attr={r.attr}>
+              <li
+                key={r.attr}
+                class={`reading${r.attr === attr ? ' is-charted' : ''}${r.numeric ? ' is-numeric' : ''}`}
+              >
+                <button
+                  type="button"
+                  disabled={!r.numeric}
+                  onClick={() => setAttr(r.attr)}
+                  data-attr={r.attr}
+                >
                   <span class="reading__label">{r.label}</span>
                   <span class="reading__value">
                     {r.value}
@@ -66,7 +92,9 @@ export function DevicePanel({ api, store, deviceId, device, rules, onClose }: De
           </ul>
           <div class="panel-subtitle">
             {tr.t('device.chart')}
-            {attr && <span class="panel-subtitle__attr">{`${tr.tx('attr', attr)}${unitOf(attr) ? ` · ${unitOf(attr)}` : ''}`}</span>}
+            {attr && (
+              <span class="panel-subtitle__attr">{`${tr.tx('attr', attr)}${unitOf(attr) ? ` · ${unitOf(attr)}` : ''}`}</span>
+            )}
           </div>
           {attr ? (
             <DeviceChart

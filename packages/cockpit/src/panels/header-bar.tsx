@@ -46,17 +46,37 @@ export function HeaderBar(p: HeaderBarProps) {
       </div>
       <div class="header__right">
         <OpsStrip health={p.health} />
-        <div class={`conn conn--${p.connection}`} data-testid="connection" data-state={p.connection}>
+        <div
+          class={`conn conn--${p.connection}`}
+          data-testid="connection"
+          data-state={p.connection}
+        >
           <span class="conn__dot" />
           {tr.t(`conn.${p.connection}`)}
         </div>
         <div class="clock">
           <div class="clock__time">{date.toLocaleTimeString(locale, { hour12: false })}</div>
-          <div class="clock__date">{date.toLocaleDateString(locale, { weekday: 'short', month: 'short', day: 'numeric' })}</div>
+          <div class="clock__date">
+            {date.toLocaleDateString(locale, { weekday: 'short', month: 'short', day: 'numeric' })}
+          </div>
         </div>
         <LanguageSwitch />
-        <button class="icon-button" type="button" title={tr.t('header.signOut')} aria-label={tr.t('header.signOut')} onClick={p.onSignOut}>
-          <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" aria-hidden="true">
+        <button
+          class="icon-button"
+          type="button"
+          title={tr.t('header.signOut')}
+          aria-label={tr.t('header.signOut')}
+          onClick={p.onSignOut}
+        >
+          <svg
+            width="18"
+            height="18"
+            viewBox="0 0 24 24"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="1.8"
+            aria-hidden="true"
+          >
             <path d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 17l5-5-5-5M15 12H4" />
           </svg>
         </button>

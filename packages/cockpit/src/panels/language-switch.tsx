@@ -12,7 +12,12 @@ export function LanguageSwitch() {
   const tr = useI18n();
   const setLang = useContext(SetLangContext);
   return (
-    <div class="segmented" role="group" aria-label={tr.t('header.language')} data-testid="language-switch">
+    <div
+      class="segmented"
+      role="group"
+      aria-label={tr.t('header.language')}
+      data-testid="language-switch"
+    >
       {LANGS.map((lang) => (
         <button
           key={lang}

@@ -29,7 +29,7 @@ const payloadText = (payload: Buffer | string): string =>
   (typeof payload === 'string' ? payload : payload.toString('utf8')).slice(0, 4096);
 
 function authError(returnCode: 4 | 5, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+  return Object.assign(new Error(message), { returnCode });
 }
 
 /**

@@ -38,18 +38,18 @@ function requireSomeAttributes(body: unknown): Record<string, Attribute> {
 
 /** PATCH and POST /entities/{id}/attrs: update existing attributes, append new ones (5.6.2, 5.6.3). */
 export function attributesRoutes(app: FastifyInstance, { store, bus }: NgsiLdOptions): void {
-  /** Writes the chosen attributes, announces the change, answers 204 or 207 with what was skipped. */
+  // Writes the attributes `skip` lets through; returns an UpdateResult when it refused some.
   const write = async (
     id: string,
     attrs: Record<string, Attribute>,
-    skip: (name: string) => string | undefined,
+    skip: (exists: boolean) => string | undefined,
   ) => {
     const current = await store.entities.get(id);
     if (!current) throw new CityError('ResourceNotFound', `entity ${id} not found`);
     const chosen: Record<string, Attribute> = {};
     const notUpdated: { attributeName: string; reason: string }[] = [];
     for (const [name, attr] of Object.entries(attrs)) {
-      const reason = skip(name in current ? name : '');
+      const reason = skip(Object.hasOwn(current, name));
       if (reason === undefined) chosen[name] = attr;
       else notUpdated.push({ attributeName: name, reason });
     }

@@ -19,9 +19,15 @@ import {
 
 const RetrieveQuery = Type.Object(RepresentationQuery);
 
-/** The path of an entity under the plugin's prefix; ':' stays readable, '/', '?', '#' are escaped. */
-export function entityLocation(prefix: string, id: string): string {
-  return `${prefix}/entities/${encodeURIComponent(id).replace(/%3A/gi, ':')}`;
+/** An entity id as a URL path segment: ':' stays readable, '/', '?', '#' and the like are escaped. */
+export function idPathSegment(id: string): string {
+  return encodeURIComponent(id).replace(/%3A/gi, ':');
+}
+
+/** The longest path parameter the router matches (Fastify's maxParamLength, 100 by default). */
+function maxIdLength(app: FastifyInstance): number {
+  const config = app.initialConfig;
+  return config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
 }
 
 /** POST /entities, GET /entities/{id}, DELETE /entities/{id} (GS CIM 009 clauses 5.6.1, 5.7.1, 5.6.6). */
@@ -41,9 +47,16 @@ export function entitiesRoutes(app: FastifyInstance, { store, bus }: NgsiLdOptio
     },
     async (request, reply) => {
       const entity = parseEntity(request.body);
+      const segment = idPathSegment(entity.id);
+      // An entity the router cannot address could never be read, patched or deleted.
+      if (segment.length > maxIdLength(app))
+        throw new CityError(
+          'BadRequestData',
+          `entity id is ${segment.length} characters long in a URL; this server addresses ids of up to ${maxIdLength(app)}`,
+        );
       await store.entities.create(entity);
       await publishEntityChange(bus, 'created', entity);
-      return reply.code(201).header('Location', entityLocation(app.prefix, entity.id)).send();
+      return reply.code(201).header('Location', `${app.prefix}/entities/${segment}`).send();
     },
   );
 

@@ -71,7 +71,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   for (const d of config.devices) if (!(await registry.get(d.id))) await registry.register(d);
 
   const alerts = new AlertService(store, bus, logger);
-  const engine = new RuleEngine({ rules: config.rules as Rule[], bus, store, alerts, logger });
+  const engine = new RuleEngine({ rules: config.rules, bus, store, alerts, logger });
   await engine.start();
   await bus.subscribe({ topic: 'alert.raised' }, () => metrics.alertsRaised.inc());
 

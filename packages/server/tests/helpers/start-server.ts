@@ -63,7 +63,7 @@ export async function startCitybrain(options: StartOptions = {}): Promise<Starte
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
+  createInterface({ input: child.stderr }).on('line', (l) => output.push(l));
   const ports = await new Promise<{ httpPort: number; mqttPort: number }>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`citybrain did not start in time:\n${output.join('\n')}`)),
@@ -73,7 +73,7 @@ export async function startCitybrain(options: StartOptions = {}): Promise<Starte
       clearTimeout(timer);
       reject(new Error(`citybrain exited with ${code}:\n${output.join('\n')}`));
     });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; httpPort?: number; mqttPort?: number };

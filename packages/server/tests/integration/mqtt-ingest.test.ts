@@ -145,7 +145,7 @@ describe('MQTT ingest, read back through NGSI-LD', () => {
     const victim = await registerDevice('aq-victim');
     await registerDevice('aq-intruder');
     const intruder = await connectDevice('aq-intruder');
-    const closed = new Promise((resolve) => intruder.once('close', resolve));
+    const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
     intruder.publish('citybrain/v1/devices/aq-victim/attrs', JSON.stringify({ pm25: 999 }), {
       qos: 1,
     });
@@ -255,10 +255,10 @@ describe('MQTT ingest, read back through NGSI-LD', () => {
   it('requires the operator token on the APIs and serves health, metrics and OpenAPI', async () => {
     const anonymous = await fetch(`${server.url}/ngsi-ld/v1/types`);
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).type).toBe('https://citybrain.dev/errors/Unauthorized');
-    const health = await fetch(`${server.url}/health`).then((r) => r.json());
+    expect(((await anonymous.json()) as any).type).toBe('https://citybrain.dev/errors/Unauthorized');
+    const health = (await fetch(`${server.url}/health`).then((r) => r.json())) as any;
     expect(health).toMatchObject({ live: true, ready: true, checks: { store: true, mqtt: true } });
-    const openapi = await fetch(`${server.url}/openapi.json`).then((r) => r.json());
+    const openapi = (await fetch(`${server.url}/openapi.json`).then((r) => r.json())) as any;
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toEqual(
       expect.arrayContaining(['/ngsi-ld/v1/entities', '/api/v1/devices']),

@@ -40,10 +40,12 @@ export const DEFAULT_COCKPIT_DIR = fileURLToPath(
 /** Builds the Fastify app of a node: APIs, OpenAPI, health, metrics and the cockpit. */
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
+    // pino's Logger is narrower than Fastify's logger type; the cast keeps FastifyInstance's default.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: options.logger as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: 16 * 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
   });
   installErrorHandler(app);
   await app.register(fastifySwagger, {

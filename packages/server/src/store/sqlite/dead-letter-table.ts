@@ -34,12 +34,11 @@ export class DeadLetterTable implements DeadLetterStore {
       );
   }
 
-  add(letters: DeadLetter[]): Promise<void> {
+  async add(letters: DeadLetter[]): Promise<void> {
     this.db.transaction(() => this.addSync(letters))();
-    return Promise.resolve();
   }
 
-  list(filter: {
+  async list(filter: {
     reason?: DeadLetterReason;
     limit: number;
     offset: number;
@@ -55,26 +54,24 @@ export class DeadLetterTable implements DeadLetterStore {
             .prepare('SELECT * FROM dead_letters ORDER BY id DESC LIMIT ? OFFSET ?')
             .all(filter.limit, filter.offset)
     ) as Row[];
-    return Promise.resolve(
-      rows.map((r) => ({
-        id: r.id,
-        receivedAt: r.received_at,
-        source: r.source,
-        reason: r.reason,
-        detail: r.detail,
-        ...(r.device_id !== null && { deviceId: r.device_id }),
-        ...(r.topic !== null && { topic: r.topic }),
-        ...(r.payload !== null && { payload: r.payload }),
-      })),
-    );
+    return rows.map((r) => ({
+      id: r.id,
+      receivedAt: r.received_at,
+      source: r.source,
+      reason: r.reason,
+      detail: r.detail,
+      ...(r.device_id !== null && { deviceId: r.device_id }),
+      ...(r.topic !== null && { topic: r.topic }),
+      ...(r.payload !== null && { payload: r.payload }),
+    }));
   }
 
-  count(reason?: DeadLetterReason): Promise<number> {
+  async count(reason?: DeadLetterReason): Promise<number> {
     const row = (
       reason
         ? this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE reason = ?').get(reason)
         : this.db.prepare('SELECT count(*) AS n FROM dead_letters').get()
     ) as { n: number };
-    return Promise.resolve(row.n);
+    return row.n;
   }
 }

@@ -23,29 +23,28 @@ const toDevice = (r: Row): Device => ({
 export class DeviceTable implements DeviceStore {
   constructor(private readonly db: Database) {}
 
-  put(d: Device): Promise<void> {
+  async put(d: Device): Promise<void> {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO devices (id, entity_id, entity_type, secret_hash, units, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
       )
       .run(d.id, d.entityId, d.entityType, d.secretHash, JSON.stringify(d.units), d.createdAt);
-    return Promise.resolve();
   }
 
-  get(id: string): Promise<Device | undefined> {
+  async get(id: string): Promise<Device | undefined> {
     const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row | undefined;
-    return Promise.resolve(row && toDevice(row));
+    return row && toDevice(row);
   }
 
-  list(filter: { limit: number; offset: number }): Promise<Device[]> {
+  async list(filter: { limit: number; offset: number }): Promise<Device[]> {
     const rows = this.db
       .prepare('SELECT * FROM devices ORDER BY id LIMIT ? OFFSET ?')
       .all(filter.limit, filter.offset) as Row[];
-    return Promise.resolve(rows.map(toDevice));
+    return rows.map(toDevice);
   }
 
-  delete(id: string): Promise<boolean> {
-    return Promise.resolve(this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0);
+  async delete(id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
   }
 }

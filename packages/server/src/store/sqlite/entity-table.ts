@@ -65,39 +65,36 @@ export class EntityTable implements EntityStore {
     }
   }
 
-  create(entity: Entity): Promise<void> {
+  async create(entity: Entity): Promise<void> {
     try {
       this.insertSync(entity, Date.now());
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-        return Promise.reject(new CityError('AlreadyExists', `entity ${entity.id} already exists`));
-      return Promise.reject(err as Error);
+        throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
+      throw err;
     }
-    return Promise.resolve();
   }
 
-  get(id: string): Promise<Entity | undefined> {
-    return Promise.resolve(this.load(id));
+  async get(id: string): Promise<Entity | undefined> {
+    return this.load(id);
   }
 
-  mergeAttributes(id: string, attrs: Record<string, Attribute>): Promise<Entity> {
-    return Promise.resolve(
-      this.db.transaction(() => {
-        const current = this.load(id);
-        if (!current) throw new CityError('ResourceNotFound', `entity ${id} not found`);
-        const next = { ...current, ...attrs };
-        this.storeSync(next, Date.now());
-        return next;
-      })(),
-    );
+  async mergeAttributes(id: string, attrs: Record<string, Attribute>): Promise<Entity> {
+    return this.db.transaction(() => {
+      const current = this.load(id);
+      if (!current) throw new CityError('ResourceNotFound', `entity ${id} not found`);
+      const next = { ...current, ...attrs };
+      this.storeSync(next, Date.now());
+      return next;
+    })();
   }
 
-  delete(id: string): Promise<boolean> {
+  async delete(id: string): Promise<boolean> {
     this.cache.delete(id);
-    return Promise.resolve(this.remove.run(id).changes > 0);
+    return this.remove.run(id).changes > 0;
   }
 
-  query(query: EntityQuery): Promise<EntityPage> {
+  async query(query: EntityQuery): Promise<EntityPage> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.types?.length) {
@@ -120,7 +117,7 @@ export class EntityTable implements EntityStore {
             n: number;
           }
         ).n;
-      return Promise.resolve(page);
+      return page;
     }
     // The q-language is evaluated over the type/id candidates; issue 3 moves it into SQL.
     const entities: Entity[] = [];
@@ -135,13 +132,13 @@ export class EntityTable implements EntityStore {
       matched++;
       if (!query.count && matched >= end) break;
     }
-    return Promise.resolve(query.count ? { entities, count: matched } : { entities });
+    return query.count ? { entities, count: matched } : { entities };
   }
 
-  types(): Promise<string[]> {
+  async types(): Promise<string[]> {
     const rows = this.db.prepare('SELECT DISTINCT type FROM entities ORDER BY type').all() as {
       type: string;
     }[];
-    return Promise.resolve(rows.map((r) => r.type));
+    return rows.map((r) => r.type);
   }
 }

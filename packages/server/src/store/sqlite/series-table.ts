@@ -61,9 +61,9 @@ export class SeriesTable implements SeriesStore {
     this.attrIds.clear();
   }
 
-  read(query: SeriesQuery): Promise<SeriesPoint[]> {
+  async read(query: SeriesQuery): Promise<SeriesPoint[]> {
     const eid = this.entityId(query.entityId, false);
-    if (eid === undefined) return Promise.resolve([]);
+    if (eid === undefined) return [];
     const attrs =
       query.attrs ??
       (
@@ -100,15 +100,15 @@ export class SeriesTable implements SeriesStore {
           value: r.num ?? (r.json === null ? null : JSON.parse(r.json)),
         });
     }
-    return Promise.resolve(points);
+    return points;
   }
 
-  countFor(entityId: string): Promise<number> {
+  async countFor(entityId: string): Promise<number> {
     const eid = this.entityId(entityId, false);
-    if (eid === undefined) return Promise.resolve(0);
+    if (eid === undefined) return 0;
     const row = this.db.prepare('SELECT count(*) AS n FROM series WHERE eid = ?').get(eid) as {
       n: number;
     };
-    return Promise.resolve(row.n);
+    return row.n;
   }
 }

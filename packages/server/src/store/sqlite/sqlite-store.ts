@@ -80,31 +80,30 @@ export class SqliteStore implements Store {
     });
   }
 
-  ingest(batch: readonly Observation[]): Promise<Entity[]> {
+  async ingest(batch: readonly Observation[]): Promise<Entity[]> {
     try {
-      return Promise.resolve(this.ingestTx(batch));
+      return this.ingestTx(batch);
     } catch (err) {
       // The transaction rolled back: cached state may be ahead of the file.
       this.entities.clearCache();
       this.series.resetCache();
-      return Promise.reject(err as Error);
+      throw err;
     }
   }
 
-  ready(): Promise<boolean> {
+  async ready(): Promise<boolean> {
     try {
       this.db.prepare('SELECT 1').get();
-      return Promise.resolve(true);
+      return true;
     } catch {
-      return Promise.resolve(false);
+      return false;
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     if (this.db.open) {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
-    return Promise.resolve();
   }
 }

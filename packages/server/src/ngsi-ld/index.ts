@@ -1,0 +1,2 @@
+export { ngsiLdPlugin } from './ngsi-ld-plugin.js';
+export type { NgsiLdOptions } from './ngsi-ld-options.js';
