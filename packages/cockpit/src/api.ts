@@ -36,6 +36,8 @@ export interface ApiClient {
   /** All entities of the given types in keyValues form, paging through `limit=1000`. */
   entities(types: readonly string[]): Promise<KeyValuesEntity[]>;
   temporal(id: string, attr: string, lastN: number): Promise<TemporalValues>;
+  /** One entity in normalized form (for unit codes and observation times). */
+  entity(id: string): Promise<Record<string, unknown>>;
 }
 
 const PAGE = 1000;
@@ -87,6 +89,8 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         if (page.length < PAGE) return out;
       }
     },
+    entity: async (id) =>
+      (await request(`/ngsi-ld/v1/entities/${encodeURIComponent(id)}`)) as Record<string, unknown>,
     async temporal(id, attr, lastN) {
       const q = new URLSearchParams({
         attrs: attr,

@@ -7,6 +7,8 @@ export interface CockpitStore {
   readonly alerts: readonly Alert[];
   /** Ids of alerts that arrived live in the last seconds (they pulse). */
   readonly freshAlerts: ReadonlySet<string>;
+  /** When each device last reported live (epoch ms). */
+  readonly seenAt: ReadonlyMap<string, number>;
   /** Increments on every device change; lets views skip work when nothing moved. */
   readonly deviceVersion: number;
   setDevices(list: readonly KeyValuesEntity[]): void;
@@ -38,6 +40,7 @@ export function createCockpitStore(opts: CockpitStoreOptions = {}): CockpitStore
   const freshMs = opts.freshMs ?? 6000;
   const devices = new Map<string, DeviceEntity>();
   const fresh = new Set<string>();
+  const seenAt = new Map<string, number>();
   const listeners = new Set<() => void>();
   const deviceListeners = new Set<(d: DeviceEntity) => void>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -61,6 +64,7 @@ export function createCockpitStore(opts: CockpitStoreOptions = {}): CockpitStore
     devices,
     alerts: [] as Alert[],
     freshAlerts: fresh,
+    seenAt,
     deviceVersion: 0,
     setDevices(list: readonly KeyValuesEntity[]) {
       devices.clear();
@@ -72,6 +76,7 @@ export function createCockpitStore(opts: CockpitStoreOptions = {}): CockpitStore
       if (!isDeviceKind(entity.type)) return;
       const merged = { ...devices.get(entity.id), ...entity } as DeviceEntity;
       devices.set(entity.id, merged);
+      seenAt.set(entity.id, Date.now());
       store.deviceVersion++;
       for (const l of deviceListeners) l(merged);
       notify();

@@ -1,46 +1,6 @@
 import type { Translator } from '../i18n.js';
 import type { DeviceKind, KeyValuesEntity } from '../model.js';
-
-/** Units shown beside known attributes (values as the FIWARE data models define them). */
-const UNITS: Record<string, string> = {
-  pm25: 'µg/m³',
-  pm10: 'µg/m³',
-  pm1: 'µg/m³',
-  no2: 'µg/m³',
-  no: 'µg/m³',
-  nox: 'µg/m³',
-  o3: 'µg/m³',
-  so2: 'µg/m³',
-  co: 'mg/m³',
-  co2: 'ppm',
-  temperature: '°C',
-  windSpeed: 'm/s',
-  windDirection: '°',
-  precipitation: 'mm',
-  intensity: 'veh/h',
-  averageVehicleSpeed: 'km/h',
-  averageVehicleLength: 'm',
-  averageHeadwayTime: 's',
-  powerConsumption: 'W',
-  lanternHeight: 'm',
-  totalActivePower: 'W',
-  totalReactivePower: 'var',
-  totalApparentPower: 'VA',
-  totalActiveEnergyImport: 'kWh',
-  activePower: 'W',
-  current: 'A',
-  voltage: 'V',
-  phaseVoltage: 'V',
-  frequency: 'Hz',
-  LAeq: 'dB(A)',
-  LAmax: 'dB(A)',
-  LAS: 'dB(A)',
-  LA90: 'dB(A)',
-  binCapacity: 'L',
-};
-
-/** Attributes held as a fraction 0..1 but read as a percentage. */
-const PERCENT = new Set(['occupancy', 'fillingLevel', 'relativeHumidity', 'illuminanceLevel']);
+import { PERCENT, unitOf, type UnitCodes } from './units.js';
 
 /** Members that are identity, geometry or links, not readings. */
 const HIDDEN = new Set([
@@ -68,10 +28,6 @@ export const PRIMARY_ATTRIBUTE: Record<DeviceKind, string> = {
   NoiseLevelObserved: 'LAeq',
 };
 
-/** Unit of an attribute, '' when unknown or a percentage. */
-export function unitOf(attr: string): string {
-  return PERCENT.has(attr) ? '%' : (UNITS[attr] ?? '');
-}
 
 /** A reading to show in the detail panel. */
 export interface Reading {
@@ -107,7 +63,7 @@ function formatValue(tr: Translator, attr: string, v: unknown): string | undefin
 }
 
 /** The readings of a device, labelled and formatted, numbers first. */
-export function readingsOf(tr: Translator, e: KeyValuesEntity): Reading[] {
+export function readingsOf(tr: Translator, e: KeyValuesEntity, codes?: UnitCodes): Reading[] {
   const out: Reading[] = [];
   for (const [attr, v] of Object.entries(e)) {
     if (HIDDEN.has(attr) || attr.startsWith('ref')) continue;
@@ -118,7 +74,7 @@ export function readingsOf(tr: Translator, e: KeyValuesEntity): Reading[] {
       attr,
       label: tr.tx('attr', attr),
       value,
-      unit: numeric || typeof v === 'object' ? unitOf(attr) : '',
+      unit: numeric || typeof v === 'object' ? tr.tx('unit', unitOf(attr, codes), unitOf(attr, codes)) : '',
       numeric,
     });
   }

@@ -1,7 +1,7 @@
 import type { FeatureCollection } from 'geojson';
 import type { ApiClient } from '../api.js';
+import { findDistrict } from '../domain/places.js';
 import { compareSeverity, SEVERITY_COLOR } from '../domain/severity.js';
-import type { Lang } from '../i18n.js';
 import type { Alert, KeyValuesEntity, Severity } from '../model.js';
 
 /** The city's own geometry, as NGSI-LD entities in keyValues form. */
@@ -19,38 +19,6 @@ export async function loadCityGeometry(api: ApiClient): Promise<CityGeometry> {
     api.entities(['RoadSegment']),
   ]);
   return { districts, communities, roads };
-}
-
-const CJK = /[\u3400-\u9fff]/;
-
-/** A place's name in `lang`: the Chinese one of name/alternateName for zh, the other for en. */
-export function placeName(e: KeyValuesEntity, lang: Lang): string {
-  const names = [e.name, e.alternateName].filter(
-    (n): n is string => typeof n === 'string' && n.length > 0,
-  );
-  const wanted = names.find((n) => CJK.test(n) === (lang === 'zh'));
-  return wanted ?? names[0] ?? slugOf(e.id);
-}
-
-/** The last segment of an entity id (`urn:ngsi-ld:District:haidian` → `haidian`). */
-export function slugOf(id: string): string {
-  return id.split(':').pop() ?? id;
-}
-
-/** Finds the district an alert's `areaServed` names (by slug, id or name). */
-export function findDistrict(
-  districts: readonly KeyValuesEntity[],
-  area: string | undefined,
-): KeyValuesEntity | undefined {
-  if (!area) return undefined;
-  const a = area.toLowerCase();
-  return districts.find(
-    (d) =>
-      d.id === area ||
-      slugOf(d.id).toLowerCase() === a ||
-      d.name?.toLowerCase() === a ||
-      d.alternateName?.toLowerCase() === a,
-  );
 }
 
 function collection(

@@ -2,7 +2,7 @@ import { Marker, type Map as MapLibreMap } from 'maplibre-gl';
 import { polygonCentroid } from '../domain/geometry.js';
 import type { Lang } from '../i18n.js';
 import type { KeyValuesEntity } from '../model.js';
-import { placeName } from './city-geometry.js';
+import { placeName } from '../domain/places.js';
 
 /** District names drawn as HTML markers (the map has no glyph server for text layers). */
 export interface DistrictLabels {

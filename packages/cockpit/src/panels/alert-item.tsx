@@ -1,7 +1,7 @@
 import { alertCategory, alertDescription, alertTitle, alertValue } from '../domain/alert-text.js';
 import { severityColor } from '../domain/severity.js';
 import { relativeTime, useI18n } from '../i18n.js';
-import { findDistrict, placeName } from '../map/city-geometry.js';
+import { findDistrict, placeName } from '../domain/places.js';
 import type { Alert, KeyValuesEntity, Rule } from '../model.js';
 
 /** Props of one alert row. */

@@ -28,7 +28,11 @@ const community = (slug: string, en: string, zh: string): PlaceName => ({
 /** Hangzhou's districts, laid out roughly as on a map: the first one is the default for episodes. */
 export const DISTRICTS: readonly DistrictPlan[] = [
   {
-    slug: 'shangcheng', en: 'Shangcheng', zh: '上城区', column: 2, row: 0,
+    slug: 'shangcheng',
+    en: 'Shangcheng',
+    zh: '上城区',
+    column: 2,
+    row: 0,
     communities: [
       community('hubin', 'Hubin', '湖滨'),
       community('qingbo', 'Qingbo', '清波'),
@@ -37,7 +41,11 @@ export const DISTRICTS: readonly DistrictPlan[] = [
     ],
   },
   {
-    slug: 'gongshu', en: 'Gongshu', zh: '拱墅区', column: 1, row: 0,
+    slug: 'gongshu',
+    en: 'Gongshu',
+    zh: '拱墅区',
+    column: 1,
+    row: 0,
     communities: [
       community('mishixiang', 'Mishixiang', '米市巷'),
       community('hushu', 'Hushu', '湖墅'),
@@ -46,7 +54,11 @@ export const DISTRICTS: readonly DistrictPlan[] = [
     ],
   },
   {
-    slug: 'xihu', en: 'Xihu', zh: '西湖区', column: 0, row: 1,
+    slug: 'xihu',
+    en: 'Xihu',
+    zh: '西湖区',
+    column: 0,
+    row: 1,
     communities: [
       community('beishan', 'Beishan', '北山'),
       community('lingyin', 'Lingyin', '灵隐'),
@@ -55,7 +67,11 @@ export const DISTRICTS: readonly DistrictPlan[] = [
     ],
   },
   {
-    slug: 'binjiang', en: 'Binjiang', zh: '滨江区', column: 1, row: 1,
+    slug: 'binjiang',
+    en: 'Binjiang',
+    zh: '滨江区',
+    column: 1,
+    row: 1,
     communities: [
       community('xixing', 'Xixing', '西兴'),
       community('changhe', 'Changhe', '长河'),
@@ -64,7 +80,11 @@ export const DISTRICTS: readonly DistrictPlan[] = [
     ],
   },
   {
-    slug: 'xiaoshan', en: 'Xiaoshan', zh: '萧山区', column: 2, row: 1,
+    slug: 'xiaoshan',
+    en: 'Xiaoshan',
+    zh: '萧山区',
+    column: 2,
+    row: 1,
     communities: [
       community('chengxiang', 'Chengxiang', '城厢'),
       community('beigan', 'Beigan', '北干'),
@@ -73,7 +93,11 @@ export const DISTRICTS: readonly DistrictPlan[] = [
     ],
   },
   {
-    slug: 'yuhang', en: 'Yuhang', zh: '余杭区', column: 0, row: 0,
+    slug: 'yuhang',
+    en: 'Yuhang',
+    zh: '余杭区',
+    column: 0,
+    row: 0,
     communities: [
       community('liangzhu', 'Liangzhu', '良渚'),
       community('wuchang', 'Wuchang', '五常'),

@@ -55,7 +55,8 @@ export function randomPointInRing(rng: Random, ring: readonly Position[]): LonLa
 
 /** The point at fraction `t` (0..1) of a line's vertex-to-vertex length. */
 export function pointAlong(line: readonly Position[], t: number): LonLat {
-  const seg = (a: Position, b: Position) => Math.hypot((b[0] ?? 0) - (a[0] ?? 0), (b[1] ?? 0) - (a[1] ?? 0));
+  const seg = (a: Position, b: Position) =>
+    Math.hypot((b[0] ?? 0) - (a[0] ?? 0), (b[1] ?? 0) - (a[1] ?? 0));
   const lengths = line.slice(1).map((p, i) => seg(line[i] as Position, p));
   let remaining = t * lengths.reduce((a, b) => a + b, 0);
   for (let i = 0; i < lengths.length; i++) {

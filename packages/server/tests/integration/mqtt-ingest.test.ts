@@ -130,10 +130,10 @@ describe('MQTT ingest, read back through NGSI-LD', () => {
   it('refuses bad credentials and unknown devices at CONNECT and dead-letters them', async () => {
     await registerDevice('aq-2');
     await expect(connectDevice('aq-2', 'wrong-secret-000000000')).rejects.toThrow(
-      /bad user name or password|Not authorized/i,
+      /bad user ?name or password/i,
     );
     await expect(connectDevice('nobody', SECRET)).rejects.toThrow(
-      /bad user name or password|Not authorized/i,
+      /bad user ?name or password/i,
     );
     const letters = await api(server, '/api/v1/dead-letters?reason=bad-credentials');
     expect(letters.body.some((l: { deviceId?: string }) => l.deviceId === 'aq-2')).toBe(true);

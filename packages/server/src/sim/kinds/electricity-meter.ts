@@ -24,7 +24,9 @@ export const electricityMeter: DeviceKind = {
         : 0.25 + 0.75 * bump(h, 13, 3.5);
     return {
       attributes: {
-        description: property(residential ? 'Residential building supply' : 'Commercial building supply'),
+        description: property(
+          residential ? 'Residential building supply' : 'Commercial building supply',
+        ),
       },
       model: ({ now, dtSeconds }) => {
         walk = meanReverting(rng, walk, dtSeconds, 600, 0.06);

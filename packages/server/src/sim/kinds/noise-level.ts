@@ -13,7 +13,11 @@ export const noiseLevel: DeviceKind = {
     const offset = uniform(rng, -4, 4);
     return {
       model: ({ now }) => {
-        const laeq = clamp(44 + 24 * trafficDemand(cityHour(now)) + offset + 1.5 * gaussian(rng), 30, 95);
+        const laeq = clamp(
+          44 + 24 * trafficDemand(cityHour(now)) + offset + 1.5 * gaussian(rng),
+          30,
+          95,
+        );
         return { LAeq: round(laeq), LAmax: round(laeq + 8 + 4 * Math.abs(gaussian(rng))) };
       },
     };

@@ -17,13 +17,14 @@ export const trafficFlow: DeviceKind = {
   placement: 'road',
   units: { averageVehicleSpeed: 'KMH' },
   create(rng, site) {
-    const roadClass = String(site.road?.roadClass.value ?? 'primary');
+    const value = site.road?.roadClass.value;
+    const roadClass = typeof value === 'string' ? value : 'primary';
     const capacity = CAPACITY[roadClass] ?? 1800;
     const freeFlow = FREE_FLOW_KMH[roadClass] ?? 55;
     const busy = uniform(rng, 0.85, 1.1);
     let walk = 0;
     return {
-      attributes: site.road ? { refRoadSegment: relationship(site.road.id) } : {},
+      attributes: site.road ? { refRoadSegment: relationship(site.road.id) } : undefined,
       model: ({ now, dtSeconds }) => {
         walk = meanReverting(rng, walk, dtSeconds, 300, 0.05);
         const demand = clamp(trafficDemand(cityHour(now)) * busy + walk, 0.02, 1.05);

@@ -1,0 +1,14 @@
+export { startSimulation } from './simulator.js';
+export type { Simulation, SimulationOptions, SimulationStats } from './simulator.js';
+export { DEFAULT_CITY_SEED, generateCity } from './city.js';
+export type { City, CityOptions } from './city.js';
+export type { CommunityEntity, DistrictEntity, PlaceEntity, RoadEntity } from './city-entities.js';
+export { communityAt, districtAt, locate } from './city-lookup.js';
+export type { Placement } from './city-lookup.js';
+export { DEVICE_KINDS } from './device-kinds.js';
+export type { DeviceKind } from './device-kinds.js';
+export { planDevices } from './device-plan.js';
+export type { DevicePlanOptions, SimulatedDevice } from './device-plan.js';
+export { deviceSecret } from './device-secret.js';
+export { episodeIntensity } from './episode.js';
+export type { EpisodeOptions } from './episode.js';
