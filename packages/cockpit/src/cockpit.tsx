@@ -35,6 +35,16 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
   const [selectedId, setSelectedId] = useState<string>();
   const [hidden, setHidden] = useState<ReadonlySet<DeviceKind>>(new Set());
   const [focus, setFocus] = useState<{ at: Position; key: number }>();
+  const places = useMemo(
+    () =>
+      new Map(
+        [...(live.geometry?.districts ?? []), ...(live.geometry?.communities ?? [])].map((e) => [
+          e.id,
+          e,
+        ]),
+      ),
+    [live.geometry],
+  );
   const rulesById = useMemo(
     () => new Map<string, Rule>(live.rules.map((r) => [r.id, r])),
     [live.rules],
@@ -67,6 +77,7 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
           store={store}
           city={live.city}
           geometry={live.geometry}
+          places={places}
           selectedId={selectedId}
           hidden={hidden}
           focus={focus}
@@ -105,6 +116,8 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
           deviceId={selectedId}
           device={store.devices.get(selectedId)}
           rules={live.rules}
+          places={places}
+          now={now}
           onClose={() => setSelectedId(undefined)}
         />
       )}

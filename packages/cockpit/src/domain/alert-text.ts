@@ -1,6 +1,7 @@
 import type { Translator } from '../i18n.js';
 import type { Alert, Rule } from '../model.js';
-import { displayNumber, unitOf } from './attributes.js';
+import { displayNumber } from './attributes.js';
+import { unitOf } from './units.js';
 
 const nf = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 

@@ -12,6 +12,7 @@ const HIDDEN = new Set([
   'alternateName',
   'refDevice',
   'address',
+  'areaServed',
   'source',
   'dataProvider',
   'seeAlso',
@@ -27,7 +28,6 @@ export const PRIMARY_ATTRIBUTE: Record<DeviceKind, string> = {
   ThreePhaseAcMeasurement: 'totalActivePower',
   NoiseLevelObserved: 'LAeq',
 };
-
 
 /** A reading to show in the detail panel. */
 export interface Reading {
@@ -74,7 +74,10 @@ export function readingsOf(tr: Translator, e: KeyValuesEntity, codes?: UnitCodes
       attr,
       label: tr.tx('attr', attr),
       value,
-      unit: numeric || typeof v === 'object' ? tr.tx('unit', unitOf(attr, codes), unitOf(attr, codes)) : '',
+      unit:
+        numeric || typeof v === 'object'
+          ? tr.tx('unit', unitOf(attr, codes), unitOf(attr, codes))
+          : '',
       numeric,
     });
   }

@@ -33,7 +33,6 @@ export function findDistrict(
   );
 }
 
-
 /**
  * A device's display name. The server's name (English in the demo) is kept when it suits
  * the language; otherwise the kind, the device number and its community's local name.
@@ -46,7 +45,8 @@ export function deviceTitle(
   const name = typeof device.name === 'string' ? device.name : undefined;
   if (name && CJK.test(name) === (tr.lang === 'zh')) return name;
   const number = /\d+$/.exec(slugOf(device.id))?.[0] ?? slugOf(device.id);
-  const community = typeof device.refCommunity === 'string' ? places.get(device.refCommunity) : undefined;
+  const community =
+    typeof device.refCommunity === 'string' ? places.get(device.refCommunity) : undefined;
   const base = `${tr.tx('kind', device.type)} ${number}`;
   return community ? `${base} · ${placeName(community, tr.lang)}` : base;
 }

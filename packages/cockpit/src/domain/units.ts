@@ -24,7 +24,12 @@ const UNIT_CODES: Record<string, string> = {
 };
 
 /** Attributes held as a fraction 0..1 but read as a percentage. */
-export const PERCENT = new Set(['occupancy', 'fillingLevel', 'relativeHumidity', 'illuminanceLevel']);
+export const PERCENT = new Set([
+  'occupancy',
+  'fillingLevel',
+  'relativeHumidity',
+  'illuminanceLevel',
+]);
 
 /** Unit codes of an entity's attributes, from its normalized form. */
 export type UnitCodes = Readonly<Record<string, string>>;

@@ -49,6 +49,7 @@ export const en = {
   'device.threshold': 'Rule threshold',
   'device.gone': 'This device is no longer reported.',
   'device.district': 'District',
+  'unit.veh/h': 'veh/h',
   'legend.title': 'Legend',
   'legend.alert': 'Open alert',
   'legend.toggle': 'Show or hide this kind',

@@ -51,6 +51,7 @@ export const zh: Record<MessageKey, string> = {
   'device.threshold': '规则阈值',
   'device.gone': '该设备已不再上报。',
   'device.district': '城区',
+  'unit.veh/h': '辆/小时',
   'legend.title': '图例',
   'legend.alert': '未结告警',
   'legend.toggle': '显示或隐藏此类设备',

@@ -9,7 +9,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CockpitStore } from '../cockpit-store.js';
 import { bboxOf, type Position } from '../domain/geometry.js';
 import { useI18n } from '../i18n.js';
-import type { Alert, CityInfo, DeviceKind } from '../model.js';
+import { deviceTitle } from '../domain/places.js';
+import type { Alert, CityInfo, DeviceKind, KeyValuesEntity } from '../model.js';
 import { createAlertMarkers, type AlertMarkers } from './alert-markers.js';
 import {
   communityFeatures,
@@ -33,6 +34,8 @@ export interface CityMapProps {
   store: CockpitStore;
   city: CityInfo;
   geometry?: CityGeometry;
+  /** Districts and communities by id (for device names). */
+  places: ReadonlyMap<string, KeyValuesEntity>;
   selectedId?: string;
   hidden: ReadonlySet<DeviceKind>;
   focus?: { at: Position; key: number };
@@ -84,6 +87,7 @@ export function CityMap(props: CityMapProps) {
       select: (id) => latest.current.onSelectDevice(id),
       describe: (id) => latest.current.store.devices.get(id),
       tr: () => trRef.current,
+      title: (d) => deviceTitle(trRef.current, d, latest.current.places),
     });
     layers.current = {
       labels: createDistrictLabels(m),

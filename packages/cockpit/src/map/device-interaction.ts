@@ -8,9 +8,10 @@ export interface DeviceInteraction {
   select(id: string): void;
   describe(id: string): DeviceEntity | undefined;
   tr(): Translator;
+  title(device: DeviceEntity): string;
 }
 
-function tooltip(tr: Translator, d: DeviceEntity): HTMLElement {
+function tooltip(tr: Translator, d: DeviceEntity, title: string): HTMLElement {
   const el = document.createElement('div');
   const state = deviceState(d);
   const kind = document.createElement('div');
@@ -18,7 +19,7 @@ function tooltip(tr: Translator, d: DeviceEntity): HTMLElement {
   kind.textContent = tr.tx('kind', d.type);
   const name = document.createElement('div');
   name.className = 'device-tip__name';
-  name.textContent = d.name ?? d.id.split(':').pop() ?? d.id;
+  name.textContent = title;
   const st = document.createElement('div');
   st.className = 'device-tip__state';
   st.style.setProperty('--c', state.color);
@@ -47,7 +48,11 @@ export function attachDeviceInteraction(map: MapLibreMap, ia: DeviceInteraction)
     const id = idOf(e);
     const d = id ? ia.describe(id) : undefined;
     map.getCanvas().style.cursor = d ? 'pointer' : '';
-    if (d) popup.setLngLat(e.lngLat).setDOMContent(tooltip(ia.tr(), d)).addTo(map);
+    if (d)
+      popup
+        .setLngLat(e.lngLat)
+        .setDOMContent(tooltip(ia.tr(), d, ia.title(d)))
+        .addTo(map);
   };
   const onLeave = (): void => {
     map.getCanvas().style.cursor = '';

@@ -29,12 +29,9 @@ function thresholdPlugin(value: number | undefined, label: string): uPlot.Plugin
         ctx.stroke();
         ctx.fillStyle = 'rgba(255, 107, 122, 0.95)';
         ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-        ctx.textAlign = 'right';
-        ctx.fillText(
-          `${label} ${value}`,
-          u.bbox.left + u.bbox.width - 6 * devicePixelRatio,
-          y - 5 * devicePixelRatio,
-        );
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'bottom';
+        ctx.fillText(`${label} ${value}`, u.bbox.left + 6 * devicePixelRatio, y - 3 * devicePixelRatio);
         ctx.restore();
       },
     },

@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../api.js';
 import type { CockpitStore } from '../cockpit-store.js';
-import { defaultChartAttribute, readingsOf, unitOf } from '../domain/attributes.js';
+import { defaultChartAttribute, readingsOf } from '../domain/attributes.js';
 import { deviceState } from '../domain/device-state.js';
-import { useI18n } from '../i18n.js';
-import type { DeviceEntity, Rule } from '../model.js';
+import { deviceTitle, slugOf } from '../domain/places.js';
+import { unitCodesOf, unitOf, type UnitCodes } from '../domain/units.js';
+import { relativeTime, useI18n } from '../i18n.js';
+import type { DeviceEntity, KeyValuesEntity, Rule } from '../model.js';
 import { DeviceChart } from './device-chart.js';
+import { Readings } from './readings.js';
 
 /** Props of the device panel. */
 export interface DevicePanelProps {
@@ -14,30 +17,58 @@ export interface DevicePanelProps {
   deviceId: string;
   device: DeviceEntity | undefined;
   rules: readonly Rule[];
+  places: ReadonlyMap<string, KeyValuesEntity>;
+  now: number;
   onClose: () => void;
 }
 
+/** Latest `observedAt` among a normalized entity's attributes, in epoch ms. */
+function lastObserved(entity: Record<string, unknown>): number | undefined {
+  const times = Object.values(entity)
+    .map((v) => Date.parse(String((v as { observedAt?: unknown } | null)?.observedAt)))
+    .filter(Number.isFinite);
+  return times.length > 0 ? Math.max(...times) : undefined;
+}
+
 /** Detail of the selected device: live readings and a history chart of one of them. */
-export function DevicePanel({ api, store, deviceId, device, rules, onClose }: DevicePanelProps) {
+export function DevicePanel(p: DevicePanelProps) {
+  const { device, deviceId } = p;
   const tr = useI18n();
   const [attr, setAttr] = useState<string | undefined>(device && defaultChartAttribute(device));
-  useEffect(
-    () => setAttr(device && defaultChartAttribute(device)),
-    [deviceId, device === undefined],
-  );
+  const [codes, setCodes] = useState<UnitCodes>({});
+  const [observed, setObserved] = useState<number>();
+  useEffect(() => setAttr(device && defaultChartAttribute(device)), [deviceId, !device]);
+  useEffect(() => {
+    let alive = true;
+    setCodes({});
+    setObserved(undefined);
+    // Unit codes and observation times live only in the normalized form.
+    p.api.entity(deviceId).then(
+      (e) => {
+        if (!alive) return;
+        setCodes(unitCodesOf(e));
+        setObserved(lastObserved(e));
+      },
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+  }, [p.api, deviceId]);
+
   const state = device && deviceState(device);
-  const readings = device ? readingsOf(tr, device) : [];
-  const threshold = rules.find(
-    (r) => r.entityType === device?.type && r.attribute === attr && typeof r.value === 'number',
-  );
-  const shortId = deviceId.split(':').pop();
+  const rule = p.rules.find((r) => r.entityType === device?.type && r.attribute === attr);
+  const updated = Math.max(p.store.seenAt.get(deviceId) ?? 0, observed ?? 0);
+  const unit = attr ? unitOf(attr, codes) : '';
 
   return (
     <aside class="device glass" data-testid="device-panel" data-device-id={deviceId}>
       <header class="device__head">
         <div>
           <div class="device__kind">{device ? tr.tx('kind', device.type) : ''}</div>
-          <h2 class="device__name">{device?.name ?? shortId}</h2>
+          <h2 class="device__name">
+            {device ? deviceTitle(tr, device, p.places) : slugOf(deviceId)}
+          </h2>
           <div class="device__id">{deviceId}</div>
         </div>
         <button
@@ -45,7 +76,7 @@ export function DevicePanel({ api, store, deviceId, device, rules, onClose }: De
           type="button"
           aria-label={tr.t('device.close')}
           title={tr.t('device.close')}
-          onClick={onClose}
+          onClick={p.onClose}
         >
           <svg
             width="16"
@@ -61,49 +92,36 @@ export function DevicePanel({ api, store, deviceId, device, rules, onClose }: De
       </header>
       {!device && <p class="device__empty">{tr.t('device.gone')}</p>}
       {state && (
-        <div class="device__state" style={{ '--c': state.color }}>
-          <i />
-          {tr.t(state.label)}
+        <div class="device__status">
+          <span class="device__state" style={{ '--c': state.color }}>
+            <i />
+            {tr.t(state.label)}
+          </span>
+          {updated > 0 && (
+            <span class="device__updated">
+              {`${tr.t('device.lastUpdate')} ${relativeTime(tr, new Date(updated).toISOString(), p.now)}`}
+            </span>
+          )}
         </div>
       )}
       {device && (
         <>
           <div class="panel-subtitle">{tr.t('device.attributes')}</div>
-          <ul class="readings">
-            {readings.map((r) => (
-              <li
-                key={r.attr}
-                class={`reading${r.attr === attr ? ' is-charted' : ''}${r.numeric ? ' is-numeric' : ''}`}
-              >
-                <button
-                  type="button"
-                  disabled={!r.numeric}
-                  onClick={() => setAttr(r.attr)}
-                  data-attr={r.attr}
-                >
-                  <span class="reading__label">{r.label}</span>
-                  <span class="reading__value">
-                    {r.value}
-                    {r.unit && <small>{r.unit}</small>}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
+          <Readings readings={readingsOf(tr, device, codes)} charted={attr} onPick={setAttr} />
           <div class="panel-subtitle">
             {tr.t('device.chart')}
             {attr && (
-              <span class="panel-subtitle__attr">{`${tr.tx('attr', attr)}${unitOf(attr) ? ` · ${unitOf(attr)}` : ''}`}</span>
+              <span class="panel-subtitle__attr">{`${tr.tx('attr', attr)}${unit ? ` · ${tr.tx('unit', unit, unit)}` : ''}`}</span>
             )}
           </div>
           {attr ? (
             <DeviceChart
               key={`${deviceId}|${attr}`}
-              api={api}
-              store={store}
+              api={p.api}
+              store={p.store}
               entityId={deviceId}
               attr={attr}
-              threshold={typeof threshold?.value === 'number' ? threshold.value : undefined}
+              threshold={typeof rule?.value === 'number' ? rule.value : undefined}
             />
           ) : (
             <p class="device__empty">{tr.t('device.noNumeric')}</p>

@@ -178,9 +178,9 @@ function resolve(entity: Entity, path: QPath): unknown {
     const sub = (attr as Record<string, unknown>)[path.subAttr];
     value =
       typeof sub === 'object' && sub !== null && 'value' in sub
-        ? (sub).value
+        ? sub.value
         : typeof sub === 'object' && sub !== null && 'object' in sub
-          ? (sub).object
+          ? sub.object
           : sub;
   } else value = attr.type === 'Relationship' ? attr.object : attr.value;
   for (const key of path.compound) {

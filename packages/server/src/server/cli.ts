@@ -60,9 +60,11 @@ async function up(flags: UpFlags): Promise<void> {
       `  cockpit   ${url}${login}`,
       `  NGSI-LD   ${url}/ngsi-ld/v1   OpenAPI ${url}/openapi.json`,
       `  MQTT      mqtt://${host}:${node.mqttPort}   health ${url}/health   metrics ${url}/metrics`,
-      config.auth.mode === 'token'
-        ? `  API token in ${config.dataDir}/admin-token (Authorization: Bearer …)`
-        : '  AUTHENTICATION IS OFF',
+      config.auth.mode === 'none'
+        ? '  AUTHENTICATION IS OFF'
+        : config.auth.adminToken
+          ? '  API token: the configured auth.adminToken (Authorization: Bearer …)'
+          : `  API token in ${config.dataDir}/admin-token (Authorization: Bearer …)`,
       '  Ctrl-C stops cleanly.',
       '',
     ].join('\n') + '\n',

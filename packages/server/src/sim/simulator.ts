@@ -62,6 +62,7 @@ async function connectAll(
 ): Promise<Map<string, DeviceLink>> {
   const links = new Map<string, DeviceLink>();
   const { logger, mqttUrl } = options;
+  let reRegistered = 0;
   const connect = async (device: SimulatedDevice): Promise<DeviceLink> => {
     const secret = deviceSecret(options.adminToken, device.id);
     const open = () => openDeviceLink({ deviceId: device.id, secret, mqttUrl, logger, counters });
@@ -70,7 +71,8 @@ async function connectAll(
     } catch (err) {
       if (!(err instanceof DeviceAuthError)) throw err;
       // Registered earlier with another secret (another admin token): register it afresh.
-      logger.warn({ deviceId: device.id }, 'simulated device secret changed; re-registering');
+      logger.debug({ deviceId: device.id }, 'simulated device secret changed; re-registering');
+      reRegistered++;
       await platform.deleteDevice(device.id);
       await platform.registerDevice(device, secret);
       return open();
@@ -85,6 +87,11 @@ async function connectAll(
       logger.error({ err, deviceId: device.id }, 'simulated device could not connect; left out');
     }
   });
+  if (reRegistered > 0)
+    logger.warn(
+      { reRegistered },
+      'simulated devices registered under another admin token were registered afresh',
+    );
   return links;
 }
 

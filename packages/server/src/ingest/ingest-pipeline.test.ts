@@ -1,0 +1,91 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryBus } from '../bus/memory/index.js';
+import type { BusEvent } from '../bus/index.js';
+import type { Observation } from '../core/index.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+import { IngestPipeline } from './ingest-pipeline.js';
+import type { IngestMetrics } from './metrics.js';
+
+const stores: SqliteStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+function setup() {
+  const store = new SqliteStore({
+    file: join(mkdtempSync(join(tmpdir(), 'cb-pipe-')), 'db.sqlite'),
+  });
+  stores.push(store);
+  const bus = new MemoryBus(() => {});
+  const commits: number[] = [];
+  const metrics: IngestMetrics = {
+    accepted: () => {},
+    rejected: () => {},
+    committed: (n) => commits.push(n),
+    latency: () => {},
+  };
+  const pipeline = new IngestPipeline({
+    store,
+    bus,
+    logger: pino({ level: 'silent' }),
+    metrics,
+    maxBatch: 500,
+  });
+  return { store, bus, pipeline, commits };
+}
+
+const obs = (i: number): Observation => ({
+  entityId: `urn:ngsi-ld:AirQualityObserved:d${i % 10}`,
+  entityType: 'AirQualityObserved',
+  deviceId: `d${i % 10}`,
+  observedAt: 1_000 + i,
+  attrs: { pm25: { value: i } },
+});
+
+describe('IngestPipeline', () => {
+  it('groups what arrives together into few commits and resolves each only once it is stored', async () => {
+    const { store, pipeline, commits } = setup();
+    const results = await Promise.all(
+      Array.from({ length: 1200 }, async (_, i) => {
+        await pipeline.submit([obs(i)]);
+        return store.series.countFor(obs(i).entityId);
+      }),
+    );
+    expect(results.every((n) => n > 0)).toBe(true);
+    expect(commits).toEqual([500, 500, 200]);
+    let total = 0;
+    for (let d = 0; d < 10; d++)
+      total += await store.series.countFor(`urn:ngsi-ld:AirQualityObserved:d${d}`);
+    expect(total).toBe(1200);
+  });
+
+  it('publishes each observation and each changed entity after the commit', async () => {
+    const { bus, pipeline } = setup();
+    const events: BusEvent[] = [];
+    await bus.subscribe({ topic: '*' }, (e) => void events.push(e));
+    await Promise.all([pipeline.submit([obs(1)]), pipeline.submit([obs(11)])]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events.filter((e) => e.topic === 'observation.accepted')).toHaveLength(2);
+    const changes = events.filter((e) => e.topic === 'entity.changed');
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.payload).toMatchObject({
+      id: obs(1).entityId,
+      kind: 'updated',
+      entity: { pm25: { value: 11 } },
+    });
+  });
+
+  it('rejects every submitter of a batch that could not be stored', async () => {
+    const { store, pipeline } = setup();
+    await store.close();
+    const outcomes = await Promise.allSettled([
+      pipeline.submit([obs(1)]),
+      pipeline.submit([obs(2)]),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+  });
+});
