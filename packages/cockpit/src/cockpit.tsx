@@ -99,16 +99,18 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
         alertPulse={live.alertPulse}
         onSignOut={onSignOut}
       />
-      <AlertFeed
-        alerts={store.alerts}
-        fresh={store.freshAlerts}
-        rules={rulesById}
-        districts={live.geometry?.districts ?? []}
-        now={now}
-        selectedSource={selectedId}
-        onPick={pickAlert}
-      />
-      <Legend devices={store.devices} hidden={hidden} onToggle={toggleKind} />
+      <div class="side">
+        <AlertFeed
+          alerts={store.alerts}
+          fresh={store.freshAlerts}
+          rules={rulesById}
+          districts={live.geometry?.districts ?? []}
+          now={now}
+          selectedSource={selectedId}
+          onPick={pickAlert}
+        />
+        <Legend devices={store.devices} hidden={hidden} onToggle={toggleKind} />
+      </div>
       {selectedId && (
         <DevicePanel
           api={api}

@@ -13,6 +13,7 @@ const HIDDEN = new Set([
   'refDevice',
   'address',
   'areaServed',
+  'description',
   'source',
   'dataProvider',
   'seeAlso',

@@ -3,6 +3,11 @@ import type { KeyValuesEntity } from '../model.js';
 
 const CJK = /[\u3400-\u9fff]/;
 
+/** True when a free text looks written in `lang` (Chinese script or not). */
+export function inLanguage(text: string, lang: Lang): boolean {
+  return CJK.test(text) === (lang === 'zh');
+}
+
 /** A place's name in `lang`: the Chinese one of name/alternateName for zh, the other for en. */
 export function placeName(e: KeyValuesEntity, lang: Lang): string {
   const names = [e.name, e.alternateName].filter(

@@ -21,7 +21,10 @@ export function Legend({ devices, hidden, onToggle }: LegendProps) {
       <header class="panel-title">{tr.t('legend.title')}</header>
       <ul class="legend__kinds">
         {DEVICE_KINDS.map((kind) => (
-          <li key={kind} class={`legend__kind${hidden.has(kind) ? ' is-hidden' : ''}`}>
+          <li
+            key={kind}
+            class={`legend__kind${hidden.has(kind) ? ' is-hidden' : ''}${open === kind ? ' is-open' : ''}`}
+          >
             <div class="legend__row">
               <button
                 class="legend__eye"

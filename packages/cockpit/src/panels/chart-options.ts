@@ -31,7 +31,11 @@ function thresholdPlugin(value: number | undefined, label: string): uPlot.Plugin
         ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
         ctx.textAlign = 'left';
         ctx.textBaseline = 'bottom';
-        ctx.fillText(`${label} ${value}`, u.bbox.left + 6 * devicePixelRatio, y - 3 * devicePixelRatio);
+        ctx.fillText(
+          `${label} ${value}`,
+          u.bbox.left + 6 * devicePixelRatio,
+          y - 3 * devicePixelRatio,
+        );
         ctx.restore();
       },
     },
@@ -47,9 +51,12 @@ function areaFill(u: uPlot): CanvasGradient {
 
 /** Tick labels in local 24-hour time; the date is added where the day changes. */
 function timeLabels(splits: number[], locale: string | undefined): string[] {
+  // Seconds only matter when ticks are less than a minute apart.
+  const step = splits.length > 1 ? splits[1]! - splits[0]! : 60;
   const time = new Intl.DateTimeFormat(locale, {
     hour: '2-digit',
     minute: '2-digit',
+    ...(step < 60 ? { second: '2-digit' } : {}),
     hourCycle: 'h23',
   });
   const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });

@@ -3,7 +3,7 @@ import type { ApiClient } from '../api.js';
 import type { CockpitStore } from '../cockpit-store.js';
 import { defaultChartAttribute, readingsOf } from '../domain/attributes.js';
 import { deviceState } from '../domain/device-state.js';
-import { deviceTitle, slugOf } from '../domain/places.js';
+import { deviceTitle, inLanguage, placeName, slugOf } from '../domain/places.js';
 import { unitCodesOf, unitOf, type UnitCodes } from '../domain/units.js';
 import { relativeTime, useI18n } from '../i18n.js';
 import type { DeviceEntity, KeyValuesEntity, Rule } from '../model.js';
@@ -57,6 +57,9 @@ export function DevicePanel(p: DevicePanelProps) {
   }, [p.api, deviceId]);
 
   const state = device && deviceState(device);
+  const district =
+    typeof device?.refDistrict === 'string' ? p.places.get(device.refDistrict) : undefined;
+  const description = typeof device?.description === 'string' ? device.description : undefined;
   const rule = p.rules.find((r) => r.entityType === device?.type && r.attribute === attr);
   const updated = Math.max(p.store.seenAt.get(deviceId) ?? 0, observed ?? 0);
   const unit = attr ? unitOf(attr, codes) : '';
@@ -65,10 +68,16 @@ export function DevicePanel(p: DevicePanelProps) {
     <aside class="device glass" data-testid="device-panel" data-device-id={deviceId}>
       <header class="device__head">
         <div>
-          <div class="device__kind">{device ? tr.tx('kind', device.type) : ''}</div>
+          <div class="device__kind">
+            {device ? tr.tx('kind', device.type) : ''}
+            {district && <span class="device__district">{placeName(district, tr.lang)}</span>}
+          </div>
           <h2 class="device__name">
             {device ? deviceTitle(tr, device, p.places) : slugOf(deviceId)}
           </h2>
+          {description && inLanguage(description, tr.lang) && (
+            <div class="device__description">{description}</div>
+          )}
           <div class="device__id">{deviceId}</div>
         </div>
         <button
