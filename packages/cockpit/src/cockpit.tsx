@@ -9,6 +9,7 @@ import { AlertFeed } from './panels/alert-feed.js';
 import { DevicePanel } from './panels/device-panel.js';
 import { HeaderBar } from './panels/header-bar.js';
 import { useLiveCity } from './use-live-city.js';
+import { useI18n } from './i18n.js';
 import { installTestHooks } from './test-hooks.js';
 
 /** Props of the cockpit. */
@@ -30,6 +31,7 @@ function useClock(): number {
 export function Cockpit({ api, onSignOut }: CockpitProps) {
   const live = useLiveCity(api);
   const { store } = live;
+  const { lang } = useI18n();
   const now = useClock();
   const handle = useMemo<MapHandle>(() => ({ deviceCount: 0 }), []);
   const [selectedId, setSelectedId] = useState<string>();
@@ -89,7 +91,7 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
       )}
       <div class="vignette" />
       <HeaderBar
-        cityName={live.city?.name}
+        cityName={lang === 'zh' ? (live.city?.nameZh ?? live.city?.name) : live.city?.name}
         now={now}
         devices={store.devices.size}
         openAlerts={store.alerts.filter((a) => a.status === 'raised').length}

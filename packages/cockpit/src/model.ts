@@ -80,6 +80,8 @@ export interface Rule {
 /** The configured city's first view. */
 export interface CityInfo {
   name: string;
+  /** The city's name in Chinese, when the server knows it. */
+  nameZh?: string;
   center: [number, number];
   bbox?: [number, number, number, number];
   defaultZoom?: number;

@@ -99,7 +99,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     pipeline,
     metrics,
     auth: { mode: config.auth.mode, adminToken },
-    cityName: config.demo.enabled ? 'Hangzhou (simulated)' : 'citybrain',
+    cityName: config.demo.enabled
+      ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }
+      : { en: 'citybrain', zh: '城市大脑' },
     rules: () => engine.rules,
     checks: { store: () => store.ready(), mqtt: () => broker.port > 0 },
   });

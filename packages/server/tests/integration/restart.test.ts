@@ -52,4 +52,14 @@ describe('durability across restarts', () => {
     expect(entity.body.totalActivePower).toBe(499);
     expect(await server.stop()).toBe(0);
   });
+
+  it('stops cleanly on SIGTERM while a cockpit holds the live event stream open', async () => {
+    const server = await startCitybrain();
+    const events = await fetch(`${server.url}/api/v1/events?access_token=${server.token}`);
+    expect(events.status).toBe(200);
+    const started = Date.now();
+    expect(await server.stop()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(server.output.join('\n')).toContain('stopped cleanly');
+  });
 });

@@ -25,7 +25,7 @@ export interface HttpAppOptions {
   pipeline: IngestPipeline;
   metrics: NodeMetrics;
   auth: AuthOptions;
-  cityName: string;
+  cityName: { en: string; zh: string };
   rules: () => Rule[];
   checks: Record<string, HealthCheck>;
   /** Built cockpit to serve at `/`; defaults to the workspace's packages/cockpit/dist. */

@@ -7,7 +7,7 @@ import type { Rule } from '../../brain/index.js';
 /** What the cockpit's helper routes need. */
 export interface CockpitRoutesOptions {
   store: Store;
-  cityName: string;
+  cityName: { en: string; zh: string };
   rules: () => Rule[];
 }
 
@@ -42,7 +42,13 @@ export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoute
     async () => {
       const box = await cityExtent(options.store);
       const center = box ? [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] : HANGZHOU;
-      return { name: options.cityName, center, bbox: box ?? null, defaultZoom: 11 };
+      return {
+        name: options.cityName.en,
+        nameZh: options.cityName.zh,
+        center,
+        bbox: box ?? null,
+        defaultZoom: 11,
+      };
     },
   );
 

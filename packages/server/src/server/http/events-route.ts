@@ -42,9 +42,11 @@ export async function installEventsRoute(
     // A comment now and then keeps proxies from closing an idle stream.
     if (++ticks % 15 === 0) for (const res of clients) res.write(': keep-alive\n\n');
   }, options.entityIntervalMs ?? 1000);
-  app.addHook('onClose', async () => {
+  // preClose: open streams would otherwise keep the server from closing.
+  app.addHook('preClose', async () => {
     clearInterval(flush);
     for (const res of clients) res.end();
+    clients.clear();
     for (const s of subscriptions) await s.unsubscribe();
   });
 
