@@ -1,3 +1,5 @@
+import type { Entity } from '../core/index.js';
+
 /** What moves on the bus: something that happened, once. */
 export interface BusEvent<T = unknown> {
   /** Dotted topic, e.g. `entity.changed`, `alert.raised`. */
@@ -50,5 +52,5 @@ export interface EntityChange {
   type: string;
   kind: 'created' | 'updated' | 'deleted';
   /** The entity after the change (absent for deletions). */
-  entity?: import('../core/index.js').Entity;
+  entity?: Entity;
 }

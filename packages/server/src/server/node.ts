@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { AlertService, RuleEngine, type Rule } from '../brain/index.js';
+import { AlertService, RuleEngine } from '../brain/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import {
   DeviceRegistry,

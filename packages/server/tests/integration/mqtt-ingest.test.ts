@@ -132,9 +132,7 @@ describe('MQTT ingest, read back through NGSI-LD', () => {
     await expect(connectDevice('aq-2', 'wrong-secret-000000000')).rejects.toThrow(
       /bad user ?name or password/i,
     );
-    await expect(connectDevice('nobody', SECRET)).rejects.toThrow(
-      /bad user ?name or password/i,
-    );
+    await expect(connectDevice('nobody', SECRET)).rejects.toThrow(/bad user ?name or password/i);
     const letters = await api(server, '/api/v1/dead-letters?reason=bad-credentials');
     expect(letters.body.some((l: { deviceId?: string }) => l.deviceId === 'aq-2')).toBe(true);
     const unknown = await api(server, '/api/v1/dead-letters?reason=unknown-device');
@@ -255,7 +253,9 @@ describe('MQTT ingest, read back through NGSI-LD', () => {
   it('requires the operator token on the APIs and serves health, metrics and OpenAPI', async () => {
     const anonymous = await fetch(`${server.url}/ngsi-ld/v1/types`);
     expect(anonymous.status).toBe(401);
-    expect(((await anonymous.json()) as any).type).toBe('https://citybrain.dev/errors/Unauthorized');
+    expect(((await anonymous.json()) as any).type).toBe(
+      'https://citybrain.dev/errors/Unauthorized',
+    );
     const health = (await fetch(`${server.url}/health`).then((r) => r.json())) as any;
     expect(health).toMatchObject({ live: true, ready: true, checks: { store: true, mqtt: true } });
     const openapi = (await fetch(`${server.url}/openapi.json`).then((r) => r.json())) as any;

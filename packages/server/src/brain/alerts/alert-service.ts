@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Topics, type Bus } from '../../bus/index.js';
-import type { Attribute, Entity, Property } from '../../core/index.js';
+import type { Entity, Property } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { Rule } from '../rules/rule.js';
 import type { Evidence } from '../rules/threshold-evaluator.js';
@@ -25,7 +25,8 @@ function describe(input: RaiseAlert): { en: string; zh: string } {
   const last = input.evidence.at(-1)?.value;
   const label = rule.attribute === 'pm25' ? 'PM2.5' : rule.attribute;
   const unit = rule.attribute === 'pm25' || rule.attribute === 'pm10' ? ' µg/m³' : '';
-  const place = String(valueOf(source, 'name') ?? source.id);
+  const name = valueOf(source, 'name');
+  const place = typeof name === 'string' ? name : source.id;
   return {
     en: `${label} ${rule.operator} ${rule.value}${unit} for ${minutes} min at ${place} (now ${last}${unit})`,
     zh: `${place} ${label} 持续 ${minutes} 分钟 ${rule.operator} ${rule.value}${unit}（当前 ${last}${unit}）`,
@@ -61,7 +62,7 @@ export class AlertService {
       alertSource: { type: 'Relationship', object: source.id },
     };
     for (const name of ['location', 'areaServed', 'refDistrict', 'refCommunity'])
-      if (source[name] !== undefined) alert[name] = source[name] as Attribute;
+      if (source[name] !== undefined) alert[name] = source[name];
     await this.store.entities.create(alert);
     this.logger.info({ alert: alert.id, rule: rule.id, source: source.id }, 'alert raised');
     await this.bus.publish([
