@@ -1,3 +1,4 @@
+import { PM25_HIGH_RULE } from '../brain/index.js';
 import { Type, type Static } from 'typebox';
 
 const obj = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
@@ -108,23 +109,7 @@ export const ConfigSchema = Type.Object(
       },
       'the simulated city',
     ),
-    rules: Type.Array(RuleSchema, {
-      default: [
-        {
-          id: 'pm25-high',
-          kind: 'threshold',
-          name: 'PM2.5 above 75 µg/m³ for 2 minutes',
-          entityType: 'AirQualityObserved',
-          attribute: 'pm25',
-          operator: '>',
-          value: 75,
-          forSeconds: 120,
-          severity: 'high',
-          category: 'environment',
-          subCategory: 'airPollution',
-        },
-      ],
-    }),
+    rules: Type.Array(RuleSchema, { default: [PM25_HIGH_RULE] }),
     devices: Type.Array(DeviceSchema, { default: [] }),
   },
   { additionalProperties: false },

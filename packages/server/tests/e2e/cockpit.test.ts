@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PM25_HIGH_RULE } from '../../src/brain/index.js';
 import { startCitybrain } from '../helpers/start-server.js';
 
 // The cockpit against the real server in Debian's Chromium: live devices, a PM2.5 alert
@@ -16,21 +17,7 @@ const config = {
     intervalMs: 500,
     episode: { startAfterSeconds: 1, durationSeconds: 600, pm25: 180 },
   },
-  rules: [
-    {
-      id: 'pm25-high',
-      kind: 'threshold',
-      name: 'PM2.5 high',
-      entityType: 'AirQualityObserved',
-      attribute: 'pm25',
-      operator: '>',
-      value: 75,
-      forSeconds: 3,
-      severity: 'high',
-      category: 'environment',
-      subCategory: 'airPollution',
-    },
-  ],
+  rules: [{ ...PM25_HIGH_RULE, forSeconds: 3 }],
 };
 
 const CJK = /[\u4e00-\u9fff]/;

@@ -1,5 +1,6 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PM25_HIGH_RULE } from '../../src/brain/index.js';
 import { api, startCitybrain, type StartedCitybrain } from '../helpers/start-server.js';
 
 const SECRET = 'aq-test-secret-0123456789';
@@ -39,19 +40,7 @@ async function connectDevice(id: string, secret = SECRET): Promise<MqttClient> {
 beforeAll(async () => {
   server = await startCitybrain({
     config: {
-      rules: [
-        {
-          id: 'pm25-high',
-          kind: 'threshold',
-          name: 'PM2.5 high',
-          entityType: 'AirQualityObserved',
-          attribute: 'pm25',
-          operator: '>',
-          value: 75,
-          forSeconds: 60,
-          severity: 'high',
-        },
-      ],
+      rules: [{ ...PM25_HIGH_RULE, forSeconds: 60 }],
     },
   });
 });

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { PM25_HIGH_RULE } from './default-rules.js';
 import type { ThresholdRule } from './rule.js';
 import { ThresholdEvaluator } from './threshold-evaluator.js';
 
-const rule: ThresholdRule = {
-  id: 'pm25-high',
-  kind: 'threshold',
-  name: 'PM2.5 high',
-  entityType: 'AirQualityObserved',
-  attribute: 'pm25',
-  operator: '>',
-  value: 75,
-  forSeconds: 60,
-  severity: 'high',
-  category: 'environment',
-  subCategory: 'airPollution',
-};
+const rule: ThresholdRule = { ...PM25_HIGH_RULE, forSeconds: 60 };
 const s = (n: number) => n * 1000;
 
 describe('ThresholdEvaluator', () => {
