@@ -16,7 +16,9 @@ import { LatencyRecorder, summarize } from './lib/stats.mjs';
 
 const configPath = process.argv[2];
 if (!configPath || configPath === '--help') {
-  console.log('usage: node bench/mqtt-load.mjs <config.json>   (normally started by bench/run.mjs)');
+  console.log(
+    'usage: node bench/mqtt-load.mjs <config.json>   (normally started by bench/run.mjs)',
+  );
   process.exit(configPath ? 0 : 2);
 }
 const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
@@ -104,7 +106,8 @@ function onAck(d, t0, measured, observedAt, err) {
     d.errors++;
   } else {
     d.acked++;
-    if (d.lastAckedObservedAt === null || observedAt > d.lastAckedObservedAt) d.lastAckedObservedAt = observedAt;
+    if (d.lastAckedObservedAt === null || observedAt > d.lastAckedObservedAt)
+      d.lastAckedObservedAt = observedAt;
     const s = Math.floor((t1 - loadStart) / 1000);
     ackedPerSecond[s] = (ackedPerSecond[s] ?? 0) + 1;
     if (t1 >= measureStart && t1 < measureEnd) {
@@ -186,7 +189,8 @@ async function main() {
   let elu = null;
   const ticker = setInterval(() => {
     const s = Math.floor((performance.now() - loadStart) / 1000) - 1;
-    if (s >= 0) send({ type: 'tick', second: s, acked: ackedPerSecond[s] ?? 0, inflight: inflightTotal });
+    if (s >= 0)
+      send({ type: 'tick', second: s, acked: ackedPerSecond[s] ?? 0, inflight: inflightTotal });
   }, 1000);
 
   await new Promise((r) => setTimeout(r, warmupSeconds * 1000));

@@ -4,11 +4,12 @@
 // process (bench/mqtt-load.mjs), probes publish-to-queryable latency over the public API,
 // verifies that every acknowledged observation is queryable, and writes bench/results/.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { summarizeCpuProfile } from './lib/cpuprofile.mjs';
 import { connectProbe } from './lib/probe.mjs';
 import {
   filesystemOf,
@@ -16,10 +17,18 @@ import {
   readMachineCpu,
   readMemory,
   readProcessCpu,
+  readSchedstat,
   readThreadsCpu,
   threadsCpuBetween,
 } from './lib/proc.mjs';
-import { histogramDelta, histogramOf, histogramQuantile, bucketsForJson, parseProm, sumOf } from './lib/prom.mjs';
+import {
+  histogramDelta,
+  histogramOf,
+  histogramQuantile,
+  bucketsForJson,
+  parseProm,
+  sumOf,
+} from './lib/prom.mjs';
 import { machineInfo, printSummary, writeResults } from './lib/results.mjs';
 import { api, mapLimit, registerDevices, startServer } from './lib/server.mjs';
 import { round } from './lib/stats.mjs';
@@ -48,6 +57,9 @@ Options:
                         A run with this flag never counts as meeting the target.
   --data-root <dir>     where the fresh data directory is made            (default: OS tmp)
   --keep-data           keep the data directory afterwards
+  --server-cpu-prof <dir>  DIAGNOSTIC: run the server under node --cpu-prof (writes the
+                        .cpuprofile to <dir>) and print where its CPU went during the
+                        measured window. Profiling slows the server: never counts as met.
   --results <dir>       where results go                                  (default: bench/results)
   --no-write            print only; do not write result files
   -h, --help            this help
@@ -73,6 +85,7 @@ function options() {
         sync: { type: 'string' },
         'data-root': { type: 'string' },
         'keep-data': { type: 'boolean', default: false },
+        'server-cpu-prof': { type: 'string' },
         results: { type: 'string' },
         'no-write': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -115,6 +128,7 @@ function options() {
     sync: parsed.sync,
     dataRoot: parsed['data-root'] ? resolve(parsed['data-root']) : tmpdir(),
     keepData: parsed['keep-data'],
+    cpuProfDir: parsed['server-cpu-prof'] ? resolve(parsed['server-cpu-prof']) : null,
     resultsDir: parsed.results ? resolve(parsed.results) : RESULTS_DIR,
     write: !parsed['no-write'],
   };
@@ -129,9 +143,24 @@ async function scrape(server) {
 
 /** Commit figures from two scrapes: rate, mean batch, mean commit and share of wall time. */
 function commitFigures(a, b, seconds) {
-  const batch = a ? histogramDelta(histogramOf(a, 'citybrain_ingest_batch_observations'), histogramOf(b, 'citybrain_ingest_batch_observations')) : histogramOf(b, 'citybrain_ingest_batch_observations');
-  const commit = a ? histogramDelta(histogramOf(a, 'citybrain_ingest_commit_seconds'), histogramOf(b, 'citybrain_ingest_commit_seconds')) : histogramOf(b, 'citybrain_ingest_commit_seconds');
-  const latency = a ? histogramDelta(histogramOf(a, 'citybrain_ingest_latency_seconds'), histogramOf(b, 'citybrain_ingest_latency_seconds')) : histogramOf(b, 'citybrain_ingest_latency_seconds');
+  const batch = a
+    ? histogramDelta(
+        histogramOf(a, 'citybrain_ingest_batch_observations'),
+        histogramOf(b, 'citybrain_ingest_batch_observations'),
+      )
+    : histogramOf(b, 'citybrain_ingest_batch_observations');
+  const commit = a
+    ? histogramDelta(
+        histogramOf(a, 'citybrain_ingest_commit_seconds'),
+        histogramOf(b, 'citybrain_ingest_commit_seconds'),
+      )
+    : histogramOf(b, 'citybrain_ingest_commit_seconds');
+  const latency = a
+    ? histogramDelta(
+        histogramOf(a, 'citybrain_ingest_latency_seconds'),
+        histogramOf(b, 'citybrain_ingest_latency_seconds'),
+      )
+    : histogramOf(b, 'citybrain_ingest_latency_seconds');
   const q = (h, x) => {
     const v = histogramQuantile(h, x);
     return v === null ? null : Number.isFinite(v) ? v * 1000 : '>1000';
@@ -163,19 +192,28 @@ async function main() {
 
   const serverEnv = { CITYBRAIN_LOG_LEVEL: 'info' };
   if (opts.sync) serverEnv.CITYBRAIN_STORE__SYNCHRONOUS = opts.sync;
-  const server = await startServer({ dataRoot: opts.dataRoot, env: serverEnv });
+  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
+  if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
+  const profilesBefore = opts.cpuProfDir ? new Set(readdirSync(opts.cpuProfDir)) : null;
+  const server = await startServer({ dataRoot: opts.dataRoot, env: serverEnv, nodeArgs });
   const loadDir = mkdtempSync(join(tmpdir(), 'citybrain-bench-load-'));
   let generator = null;
+  let probe = null;
   let serverStopped = null;
   try {
-    console.log(`bench: server pid ${server.pid} up (HTTP ${server.httpPort}, MQTT ${server.mqttPort}), data ${server.dataDir}`);
-    const ids = Array.from({ length: opts.devices }, (_, i) => `bench-${String(i + 1).padStart(4, '0')}`);
+    console.log(
+      `bench: server pid ${server.pid} up (HTTP ${server.httpPort}, MQTT ${server.mqttPort}), data ${server.dataDir}`,
+    );
+    const ids = Array.from(
+      { length: opts.devices },
+      (_, i) => `bench-${String(i + 1).padStart(4, '0')}`,
+    );
     const devices = await registerDevices(server, opts.probe ? [...ids, 'bench-probe'] : ids);
     const loadDevices = devices.filter((d) => d.id !== 'bench-probe');
     const probeDevice = devices.find((d) => d.id === 'bench-probe');
     console.log(`bench: registered ${devices.length} devices`);
 
-    const probe = probeDevice
+    probe = probeDevice
       ? await connectProbe({ server, device: probeDevice, intervalMs: opts.probeIntervalMs })
       : null;
 
@@ -215,14 +253,20 @@ async function main() {
           serverCpuPercent: d(cpu, lastSample.cpu),
           serverMainThreadCpuPercent: d(main, lastSample.main),
           generatorCpuPercent: d(gen, lastSample.gen),
-          machineBusyPercent: round(100 * (machineCpuBetween(lastSample.machineCpu, machineCpu)?.busy ?? NaN), 1),
+          machineBusyPercent: round(
+            100 * (machineCpuBetween(lastSample.machineCpu, machineCpu)?.busy ?? NaN),
+            1,
+          ),
         });
       }
       lastSample = s;
     };
     const snapshot = () => ({
       at: performance.now(),
+      monoUs: Number(process.hrtime.bigint() / 1000n),
       serverCpu: readProcessCpu(server.pid),
+      serverMainSched: readSchedstat(server.pid),
+      generatorMainSched: generator ? readSchedstat(generator.pid) : null,
       generatorCpu: generator ? readProcessCpu(generator.pid) : null,
       selfCpu: process.cpuUsage(),
       server: readThreadsCpu(server.pid),
@@ -239,7 +283,9 @@ async function main() {
     const scrapes = {};
     const pendingScrapes = [];
     generator = fork(LOAD_SCRIPT, [configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const generatorExit = new Promise((r) => generator.once('exit', (code, signal) => r({ code, signal })));
+    const generatorExit = new Promise((r) =>
+      generator.once('exit', (code, signal) => r({ code, signal })),
+    );
     const budgetMs = (opts.warmupSeconds + opts.seconds) * 1000 + 180_000;
     const watchdog = setTimeout(() => {
       loadError = `load generator did not finish in ${budgetMs / 1000} s`;
@@ -248,7 +294,9 @@ async function main() {
 
     generator.on('message', (msg) => {
       if (msg.type === 'connected') {
-        console.log(`bench: ${msg.connections} MQTT connections in ${Math.round(msg.ms)} ms; load starts`);
+        console.log(
+          `bench: ${msg.connections} MQTT connections in ${Math.round(msg.ms)} ms; load starts`,
+        );
         loadT0 = performance.now();
         sample();
         sampler = setInterval(sample, 500);
@@ -280,12 +328,16 @@ async function main() {
     if (sampler) clearInterval(sampler);
     await Promise.all(pendingScrapes);
     if (!loadResult)
-      throw new Error(`load generator failed (${genExit.code ?? genExit.signal}): ${loadError ?? 'no result'}`);
+      throw new Error(
+        `load generator failed (${genExit.code ?? genExit.signal}): ${loadError ?? 'no result'}`,
+      );
     const rssAtEnd = readMemory(server.pid);
 
     // ---- verification ---------------------------------------------------------------
     const finalScrape = await scrape(server);
-    console.log(`bench: verifying ${loadResult.totals.acked.toLocaleString('en-US')} acknowledged observations...`);
+    console.log(
+      `bench: verifying ${loadResult.totals.acked.toLocaleString('en-US')} acknowledged observations...`,
+    );
     const perDevice = await mapLimit(loadResult.perDevice, 4, async (d) => {
       const id = `urn:ngsi-ld:AirQualityObserved:${d.id}`;
       const res = await api(
@@ -295,12 +347,21 @@ async function main() {
       let found = null;
       if (res.status === 200) found = res.body?.pm25?.values?.length ?? 0;
       else if (res.status === 404) found = 0;
-      return { id: d.id, acked: d.acked, sent: d.sent, errors: d.errors, found, status: res.status };
+      return {
+        id: d.id,
+        acked: d.acked,
+        sent: d.sent,
+        errors: d.errors,
+        found,
+        status: res.status,
+      };
     });
     const mismatches = perDevice.filter((d) => d.found !== d.acked);
     const expected = perDevice.reduce((a, d) => a + d.acked, 0);
     const found = perDevice.reduce((a, d) => a + (d.found ?? 0), 0);
-    const observationsMetric = sumOf(finalScrape, 'citybrain_ingest_observations_total', { source: 'mqtt' });
+    const observationsMetric = sumOf(finalScrape, 'citybrain_ingest_observations_total', {
+      source: 'mqtt',
+    });
     const rejectedMetric = sumOf(finalScrape, 'citybrain_ingest_rejected_total') ?? 0;
     const verification = {
       ok: mismatches.length === 0 && loadResult.totals.inflightAtEnd === 0,
@@ -315,7 +376,12 @@ async function main() {
         sent: d.sent,
         errors: d.errors,
         httpStatus: d.status,
-        kind: d.found === null ? 'query failed' : d.found < d.acked ? 'MISSING (acked but not stored)' : 'extra (stored but not acked)',
+        kind:
+          d.found === null
+            ? 'query failed'
+            : d.found < d.acked
+              ? 'MISSING (acked but not stored)'
+              : 'extra (stored but not acked)',
       })),
       metricObservationsTotalMqtt: observationsMetric,
       probeObservationsPublished: scrapes.probe?.published ?? 0,
@@ -326,6 +392,19 @@ async function main() {
     serverStopped = await server.stop();
     const serverExit = { ...serverStopped, ok: serverStopped.code === 0 && !serverStopped.killed };
 
+    let serverProfile = null;
+    if (opts.cpuProfDir) {
+      const file = readdirSync(opts.cpuProfDir).find(
+        (f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f),
+      );
+      if (file && atMeasure && atEnd)
+        serverProfile = summarizeCpuProfile(join(opts.cpuProfDir, file), {
+          fromUs: atMeasure.monoUs,
+          toUs: atEnd.monoUs,
+        });
+      else console.log('bench: no server .cpuprofile was written');
+    }
+
     // ---- figures --------------------------------------------------------------------
     const w = loadResult.measuredSeconds;
     const windowSeconds = atMeasure && atEnd ? (atEnd.at - atMeasure.at) / 1000 : w;
@@ -333,8 +412,10 @@ async function main() {
       atMeasure && atEnd && atMeasure[key] !== null && atEnd[key] !== null
         ? (100 * (atEnd[key] - atMeasure[key])) / windowSeconds
         : null;
-    const serverThreads = atMeasure && atEnd ? threadsCpuBetween(atMeasure.server, atEnd.server, windowSeconds) : [];
-    const machineCpu = atMeasure && atEnd ? machineCpuBetween(atMeasure.machine, atEnd.machine) : null;
+    const serverThreads =
+      atMeasure && atEnd ? threadsCpuBetween(atMeasure.server, atEnd.server, windowSeconds) : [];
+    const machineCpu =
+      atMeasure && atEnd ? machineCpuBetween(atMeasure.machine, atEnd.machine) : null;
     const cpu = {
       serverProcessPercent: between('serverCpu'),
       serverMainThreadPercent: serverThreads.find((t) => t.tid === server.pid)?.cpuPercent ?? null,
@@ -343,7 +424,10 @@ async function main() {
       generatorProcPercent: between('generatorCpu'),
       orchestratorPercent:
         atMeasure && atEnd
-          ? (atEnd.selfCpu.user + atEnd.selfCpu.system - atMeasure.selfCpu.user - atMeasure.selfCpu.system) /
+          ? (atEnd.selfCpu.user +
+              atEnd.selfCpu.system -
+              atMeasure.selfCpu.user -
+              atMeasure.selfCpu.system) /
             10_000 /
             windowSeconds
           : null,
@@ -363,6 +447,19 @@ async function main() {
               (cpu.orchestratorPercent ?? 0),
           )
         : null;
+    // Main threads: on-CPU + waiting-for-a-CPU as % of wall time (100 % = always had work).
+    const demand = (key) => {
+      const a = atMeasure?.[key];
+      const b = atEnd?.[key];
+      if (!a || !b) return null;
+      return {
+        runningPercent: (100 * (b.running - a.running)) / windowSeconds,
+        waitingForCpuPercent: (100 * (b.waiting - a.waiting)) / windowSeconds,
+        demandPercent: (100 * (b.running - a.running + b.waiting - a.waiting)) / windowSeconds,
+      };
+    };
+    cpu.serverMainThreadSched = demand('serverMainSched');
+    cpu.generatorMainThreadSched = demand('generatorMainSched');
     const perSecond = loadResult.perSecond;
     const throughput = {
       msgsPerSec: loadResult.window.msgsPerSec,
@@ -373,17 +470,20 @@ async function main() {
       perSecond,
     };
     const commits = {
-      window: scrapes.measureStart && scrapes.measureEnd ? commitFigures(scrapes.measureStart, scrapes.measureEnd, windowSeconds) : null,
+      window:
+        scrapes.measureStart && scrapes.measureEnd
+          ? commitFigures(scrapes.measureStart, scrapes.measureEnd, windowSeconds)
+          : null,
       total: commitFigures(null, finalScrape, null),
     };
-    const durableDefault = !opts.sync;
+    const durableDefault = !opts.sync && !opts.cpuProfDir;
     const met =
       durableDefault &&
       verification.ok &&
       opts.seconds >= TARGET.seconds &&
       throughput.msgsPerSec >= TARGET.msgsPerSec;
     const reason = !durableDefault
-      ? `--sync ${opts.sync} is a diagnostic run`
+      ? `${opts.sync ? `--sync ${opts.sync}` : '--server-cpu-prof'} is a diagnostic run`
       : !verification.ok
         ? 'verification failed'
         : opts.seconds < TARGET.seconds
@@ -396,28 +496,47 @@ async function main() {
     const observations = [];
     const g = cpu.generatorPercent;
     if (g !== null && g >= 90)
-      observations.push(`the load generator used ${Math.round(g)} % of a core: it may be the bottleneck (figures are a lower bound)`);
-    if (cpu.serverMainThreadPercent !== null && cpu.serverMainThreadPercent >= 90)
+      observations.push(
+        `the load generator used ${Math.round(g)} % of a core: it may be the bottleneck (figures are a lower bound)`,
+      );
+    const sd = cpu.serverMainThreadSched;
+    if (sd && sd.demandPercent >= 90)
+      observations.push(
+        `the server main thread was on a CPU ${Math.round(sd.runningPercent)} % and waiting for one ${Math.round(sd.waitingForCpuPercent)} % of the time: it is CPU-bound (the server's event loop is the bottleneck)`,
+      );
+    else if (cpu.serverMainThreadPercent !== null && cpu.serverMainThreadPercent >= 90)
       observations.push(
         `the server main thread used ${Math.round(cpu.serverMainThreadPercent)} % of a core: the server's event loop is saturated`,
       );
+    const gd = cpu.generatorMainThreadSched;
+    if (gd && gd.demandPercent >= 90)
+      observations.push(
+        `the load generator's main thread wanted a CPU ${Math.round(gd.demandPercent)} % of the time: it may limit the figures`,
+      );
     if (cpu.machineBusyPercent !== null && cpu.machineBusyPercent >= 95)
-      observations.push(`the machine's CPUs were ${Math.round(cpu.machineBusyPercent)} % busy: server and generator compete for cores`);
-    if (commits.window?.commitTimePercentOfWall !== null && commits.window?.commitTimePercentOfWall !== undefined)
+      observations.push(
+        `the machine's CPUs were ${Math.round(cpu.machineBusyPercent)} % busy: server and generator compete for cores`,
+      );
+    if (
+      commits.window?.commitTimePercentOfWall !== null &&
+      commits.window?.commitTimePercentOfWall !== undefined
+    )
       observations.push(
         `SQLite commits (incl. fsync) took ${Math.round(commits.window.commitTimePercentOfWall)} % of the window's wall time on the server main thread` +
           ` (mean ${commits.window.meanCommitMs?.toFixed(2)} ms for ${commits.window.meanBatch?.toFixed(1)} observations)`,
       );
     if (cpu.machineIowaitPercent !== null && cpu.machineIowaitPercent >= 10)
-      observations.push(`iowait was ${Math.round(cpu.machineIowaitPercent)} %: the disk (fsync) is a likely limit`);
+      observations.push(
+        `iowait was ${Math.round(cpu.machineIowaitPercent)} %: the disk (fsync) is a likely limit`,
+      );
     if (cpu.otherProcessesPercent !== null && cpu.otherProcessesPercent >= 20)
       observations.push(
         `other processes on this machine used ${Math.round(cpu.otherProcessesPercent)} % of a core during the window: the figures understate an idle machine`,
       );
-    if (machine.loadAvgAtStart[0] > 0.5)
-      observations.push(`load average was ${machine.loadAvgAtStart[0]} at start: other work on this machine may skew the figures`);
     if (!verification.ok)
-      observations.push(`VERIFICATION FAILED: ${verification.mismatches.length} devices differ (see verification.mismatches)`);
+      observations.push(
+        `VERIFICATION FAILED: ${verification.mismatches.length} devices differ (see verification.mismatches)`,
+      );
 
     const result = {
       benchmark: 'citybrain MQTT ingest (single observation per QoS 1 message)',
@@ -433,6 +552,7 @@ async function main() {
         quick: opts.quick,
         probeIntervalMs: opts.probe ? opts.probeIntervalMs : null,
         storeSynchronous: opts.sync ?? 'full (server default)',
+        serverCpuProfile: opts.cpuProfDir !== null,
         payload: '{"observedAt": <epoch ms, strictly increasing per device>, "pm25": <number>}',
       },
       target: { ...TARGET, met, ...(reason && { reason }) },
@@ -440,7 +560,11 @@ async function main() {
       latencyMs: loadResult.latencyMs,
       probe: scrapes.probe ?? null,
       server: {
-        peakRssMb: mb(peak?.hwmKb ?? null),
+        // VmHWM right after the load (start-up, warm-up, window and drain).
+        peakRssMb: mb(rssAtEnd?.hwmKb ?? null),
+        // VmHWM at the very end: the verification reads every series through the API too.
+        peakRssInclVerificationMb: mb(peak?.hwmKb ?? null),
+        maxSampledRssMb: samples.length ? Math.max(...samples.map((x) => x.serverRssMb)) : null,
         rssAtEndMb: mb(rssAtEnd?.rssKb ?? null),
         dataFilesystem: filesystemOf(server.dataDir),
         exit: serverExit,
@@ -457,6 +581,7 @@ async function main() {
       },
       samples,
       observations,
+      ...(serverProfile && { serverProfile }),
     };
     // Headline fields the task asks for, easy to find at the top level.
     result.summary = {
@@ -474,23 +599,42 @@ async function main() {
     };
 
     printSummary(result);
+    if (serverProfile) {
+      console.log(
+        `server CPU profile, measured window only (${serverProfile.sampledSeconds.toFixed(1)} s sampled; self time):`,
+      );
+      for (const c of serverProfile.components.slice(0, 15))
+        console.log(`  ${String(c.percent).padStart(5)} %  ${c.name}`);
+      console.log('  top functions:');
+      for (const f of serverProfile.functions.slice(0, 20))
+        console.log(`  ${String(f.percent).padStart(5)} %  ${f.name}`);
+      console.log('');
+    }
     if (opts.write) {
       const paths = writeResults(opts.resultsDir, result);
       console.log(`results: ${paths.file}\n         ${paths.latest}`);
     }
     if (!verification.ok) {
       console.log('FAILED: not every acknowledged message is queryable');
-      for (const m of verification.mismatches.slice(0, 20)) console.log(`  ${m.id}: acked ${m.acked}, found ${m.found} (${m.kind})`);
+      for (const m of verification.mismatches.slice(0, 20))
+        console.log(`  ${m.id}: acked ${m.acked}, found ${m.found} (${m.kind})`);
       process.exitCode = 1;
     }
     if (!serverExit.ok) {
-      console.log(`FAILED: the server did not stop cleanly (exit ${serverExit.code ?? serverExit.signal})`);
+      console.log(
+        `FAILED: the server did not stop cleanly (exit ${serverExit.code ?? serverExit.signal})`,
+      );
       console.log(server.tail.slice(-20).join('\n'));
       process.exitCode = 1;
     }
-    if (!met) console.log(`target ${TARGET.msgsPerSec} msgs/s for ${TARGET.seconds} s: NOT MET (${reason})`);
+    if (!met)
+      console.log(
+        `target ${TARGET.msgsPerSec} msgs/s for ${TARGET.seconds} s: NOT MET (${reason})`,
+      );
   } finally {
-    if (generator && generator.exitCode === null && generator.signalCode === null) generator.kill('SIGKILL');
+    if (generator && generator.exitCode === null && generator.signalCode === null)
+      generator.kill('SIGKILL');
+    if (probe) await probe.stop().catch(() => {});
     if (!serverStopped) await server.stop(5_000);
     rmSync(loadDir, { recursive: true, force: true });
     if (!opts.keepData) rmSync(server.dataDir, { recursive: true, force: true });

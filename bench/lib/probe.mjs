@@ -8,7 +8,13 @@ import { summarize } from './stats.mjs';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Connects the probe device; call start() to begin probing and stop() for the figures. */
-export async function connectProbe({ server, device, intervalMs = 200, pollDelayMs = 2, timeoutMs = 10_000 }) {
+export async function connectProbe({
+  server,
+  device,
+  intervalMs = 200,
+  pollDelayMs = 2,
+  timeoutMs = 10_000,
+}) {
   const client = await mqtt.connectAsync(server.mqttUrl, {
     clientId: device.id,
     username: device.id,
@@ -28,6 +34,7 @@ export async function connectProbe({ server, device, intervalMs = 200, pollDelay
   let lastObservedAt = 0;
   let stopped = false;
   let loop = null;
+  let result = null;
 
   async function once(seq) {
     const value = 1_000_000 + seq; // unique: it can only be this probe's
@@ -63,20 +70,27 @@ export async function connectProbe({ server, device, intervalMs = 200, pollDelay
         }
       })();
     },
-    async stop() {
-      stopped = true;
-      await loop;
-      await client.endAsync().catch(() => {});
-      return {
-        published,
-        visible: latencies.length,
-        timeouts,
-        polls,
-        httpErrors,
-        intervalMs,
-        pollDelayMs,
-        latencyMs: summarize(latencies),
-      };
+    stop() {
+      result ??= (async () => {
+        stopped = true;
+        await loop;
+        await client.endAsync().catch(() => {});
+        return summary();
+      })();
+      return result;
     },
   };
+
+  function summary() {
+    return {
+      published,
+      visible: latencies.length,
+      timeouts,
+      polls,
+      httpErrors,
+      intervalMs,
+      pollDelayMs,
+      latencyMs: summarize(latencies),
+    };
+  }
 }

@@ -122,3 +122,20 @@ export function filesystemOf(path) {
     return null;
   }
 }
+
+/**
+ * Scheduler times of one thread in seconds: on a CPU, and runnable but waiting for one
+ * (/proc/<pid>/task/<tid>/schedstat). Their sum over wall time near 100 % means the
+ * thread always had work: it is CPU-bound even when it got less than a whole core.
+ */
+export function readSchedstat(pid, tid = pid) {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return { running: run / 1e9, waiting: wait / 1e9 };
+  } catch {
+    return null;
+  }
+}

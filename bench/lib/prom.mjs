@@ -10,7 +10,8 @@ export function parseProm(text) {
     if (!m) continue;
     const labels = {};
     if (m[3]) {
-      for (const l of m[3].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+      for (const l of m[3].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+        labels[l[1]] = l[2];
     }
     samples.push({ name: m[1], labels, value: Number(m[4]) });
   }
@@ -36,7 +37,11 @@ export function histogramOf(samples, name) {
     .filter((s) => s.name === `${name}_bucket`)
     .map((s) => ({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), count: s.value }))
     .sort((a, b) => a.le - b.le);
-  return { sum: sumOf(samples, `${name}_sum`) ?? 0, count: sumOf(samples, `${name}_count`) ?? 0, buckets };
+  return {
+    sum: sumOf(samples, `${name}_sum`) ?? 0,
+    count: sumOf(samples, `${name}_count`) ?? 0,
+    buckets,
+  };
 }
 
 /** The difference b - a of two histogramOf() results (the activity between two scrapes). */

@@ -8,14 +8,22 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI, exactly as a user runs it. */
-export const CLI = fileURLToPath(new URL('../../packages/server/dist/server/cli.js', import.meta.url));
+export const CLI = fileURLToPath(
+  new URL('../../packages/server/dist/server/cli.js', import.meta.url),
+);
 
 /**
  * Runs `citybrain up --port 0 --mqtt-port 0 --data <fresh dir>` and resolves once the
  * "citybrain is up" log line names the ports. stdout/stderr are always drained; the last
  * lines are kept for diagnostics.
  */
-export async function startServer({ dataRoot = tmpdir(), env = {}, args = [], timeoutMs = 60_000 } = {}) {
+export async function startServer({
+  dataRoot = tmpdir(),
+  env = {},
+  args = [],
+  nodeArgs = [],
+  timeoutMs = 60_000,
+} = {}) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const dataDir = mkdtempSync(join(dataRoot, 'citybrain-bench-'));
   const token = randomBytes(18).toString('base64url');
@@ -25,7 +33,7 @@ export async function startServer({ dataRoot = tmpdir(), env = {}, args = [], ti
   );
   const child = spawn(
     process.execPath,
-    [CLI, 'up', '--port', '0', '--mqtt-port', '0', '--data', dataDir, ...args],
+    [...nodeArgs, CLI, 'up', '--port', '0', '--mqtt-port', '0', '--data', dataDir, ...args],
     {
       env: {
         ...inherited,
@@ -42,7 +50,9 @@ export async function startServer({ dataRoot = tmpdir(), env = {}, args = [], ti
     tail.push(line);
     if (tail.length > 200) tail.shift();
   };
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   createInterface({ input: child.stderr }).on('line', keep);
   const ports = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -51,7 +61,9 @@ export async function startServer({ dataRoot = tmpdir(), env = {}, args = [], ti
     }, timeoutMs);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`citybrain exited (${code ?? signal}) before it was up:\n${tail.join('\n')}`));
+      reject(
+        new Error(`citybrain exited (${code ?? signal}) before it was up:\n${tail.join('\n')}`),
+      );
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       keep(line);

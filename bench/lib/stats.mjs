@@ -32,9 +32,19 @@ export function percentile(sorted, p) {
 
 /** count, mean, p50/p90/p99/p99.9, min and max of a list of numbers (ms). */
 export function summarize(values) {
-  const sorted = values instanceof Float64Array ? values.slice().sort() : Float64Array.from(values).sort();
+  const sorted =
+    values instanceof Float64Array ? values.slice().sort() : Float64Array.from(values).sort();
   if (sorted.length === 0)
-    return { count: 0, mean: null, min: null, p50: null, p90: null, p99: null, p999: null, max: null };
+    return {
+      count: 0,
+      mean: null,
+      min: null,
+      p50: null,
+      p90: null,
+      p99: null,
+      p999: null,
+      max: null,
+    };
   let sum = 0;
   for (let i = 0; i < sorted.length; i++) sum += sorted[i];
   return {
