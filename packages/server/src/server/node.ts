@@ -98,6 +98,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     registry,
     pipeline,
     metrics,
+    alerts,
     auth: { mode: config.auth.mode, adminToken },
     cityName: config.demo.enabled
       ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }

@@ -83,23 +83,36 @@ export class AlertService {
     ]);
   }
 
-  /** Open alerts, for rebuilding rule state after a restart. */
-  async open(): Promise<Entity[]> {
+  /** Alerts, optionally of one status, newest issued first. */
+  async list(status?: string): Promise<Entity[]> {
     const out: Entity[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.store.entities.query({
         types: ['Alert'],
-        q: {
-          kind: 'compare',
-          path: { attr: 'status', compound: [] },
-          op: '==',
-          operand: { kind: 'value', value: 'raised' },
-        },
+        ...(status !== undefined && {
+          q: {
+            kind: 'compare',
+            path: { attr: 'status', compound: [] },
+            op: '==',
+            operand: { kind: 'value', value: status },
+          },
+        }),
         limit: 1000,
         offset,
       });
       out.push(...page.entities);
-      if (page.entities.length < 1000) return out;
+      if (page.entities.length < 1000) break;
     }
+    // Alert ids end with the breach start, not the issue time: sort on dateIssued.
+    const issued = (e: Entity) => {
+      const value = (e.dateIssued as Property | undefined)?.value;
+      return typeof value === 'string' ? value : '';
+    };
+    return out.sort((a, b) => issued(b).localeCompare(issued(a)));
+  }
+
+  /** Open alerts, for rebuilding rule state after a restart. */
+  open(): Promise<Entity[]> {
+    return this.list('raised');
   }
 }

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Rule } from '../../brain/index.js';
+import type { AlertService, Rule } from '../../brain/index.js';
 import type { Bus } from '../../bus/index.js';
 import { ingestRoutes, type DeviceRegistry, type IngestPipeline } from '../../ingest/index.js';
 import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
@@ -25,6 +25,7 @@ export interface HttpAppOptions {
   pipeline: IngestPipeline;
   metrics: NodeMetrics;
   auth: AuthOptions;
+  alerts: AlertService;
   cityName: { en: string; zh: string };
   rules: () => Rule[];
   checks: Record<string, HealthCheck>;
@@ -93,6 +94,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   installCockpitRoutes(app, {
     store: options.store,
+    alerts: options.alerts,
     cityName: options.cityName,
     rules: options.rules,
   });

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { bbox, toKeyValues, type Entity, type GeoProperty } from '../../core/index.js';
+import { bbox, toKeyValues, type GeoProperty } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import type { Rule } from '../../brain/index.js';
+import type { AlertService, Rule } from '../../brain/index.js';
 
 /** What the cockpit's helper routes need. */
 export interface CockpitRoutesOptions {
   store: Store;
+  alerts: AlertService;
   cityName: { en: string; zh: string };
   rules: () => Rule[];
 }
@@ -66,29 +67,7 @@ export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoute
     },
     async (request) => {
       const { status, limit } = request.query as { status?: string; limit: number };
-      const all: Entity[] = [];
-      for (let offset = 0; ; offset += 1000) {
-        const page = await options.store.entities.query({
-          types: ['Alert'],
-          ...(status && {
-            q: {
-              kind: 'compare',
-              path: { attr: 'status', compound: [] },
-              op: '==',
-              operand: { kind: 'value', value: status },
-            },
-          }),
-          limit: 1000,
-          offset,
-        });
-        all.push(...page.entities);
-        if (page.entities.length < 1000) break;
-      }
-      // Alert ids end with the breach start, not the issue time: sort on dateIssued.
-      return all
-        .map(toKeyValues)
-        .sort((a, b) => String(b.dateIssued).localeCompare(String(a.dateIssued)))
-        .slice(0, limit);
+      return (await options.alerts.list(status)).map(toKeyValues).slice(0, limit);
     },
   );
 
