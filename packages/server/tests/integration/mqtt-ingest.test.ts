@@ -41,6 +41,14 @@ beforeAll(async () => {
   server = await startCitybrain({
     config: {
       rules: [{ ...PM25_HIGH_RULE, forSeconds: 60 }],
+      devices: [
+        {
+          id: 'bin-cfg',
+          entityType: 'WasteContainer',
+          secret: 'bin-config-secret-0123',
+          units: { fillingLevel: 'P1' },
+        },
+      ],
     },
   });
 });
@@ -91,6 +99,15 @@ describe('MQTT ingest, read back through NGSI-LD', () => {
     );
     const query = await api(server, `/ngsi-ld/v1/entities?type=AirQualityObserved&q=pm25>33`);
     expect(query.body.map((e: { id: string }) => e.id)).toEqual([entityId]);
+  });
+
+  it('registers the devices listed in the config file at start', async () => {
+    const device = await connectDevice('bin-cfg', 'bin-config-secret-0123');
+    await device.publishAsync('citybrain/v1/devices/bin-cfg/attrs', '{"fillingLevel": 0.8}', {
+      qos: 1,
+    });
+    const entity = await api(server, '/ngsi-ld/v1/entities/urn:ngsi-ld:WasteContainer:bin-cfg');
+    expect(entity.body.fillingLevel).toMatchObject({ value: 0.8, unitCode: 'P1' });
   });
 
   it('keeps a late observation in the series without overwriting the newer current value', async () => {
