@@ -146,8 +146,3 @@ export function pickAttributes(entity: Entity, names: readonly string[]): Entity
   for (const n of names) if (n in entity && !RESERVED_MEMBERS.has(n)) out[n] = entity[n];
   return out;
 }
-
-/** The attribute's comparable value: a Property's value, a Relationship's object. */
-export function attributeValue(attr: Attribute): unknown {
-  return attr.type === 'Relationship' ? attr.object : attr.value;
-}

@@ -3,3 +3,4 @@ export * from './geo.js';
 export * from './entity.js';
 export * from './observation.js';
 export * from './q.js';
+export * from './bearer.js';

@@ -1,19 +1,16 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { CityError } from '../core/index.js';
+import { bearerToken, CityError } from '../core/index.js';
 import type { DeadLetterReason, Device, Store } from '../store/index.js';
-import { decodeObservations, IngestRefusal } from './decode-observation.js';
 import type { DeviceRegistration, DeviceRegistry } from './device-registry.js';
-import type { IngestPipeline } from './ingest-pipeline.js';
-import type { IngestMetrics } from './metrics.js';
+import type { IngestGate } from './ingest-gate.js';
 
 /** What the ingest HTTP routes need. */
 export interface IngestRoutesOptions {
   store: Store;
   registry: DeviceRegistry;
-  pipeline: IngestPipeline;
-  metrics: IngestMetrics;
+  gate: IngestGate;
 }
 
 const publicDevice = (d: Device) => ({
@@ -37,14 +34,9 @@ const Page = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
 });
 
-function bearer(header: string | undefined): string {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  return match?.[1]?.trim() ?? '';
-}
-
 /** POST /ingest/:deviceId, with its own raw-body parser so malformed JSON is dead-lettered too. */
 function httpIngestRoute(app: FastifyInstance, opts: IngestRoutesOptions): void {
-  const { registry, pipeline, metrics } = opts;
+  const { registry, gate } = opts;
   app.addContentTypeParser(
     ['application/json', 'text/plain'],
     { parseAs: 'string' },
@@ -61,42 +53,27 @@ function httpIngestRoute(app: FastifyInstance, opts: IngestRoutesOptions): void 
     async (request) => {
       const receivedAt = Date.now();
       const deviceId = request.params.deviceId;
-      const payload = request.body as string;
-      const auth = await registry.authenticate(deviceId, bearer(request.headers.authorization));
+      const auth = await registry.authenticate(
+        deviceId,
+        bearerToken(request.headers.authorization) ?? '',
+      );
       if (typeof auth === 'string') {
-        metrics.rejected('http', auth);
-        await pipeline.refuse([
-          {
-            receivedAt,
-            source: 'http',
-            reason: auth,
-            detail: `HTTP ingest refused: ${auth}`,
-            deviceId,
-          },
-        ]);
+        await gate.refuse({
+          receivedAt,
+          source: 'http',
+          reason: auth,
+          detail: `HTTP ingest refused: ${auth}`,
+          deviceId,
+        });
         throw new CityError('Unauthorized', 'unknown device or bad device secret');
       }
-      let observations;
-      try {
-        observations = decodeObservations(payload, auth, receivedAt);
-      } catch (err) {
-        const reason = err instanceof IngestRefusal ? err.reason : 'malformed-payload';
-        metrics.rejected('http', reason);
-        await pipeline.refuse([
-          {
-            receivedAt,
-            source: 'http',
-            reason,
-            detail: (err as Error).message,
-            deviceId,
-            payload: payload.slice(0, 4096),
-          },
-        ]);
-        throw err;
-      }
-      await pipeline.submit(observations, receivedAt);
-      metrics.accepted('http', observations.length);
-      return { accepted: observations.length };
+      const accepted = await gate.accept({
+        source: 'http',
+        device: auth,
+        payload: request.body as string,
+        receivedAt,
+      });
+      return { accepted };
     },
   );
 }

@@ -7,5 +7,6 @@ export {
   type EmbeddedBrokerOptions,
 } from './mqtt-broker.js';
 export { ingestRoutes, type IngestRoutesOptions } from './http-routes.js';
-export { noIngestMetrics, type IngestMetrics } from './metrics.js';
+export type { IngestMetrics } from './metrics.js';
+export { IngestGate, type DeviceMessage } from './ingest-gate.js';
 export * from './topics.js';

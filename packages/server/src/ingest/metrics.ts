@@ -9,11 +9,3 @@ export interface IngestMetrics {
   /** From receipt of a message to its durable commit. */
   latency(seconds: number): void;
 }
-
-/** Metrics that go nowhere (for tools and tests that do not look at them). */
-export const noIngestMetrics: IngestMetrics = {
-  accepted: () => {},
-  rejected: () => {},
-  committed: () => {},
-  latency: () => {},
-};

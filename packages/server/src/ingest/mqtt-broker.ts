@@ -2,10 +2,9 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Device } from '../store/index.js';
-import { decodeObservations, IngestRefusal } from './decode-observation.js';
+import { IngestRefusal } from './decode-observation.js';
 import type { DeviceRegistry } from './device-registry.js';
-import type { IngestMetrics } from './metrics.js';
-import type { IngestPipeline } from './ingest-pipeline.js';
+import { keptPayload, type IngestGate } from './ingest-gate.js';
 import { attrsTopic, commandTopic } from './topics.js';
 
 /** Options of the embedded MQTT broker. */
@@ -13,8 +12,7 @@ export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   registry: DeviceRegistry;
-  pipeline: IngestPipeline;
-  metrics: IngestMetrics;
+  gate: IngestGate;
   logger: Logger;
 }
 
@@ -24,9 +22,6 @@ export interface EmbeddedBroker {
   connectedClients(): number;
   close(): Promise<void>;
 }
-
-const payloadText = (payload: Buffer | string): string =>
-  (typeof payload === 'string' ? payload : payload.toString('utf8')).slice(0, 4096);
 
 function authError(returnCode: 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
@@ -38,7 +33,7 @@ function authError(returnCode: 4 | 5, message: string): AuthenticateError {
  * PUBACK right after `authorizePublish` calls back.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const { registry, pipeline, metrics, logger } = options;
+  const { registry, gate, logger } = options;
   const devices = new WeakMap<Client, Device>();
   const aedes = new Aedes({ drainTimeout: 30_000 });
   await aedes.listen();
@@ -49,16 +44,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     registry.authenticate(deviceId, secret).then(
       (result) => {
         if (typeof result === 'string') {
-          metrics.rejected('mqtt', result);
-          void pipeline.refuse([
-            {
-              receivedAt: Date.now(),
-              source: 'mqtt',
-              reason: result,
-              detail: `CONNECT refused for client ${client.id}: ${result}`,
-              ...(deviceId && { deviceId }),
-            },
-          ]);
+          void gate.refuse({
+            receivedAt: Date.now(),
+            source: 'mqtt',
+            reason: result,
+            detail: `CONNECT refused for client ${client.id}: ${result}`,
+            ...(deviceId && { deviceId }),
+          });
           logger.warn({ clientId: client.id, deviceId, reason: result }, 'MQTT connect refused');
           done(authError(4, result), false);
           return;
@@ -75,56 +67,33 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (!client || !device) return done(new Error('not a device'));
     const receivedAt = Date.now();
     if (packet.topic !== attrsTopic(device.id)) {
-      metrics.rejected('mqtt', 'topic-not-allowed');
       logger.warn(
         { deviceId: device.id, topic: packet.topic },
         'publish to a foreign topic refused',
       );
-      void pipeline
-        .refuse([
-          {
-            receivedAt,
-            source: 'mqtt',
-            reason: 'topic-not-allowed',
-            detail: `device ${device.id} may publish only to ${attrsTopic(device.id)}`,
-            deviceId: device.id,
-            topic: packet.topic,
-            payload: payloadText(packet.payload),
-          },
-        ])
+      void gate
+        .refuse({
+          receivedAt,
+          source: 'mqtt',
+          reason: 'topic-not-allowed',
+          detail: `device ${device.id} may publish only to ${attrsTopic(device.id)}`,
+          deviceId: device.id,
+          topic: packet.topic,
+          payload: keptPayload(packet.payload),
+        })
         .then(() => done(new Error('topic not allowed')));
       return;
     }
-    let observations;
-    try {
-      observations = decodeObservations(packet.payload, device, receivedAt);
-    } catch (err) {
-      const reason = err instanceof IngestRefusal ? err.reason : 'malformed-payload';
-      metrics.rejected('mqtt', reason);
-      // Acknowledged once the dead letter is durable, so the device does not resend it forever.
-      void pipeline
-        .refuse([
-          {
-            receivedAt,
-            source: 'mqtt',
-            reason,
-            detail: (err as Error).message,
-            deviceId: device.id,
-            topic: packet.topic,
-            payload: payloadText(packet.payload),
-          },
-        ])
-        .then(() => done(null));
-      return;
-    }
-    pipeline.submit(observations, receivedAt).then(
-      () => {
-        metrics.accepted('mqtt', observations.length);
-        done(null);
-      },
-      // Not durable: drop the connection without PUBACK so that the device resends.
-      (err: unknown) => done(err as Error),
-    );
+    gate
+      .accept({ source: 'mqtt', device, payload: packet.payload, receivedAt, topic: packet.topic })
+      .then(
+        () => done(null),
+        (err: unknown) =>
+          // A refused payload is acknowledged once its dead letter is durable, so the device
+          // does not resend it forever; a failed write drops the connection without PUBACK
+          // so that the device resends.
+          done(err instanceof IngestRefusal ? null : (err as Error)),
+      );
   };
 
   aedes.authorizeSubscribe = (client, subscription, done) => {

@@ -4,6 +4,7 @@ import { AlertService, RuleEngine } from '../brain/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import {
   DeviceRegistry,
+  IngestGate,
   IngestPipeline,
   startEmbeddedBroker,
   type EmbeddedBroker,
@@ -68,6 +69,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     metrics: metrics.ingest,
     maxBatch: config.ingest.maxBatch,
   });
+  const gate = new IngestGate(pipeline, metrics.ingest);
   for (const d of config.devices) if (!(await registry.get(d.id))) await registry.register(d);
 
   const alerts = new AlertService(store, bus, logger);
@@ -78,8 +80,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
   const broker = await listenBroker(config, {
     registry,
-    pipeline,
-    metrics: metrics.ingest,
+    gate,
     logger,
   });
   metrics.gauge('citybrain_mqtt_clients', 'Connected MQTT clients', () =>
@@ -96,7 +97,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     store,
     bus,
     registry,
-    pipeline,
+    gate,
     metrics,
     alerts,
     auth: { mode: config.auth.mode, adminToken },

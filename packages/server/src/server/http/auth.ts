@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { CityError } from '../../core/index.js';
+import { bearerToken, CityError } from '../../core/index.js';
 import { sendProblem } from './error-handler.js';
 
 /** How requests are authenticated. */
@@ -24,7 +24,7 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
   app.addHook('onRequest', (request, reply, done) => {
     const path = request.url.split('?')[0] ?? '';
     if (isOpen(path)) return done();
-    const header = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const header = bearerToken(request.headers.authorization);
     const query =
       path === '/api/v1/events'
         ? new URL(request.url, 'http://x').searchParams.get('access_token')

@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { AlertService, Rule } from '../../brain/index.js';
 import type { Bus } from '../../bus/index.js';
-import { ingestRoutes, type DeviceRegistry, type IngestPipeline } from '../../ingest/index.js';
+import { ingestRoutes, type DeviceRegistry, type IngestGate } from '../../ingest/index.js';
 import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
 import type { Store } from '../../store/index.js';
 import type { NodeMetrics } from '../metrics.js';
@@ -22,7 +22,7 @@ export interface HttpAppOptions {
   store: Store;
   bus: Bus;
   registry: DeviceRegistry;
-  pipeline: IngestPipeline;
+  gate: IngestGate;
   metrics: NodeMetrics;
   auth: AuthOptions;
   alerts: AlertService;
@@ -89,8 +89,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     prefix: '/api/v1',
     store: options.store,
     registry: options.registry,
-    pipeline: options.pipeline,
-    metrics: options.metrics.ingest,
+    gate: options.gate,
   });
   installCockpitRoutes(app, {
     store: options.store,
