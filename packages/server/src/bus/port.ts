@@ -53,4 +53,8 @@ export interface EntityChange {
   kind: 'created' | 'updated' | 'deleted';
   /** The entity after the change (absent for deletions). */
   entity?: Entity;
+  /** The entity before the change (absent for creations; may be absent from ingest). */
+  previous?: Entity;
+  /** NGSI-LD tenant (absent for the default tenant). */
+  tenant?: string;
 }

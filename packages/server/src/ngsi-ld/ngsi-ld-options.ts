@@ -1,8 +1,17 @@
 import type { Bus } from '../bus/index.js';
-import type { Store } from '../store/index.js';
+import type { TenantStores } from '../store/index.js';
 
-/** What the NGSI-LD plugin needs: the store it reads and writes, the bus it announces changes on. */
+/** What the NGSI-LD plugin needs. */
 export interface NgsiLdOptions {
-  store: Store;
+  /** The stores of every tenant; the default tenant is the node's main store. */
+  tenants: TenantStores;
+  /** Where changes are announced (`entity.changed`). */
   bus: Bus;
+  /**
+   * Local copies of remote @context documents, by URL (an operator's context cache): these
+   * URLs are never fetched.
+   */
+  preloadedContexts?: Record<string, unknown>;
+  /** May the broker fetch remote @contexts it does not hold? (default true) */
+  fetchContexts?: boolean;
 }

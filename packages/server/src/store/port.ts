@@ -1,10 +1,32 @@
-import type { Attribute, Entity, Observation, QExpression, SeriesPoint } from '../core/index.js';
+import type {
+  Attribute,
+  AttributeValue,
+  CityError,
+  Entity,
+  GeoQuery,
+  Observation,
+  QExpression,
+  ScopeQuery,
+  SeriesPoint,
+} from '../core/index.js';
 
-/** A query over entities; all filters are ANDed. */
+/** A type expression (clause 4.17): names joined by `,`/`|` (or), `;` (and), with parentheses. */
+export type TypeExpression =
+  | { kind: 'type'; name: string }
+  | { kind: 'and'; terms: TypeExpression[] }
+  | { kind: 'or'; terms: TypeExpression[] };
+
+/** A query over entities; all filters are ANDed. Names are canonical (see core Entity). */
 export interface EntityQuery {
-  types?: string[];
+  types?: TypeExpression;
   ids?: string[];
+  /** A regular expression (ECMAScript syntax) the entity id must match. */
+  idPattern?: string;
   q?: QExpression;
+  scopeQ?: ScopeQuery;
+  geo?: GeoQuery;
+  /** The entity must have at least one of these attributes (clause 4.17 `attrs` filter). */
+  attrs?: string[];
   limit: number;
   offset: number;
   /** Also return the total number of matches. */
@@ -17,21 +39,74 @@ export interface EntityPage {
   count?: number;
 }
 
+/**
+ * Computes the next state of one entity from its current state (undefined when absent),
+ * synchronously, inside the store's transaction: return the entity to store (created when
+ * absent), `null` to delete it, or `undefined` to leave it unchanged; throw a CityError to
+ * fail this write alone.
+ */
+export type EntityMutation = (current: Entity | undefined) => Entity | null | undefined;
+
+/** One write of a batch. */
+export interface EntityWrite {
+  id: string;
+  mutate: EntityMutation;
+}
+
+/** What one write did: the states before and after, or why it failed (nothing written). */
+export interface EntityWriteResult {
+  id: string;
+  before?: Entity;
+  after?: Entity;
+  /** True when the mutation asked for a change (create, update or delete). */
+  changed: boolean;
+  error?: CityError;
+}
+
+/** One entity type as discovery (clause 5.7.5) reports it. */
+export interface TypeInfo {
+  type: string;
+  /** Canonical attribute names seen on entities of this type. */
+  attributeNames: string[];
+  entityCount: number;
+}
+
+/** One attribute as discovery (clause 5.7.7) reports it. */
+export interface AttributeInfo {
+  name: string;
+  /** The NGSI-LD attribute types it has (Property, Relationship …). */
+  attributeTypes: string[];
+  /** Entity types that have it. */
+  typeNames: string[];
+  attributeCount: number;
+}
+
 /** Entities in NGSI-LD normalized form. */
 export interface EntityStore {
-  /** Creates an entity; throws AlreadyExists when the id is taken. */
-  create(entity: Entity): Promise<void>;
   get(id: string): Promise<Entity | undefined>;
+  /**
+   * Applies writes durably: each write's mutation runs in order inside one transaction (writes
+   * from concurrent callers may be group-committed together); a failed mutation writes nothing
+   * for that write only. When the promise resolves, every successful write survives a crash.
+   */
+  write(writes: readonly EntityWrite[]): Promise<EntityWriteResult[]>;
+  query(query: EntityQuery): Promise<EntityPage>;
+  /** Every type with its attributes and entity count, ordered by type. */
+  typeInfo(): Promise<TypeInfo[]>;
+  /** Every attribute with its types, ordered by name. */
+  attributeInfo(): Promise<AttributeInfo[]>;
+
+  /** Creates an entity; throws AlreadyExists when the id is taken. (Convenience over write.) */
+  create(entity: Entity): Promise<void>;
   /** Merges attributes into an entity (each named attribute replaced whole); throws ResourceNotFound. */
-  mergeAttributes(id: string, attrs: Record<string, Attribute>): Promise<Entity>;
+  mergeAttributes(id: string, attrs: Record<string, AttributeValue>): Promise<Entity>;
   /** Deletes an entity; false when it did not exist. */
   delete(id: string): Promise<boolean>;
-  query(query: EntityQuery): Promise<EntityPage>;
   /** The distinct entity types present. */
   types(): Promise<string[]>;
 }
 
-/** A query over one entity's time series. */
+/** A query over one entity's time series (ingest's numeric view; see TemporalStore for the API). */
 export interface SeriesQuery {
   entityId: string;
   attrs?: string[];
@@ -49,6 +124,93 @@ export interface SeriesStore {
   read(query: SeriesQuery): Promise<SeriesPoint[]>;
   /** How many points are stored for an entity (all attributes). */
   countFor(entityId: string): Promise<number>;
+}
+
+/** One stored attribute instance of the temporal history (clause 4.5.7). */
+export interface AttributeInstance {
+  entityId: string;
+  /** Canonical attribute name. */
+  attr: string;
+  datasetId?: string;
+  /** A URI unique within the entity, e.g. urn:ngsi-ld:instance:…; stable across reads. */
+  instanceId: string;
+  /** The instance in normalized form (type, value/object/…, observedAt, sub-attributes). */
+  attribute: Attribute;
+  /** When the instance was stored, epoch ms. */
+  createdAt: number;
+  modifiedAt: number;
+}
+
+/** The time property a temporal query filters on (clause 4.11 `timeproperty`). */
+export type TimeProperty = 'observedAt' | 'createdAt' | 'modifiedAt';
+
+/** A query over the history of one or more entities. */
+export interface TemporalQuery {
+  entityIds: string[];
+  /** Canonical attribute names; all when absent. */
+  attrs?: string[];
+  timeproperty: TimeProperty;
+  /** Inclusive lower bound, epoch ms. */
+  from?: number;
+  /** Exclusive upper bound, epoch ms. */
+  to?: number;
+  /** The last N instances per attribute (and datasetId) within the bounds. */
+  lastN?: number;
+}
+
+/** Aggregation functions of clause 4.5.19. */
+export type AggregationMethod =
+  'totalCount' | 'distinctCount' | 'sum' | 'avg' | 'min' | 'max' | 'stddev' | 'sumsq';
+
+/** One aggregated value over one period. */
+export interface AggregatedValue {
+  method: AggregationMethod;
+  value: number | string | null;
+  /** Period start and end, epoch ms. */
+  start: number;
+  end: number;
+}
+
+/** The history of attribute instances. */
+export interface TemporalStore {
+  /** Appends (or, with the same instanceId, replaces) instances durably. */
+  append(instances: readonly AttributeInstance[]): Promise<void>;
+  /** Instances ordered by entity, attribute, datasetId, then time. */
+  query(query: TemporalQuery): Promise<AttributeInstance[]>;
+  /**
+   * Aggregates per entity, attribute and datasetId over periods of `periodMs` (the whole
+   * range when absent), computed by the database, never row by row in Node.
+   */
+  aggregate(
+    query: TemporalQuery,
+    methods: readonly AggregationMethod[],
+    periodMs?: number,
+  ): Promise<{ entityId: string; attr: string; datasetId?: string; values: AggregatedValue[] }[]>;
+  /** Deletes the history of an entity; the number of instances removed. */
+  deleteEntity(entityId: string): Promise<number>;
+  /** Deletes an attribute's history (one datasetId, or all when `allDatasets`). */
+  deleteAttribute(
+    entityId: string,
+    attr: string,
+    datasetId: string | undefined,
+    allDatasets: boolean,
+  ): Promise<number>;
+  /** Replaces one instance's content; false when it does not exist. */
+  updateInstance(
+    entityId: string,
+    attr: string,
+    instanceId: string,
+    attribute: Attribute,
+  ): Promise<boolean>;
+  deleteInstance(entityId: string, attr: string, instanceId: string): Promise<boolean>;
+}
+
+/** A named set of JSON documents (subscriptions, @contexts …) kept by the store. */
+export interface DocumentCollection<T> {
+  put(id: string, doc: T): Promise<void>;
+  get(id: string): Promise<T | undefined>;
+  list(): Promise<{ id: string; doc: T }[]>;
+  delete(id: string): Promise<boolean>;
 }
 
 /** Why a message was not accepted. */
@@ -106,6 +268,9 @@ export interface Store {
   readonly series: SeriesStore;
   readonly deadLetters: DeadLetterStore;
   readonly devices: DeviceStore;
+  readonly temporal: TemporalStore;
+  /** A named collection of JSON documents, created on first use. */
+  collection<T>(name: string): DocumentCollection<T>;
   /**
    * Applies observations atomically and durably: each updates its entity's attributes
    * (value, observedAt, unitCode) and appends to the entity's time series. When the
@@ -115,5 +280,19 @@ export interface Store {
   /** True when the store can serve requests. */
   ready(): Promise<boolean>;
   /** Flushes and closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * The stores of all NGSI-LD tenants (clause 4.14). The default tenant (no NGSILD-Tenant
+ * header) is the node's main store; every other tenant is isolated in a store of its own,
+ * created on its first write.
+ */
+export interface TenantStores {
+  readonly default: Store;
+  /** The tenant's store; undefined when it does not exist and `create` is false. */
+  get(tenant: string | undefined, create: boolean): Promise<Store | undefined>;
+  /** Names of the tenants that exist (not the default). */
+  list(): Promise<string[]>;
   close(): Promise<void>;
 }

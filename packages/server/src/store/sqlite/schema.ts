@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import { ENTITY_MIGRATION } from './entity-schema.js';
+import { TEMPORAL_MIGRATION } from './temporal-schema.js';
 
 /** Versioned migrations; index i brings the schema from user_version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -42,6 +44,8 @@ const MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  ENTITY_MIGRATION,
+  TEMPORAL_MIGRATION,
 ];
 
 /** Brings the database schema up to date inside one transaction per step. */

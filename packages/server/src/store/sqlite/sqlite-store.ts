@@ -8,6 +8,7 @@ import { DeviceTable } from './device-table.js';
 import { EntityTable } from './entity-table.js';
 import { migrate } from './schema.js';
 import { SeriesTable } from './series-table.js';
+import { TemporalTable } from './temporal-table.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   readonly series: SeriesTable;
   readonly deadLetters: DeadLetterTable;
   readonly devices: DeviceTable;
+  readonly temporal: TemporalTable;
   private readonly db: Database.Database;
   private readonly ingestTx: (batch: readonly Observation[]) => Entity[];
 
@@ -59,6 +61,7 @@ export class SqliteStore implements Store {
     this.series = new SeriesTable(this.db);
     this.deadLetters = new DeadLetterTable(this.db);
     this.devices = new DeviceTable(this.db);
+    this.temporal = new TemporalTable(this.db);
     this.ingestTx = this.db.transaction((batch: readonly Observation[]) => {
       const now = Date.now();
       const changed = new Map<string, Entity>();
