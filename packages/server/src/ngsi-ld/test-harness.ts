@@ -5,13 +5,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { BusEvent } from '../bus/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import { installErrorHandler } from '../server/http/error-handler.js';
-import { SqliteStore } from '../store/sqlite/index.js';
+import { SqliteStore, SqliteTenants } from '../store/sqlite/index.js';
 import { ngsiLdPlugin } from './index.js';
 
 /** A running NGSI-LD app on a real SQLite file and a real in-memory bus, for tests. */
 export interface TestBroker {
   app: FastifyInstance;
   store: SqliteStore;
+  tenants: SqliteTenants;
   bus: MemoryBus;
   /** Every `entity.changed` event published so far. */
   events: BusEvent[];
@@ -22,22 +23,25 @@ export interface TestBroker {
 export async function startTestBroker(): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'cb-'));
   const store = new SqliteStore({ file: join(dir, 'city.db'), synchronous: 'normal' });
+  const tenants = new SqliteTenants({ default: store, dir: join(dir, 'tenants'), synchronous: 'normal' });
   const busErrors: unknown[] = [];
   const bus = new MemoryBus((err) => busErrors.push(err));
   const events: BusEvent[] = [];
   await bus.subscribe({ topic: 'entity.changed' }, (e) => void events.push(e));
   const app = Fastify();
   installErrorHandler(app);
-  await app.register(ngsiLdPlugin, { prefix: '/ngsi-ld/v1', store, bus });
+  await app.register(ngsiLdPlugin, { prefix: '/ngsi-ld/v1', tenants, bus });
   await app.ready();
   return {
     app,
     store,
+    tenants,
     bus,
     events,
     async close() {
       await app.close();
       await bus.close();
+      await tenants.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
       if (busErrors.length > 0) throw new Error(`bus handler failed: ${String(busErrors[0])}`);

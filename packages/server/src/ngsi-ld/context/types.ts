@@ -33,7 +33,10 @@ export interface ContextResolver {
 }
 
 /** Converts an entity as a client wrote it (normalized or keyValues names) to canonical names. */
-export type ExpandEntity = (raw: Record<string, unknown>, ctx: LdContext) => Record<string, unknown>;
+export type ExpandEntity = (
+  raw: Record<string, unknown>,
+  ctx: LdContext,
+) => Record<string, unknown>;
 
 /** Converts a canonical entity's names to the client's context. */
 export type CompactEntity = (entity: Entity, ctx: LdContext) => Record<string, unknown>;
