@@ -6,3 +6,4 @@ export * from './q.js';
 export * from './bearer.js';
 export * from './scope-q.js';
 export * from './geo-query.js';
+export * from './type-expression.js';

@@ -8,13 +8,8 @@ import type {
   QExpression,
   ScopeQuery,
   SeriesPoint,
+  TypeExpression,
 } from '../core/index.js';
-
-/** A type expression (clause 4.17): names joined by `,`/`|` (or), `;` (and), with parentheses. */
-export type TypeExpression =
-  | { kind: 'type'; name: string }
-  | { kind: 'and'; terms: TypeExpression[] }
-  | { kind: 'or'; terms: TypeExpression[] };
 
 /** A query over entities; all filters are ANDed. Names are canonical (see core Entity). */
 export interface EntityQuery {
