@@ -49,7 +49,7 @@ export const Topics = {
 /** An entity was created, updated by ingest or the API, or deleted. */
 export interface EntityChange {
   id: string;
-  type: string;
+  type: string | string[];
   kind: 'created' | 'updated' | 'deleted';
   /** The entity after the change (absent for deletions). */
   entity?: Entity;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CityError, parseAttributes, type Attribute } from '../core/index.js';
+import { CityError, parseAttributes, type AttributeValue } from '../core/index.js';
 import type { Device, Store } from '../store/index.js';
 import { DEVICE_ID_PATTERN, deviceEntityId } from './topics.js';
 
@@ -37,7 +37,7 @@ export class DeviceRegistry {
       throw new CityError('BadRequestData', 'a device secret must have at least 16 characters');
     if (await this.store.devices.get(input.id))
       throw new CityError('AlreadyExists', `device ${input.id} is already registered`);
-    const attributes: Record<string, Attribute> = parseAttributes(input.attributes ?? {});
+    const attributes: Record<string, AttributeValue> = parseAttributes(input.attributes ?? {});
     if (input.name !== undefined) attributes.name = { type: 'Property', value: input.name };
     const secret = input.secret ?? randomBytes(24).toString('base64url');
     const device: Device = {

@@ -69,6 +69,24 @@ export const ConfigSchema = Type.Object(
       },
       'embedded SQLite store',
     ),
+    ngsiLd: obj(
+      {
+        contexts: Type.Record(
+          Type.String({ pattern: '^https?://' }),
+          Type.String({ minLength: 1 }),
+          {
+            default: {},
+            description:
+              'local copies of remote @context documents: URL → file path (JSON-LD); these URLs are never fetched',
+          },
+        ),
+        fetchContexts: Type.Boolean({
+          default: true,
+          description: 'fetch (once, then cache) remote @contexts that are not held locally',
+        }),
+      },
+      'NGSI-LD API',
+    ),
     ingest: obj(
       { maxBatch: Type.Integer({ minimum: 1, maximum: 100_000, default: 8192 }) },
       'ingest',

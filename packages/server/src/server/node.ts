@@ -10,7 +10,8 @@ import {
   type EmbeddedBroker,
 } from '../ingest/index.js';
 import { startSimulation, type Simulation } from '../sim/index.js';
-import { SqliteStore } from '../store/sqlite/index.js';
+import { SqliteStore, SqliteTenants } from '../store/sqlite/index.js';
+import { loadContextFiles } from './context-files.js';
 import { resolveAdminToken } from './admin-token.js';
 import { ConfigError } from './config.js';
 import type { Config } from './config-schema.js';
@@ -54,6 +55,12 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     file: join(config.dataDir, 'citybrain.db'),
     synchronous: config.store.synchronous,
   });
+  const tenants = new SqliteTenants({
+    default: store,
+    dir: join(config.dataDir, 'tenants'),
+    synchronous: config.store.synchronous,
+  });
+  const preloadedContexts = loadContextFiles(config.ngsiLd.contexts);
   const bus = new MemoryBus((err, event, sub) =>
     logger.error(
       { err, topic: event.topic, subscriber: sub.group ?? sub.topic },
@@ -95,6 +102,8 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const app = await buildHttpApp({
     logger,
     store,
+    tenants,
+    contexts: { preloaded: preloadedContexts, fetch: config.ngsiLd.fetchContexts },
     bus,
     registry,
     gate,
@@ -111,6 +120,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
     await broker.close();
+    await tenants.close();
     await store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw new ConfigError(
@@ -152,6 +162,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         await pipeline.flush();
         await engine.stop();
         await bus.close();
+        await tenants.close();
         await store.close();
       })()),
   };

@@ -88,7 +88,7 @@ export class AlertService {
     const out: Entity[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.store.entities.query({
-        types: ['Alert'],
+        types: { kind: 'type', name: 'Alert' },
         ...(status !== undefined && {
           q: {
             kind: 'compare',

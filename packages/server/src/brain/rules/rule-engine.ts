@@ -33,7 +33,7 @@ export class RuleEngine {
       const source = (alert.alertSource as Relationship | undefined)?.object;
       const since = Date.parse(String((alert.validFrom as Property | undefined)?.value));
       const evaluator = this.evaluators.find((e) => e.rule.id === ruleId);
-      if (!evaluator || !source) continue;
+      if (!evaluator || typeof source !== 'string') continue;
       evaluator.restoreRaised(source, since);
       this.openAlerts.set(`${evaluator.rule.id} ${source}`, alert.id);
     }

@@ -8,7 +8,7 @@ import type { AlertService, Rule } from '../../brain/index.js';
 import type { Bus } from '../../bus/index.js';
 import { ingestRoutes, type DeviceRegistry, type IngestGate } from '../../ingest/index.js';
 import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
-import type { Store } from '../../store/index.js';
+import type { Store, TenantStores } from '../../store/index.js';
 import type { NodeMetrics } from '../metrics.js';
 import { installAuth, type AuthOptions } from './auth.js';
 import { installCockpitRoutes } from './cockpit-routes.js';
@@ -20,6 +20,10 @@ import { installHealthRoutes, type HealthCheck } from './health-routes.js';
 export interface HttpAppOptions {
   logger: Logger;
   store: Store;
+  /** NGSI-LD tenants; `tenants.default` is `store`. */
+  tenants: TenantStores;
+  /** NGSI-LD @context options: local copies of remote contexts, and whether to fetch others. */
+  contexts: { preloaded: Record<string, unknown>; fetch: boolean };
   bus: Bus;
   registry: DeviceRegistry;
   gate: IngestGate;
@@ -82,8 +86,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   await app.register(ngsiLdPlugin, {
     prefix: '/ngsi-ld/v1',
-    store: options.store,
+    tenants: options.tenants,
     bus: options.bus,
+    preloadedContexts: options.contexts.preloaded,
+    fetchContexts: options.contexts.fetch,
   });
   await app.register(ingestRoutes, {
     prefix: '/api/v1',

@@ -1,0 +1,386 @@
+#!/usr/bin/env node
+// NGSI-LD broker benchmark of the real citybrain server (issue 3 targets).
+// Starts `citybrain up` on a fresh data directory, loads N entities through the public batch
+// API, then measures GET by id, type+q queries, geo near-queries and attribute updates over
+// HTTP (autocannon and a precise closed loop), and a temporal aggregation over 30 days of
+// 1-minute data. Writes bench/results/ngsi-ld-<timestamp>.json and ngsi-ld-latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { readMemory } from './lib/proc.mjs';
+import { machineInfo } from './lib/results.mjs';
+import { api, mapLimit, startServer } from './lib/server.mjs';
+import { percentile, round } from './lib/stats.mjs';
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const TARGETS = {
+  getP99Ms: 5,
+  getPerSec: 15_000,
+  queryP95Ms: 25,
+  nearP95Ms: 25,
+  updatesPerSec: 10_000,
+  aggregationMs: 300,
+};
+const TYPES = [
+  'AirQualityObserved',
+  'ParkingSpot',
+  'Streetlight',
+  'WasteContainer',
+  'TrafficFlowObserved',
+  'NoiseLevelObserved',
+  'Building',
+  'Vehicle',
+  'BikeHireDockingStation',
+  'EVChargingStation',
+];
+const STATUSES = ['ok', 'warning', 'fault', 'offline'];
+// Hangzhou's extent: about 48 km x 39 km.
+const BBOX = [119.9, 30.1, 120.4, 30.45];
+
+const HELP = `Usage: node bench/ngsi-ld.mjs [options]   (npm run bench builds first)
+
+Options:
+  --entities <n>          entities loaded through /entityOperations/create (default 1000000)
+  --seconds <n>           seconds per throughput phase                     (default 10)
+  --temporal-entities <n> entities with 30 days of 1-minute history        (default 1000)
+  --temporal-days <n>     days of history per temporal entity               (default 30)
+  --quick                 smoke run: 50,000 entities, 3 s phases, 20 temporal entities
+  --keep-data             keep the data directory
+  --no-write              print only
+  -h, --help              this help`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      entities: { type: 'string' },
+      seconds: { type: 'string' },
+      'temporal-entities': { type: 'string' },
+      'temporal-days': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'keep-data': { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const int = (v, d) => (v === undefined ? d : Number.parseInt(v, 10));
+  const q = values.quick;
+  return {
+    entities: int(values.entities, q ? 50_000 : 1_000_000),
+    seconds: int(values.seconds, q ? 3 : 10),
+    temporalEntities: int(values['temporal-entities'], q ? 20 : 1000),
+    temporalDays: int(values['temporal-days'], 30),
+    quick: q,
+    keepData: values['keep-data'],
+    write: !values['no-write'],
+  };
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so runs load the same city. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const entityId = (i) => `urn:ngsi-ld:${TYPES[i % TYPES.length]}:bench-${i}`;
+
+function makeEntity(i, random) {
+  const lon = BBOX[0] + random() * (BBOX[2] - BBOX[0]);
+  const lat = BBOX[1] + random() * (BBOX[3] - BBOX[1]);
+  return {
+    id: entityId(i),
+    type: TYPES[i % TYPES.length],
+    temperature: {
+      type: 'Property',
+      value: round(random() * 40, 1),
+      unitCode: 'CEL',
+      observedAt: '2026-11-01T00:00:00Z',
+    },
+    occupancy: { type: 'Property', value: Math.floor(random() * 101) },
+    status: { type: 'Property', value: STATUSES[Math.floor(random() * STATUSES.length)] },
+    name: { type: 'Property', value: `${TYPES[i % TYPES.length]} ${i}` },
+    location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [lon, lat] } },
+    refDistrict: { type: 'Relationship', object: `urn:ngsi-ld:District:${i % 6}` },
+  };
+}
+
+async function load(server, n, log) {
+  const random = rng(42);
+  const batch = 1000;
+  const started = performance.now();
+  const batches = Array.from({ length: Math.ceil(n / batch) }, (_, b) => b);
+  let done = 0;
+  let lastLog = started;
+  await mapLimit(batches, 2, async (b) => {
+    const entities = [];
+    for (let i = b * batch; i < Math.min(n, (b + 1) * batch); i++)
+      entities.push(makeEntity(i, random));
+    const res = await api(server, '/ngsi-ld/v1/entityOperations/create', {
+      method: 'POST',
+      json: entities,
+    });
+    if (res.status !== 201)
+      throw new Error(`batch create ${b}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+    done += entities.length;
+    if (performance.now() - lastLog > 5000) {
+      lastLog = performance.now();
+      log(`  loaded ${done.toLocaleString('en-US')} / ${n.toLocaleString('en-US')} entities`);
+    }
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { entities: n, seconds: round(seconds, 1), perSec: Math.round(n / seconds) };
+}
+
+/** Throughput and latency with autocannon (ms resolution), requests built per call. */
+async function cannon(server, { seconds, connections, build }) {
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${server.token}` },
+    requests: [{ setupRequest: (req) => ({ ...req, ...build() }) }],
+  });
+  return {
+    requests: result.requests.total,
+    perSec: Math.round(result.requests.total / seconds),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p97_5: result.latency.p97_5,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+  };
+}
+
+/** Precise latencies (hrtime) from a closed loop of `concurrency` clients for `seconds`. */
+async function closedLoop(server, { seconds, concurrency, path, check }) {
+  const latencies = [];
+  let failures = 0;
+  let lastFailure;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const p = path();
+      const t0 = performance.now();
+      const res = await fetch(server.url + p, {
+        headers: { authorization: `Bearer ${server.token}`, accept: 'application/json' },
+      });
+      const text = await res.text();
+      latencies.push(performance.now() - t0);
+      const problem = res.status === 200 ? check?.(JSON.parse(text), res) : `HTTP ${res.status}`;
+      if (problem) {
+        failures++;
+        lastFailure = `${p}: ${problem} ${text.slice(0, 200)}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    requests: latencies.length,
+    perSec: Math.round(latencies.length / seconds),
+    failures,
+    lastFailure,
+    latencyMs: {
+      p50: round(percentile(sorted, 50), 2),
+      p95: round(percentile(sorted, 95), 2),
+      p99: round(percentile(sorted, 99), 2),
+      max: round(sorted[sorted.length - 1] ?? NaN, 2),
+    },
+  };
+}
+
+async function loadTemporal(server, { entities, days }, log) {
+  const minutes = days * 24 * 60;
+  const start = Date.UTC(2026, 9, 1);
+  const random = rng(7);
+  const started = performance.now();
+  let rows = 0;
+  await mapLimit(
+    Array.from({ length: entities }, (_, i) => i),
+    2,
+    async (i) => {
+      const instances = new Array(minutes);
+      let v = 15 + random() * 10;
+      for (let m = 0; m < minutes; m++) {
+        v += (random() - 0.5) * 0.2;
+        instances[m] = {
+          type: 'Property',
+          value: round(v, 2),
+          observedAt: new Date(start + m * 60_000).toISOString(),
+        };
+      }
+      const res = await api(server, '/ngsi-ld/v1/temporal/entities', {
+        method: 'POST',
+        json: {
+          id: `urn:ngsi-ld:WeatherSensor:t-${i}`,
+          type: 'WeatherSensor',
+          temperature: instances,
+        },
+      });
+      if (res.status !== 201 && res.status !== 204)
+        throw new Error(`temporal create ${i}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+      rows += minutes;
+      if (i % 50 === 0) log(`  temporal: ${i} / ${entities} entities`);
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    entities,
+    days,
+    rows,
+    seconds: round(seconds, 1),
+    rowsPerSec: Math.round(rows / seconds),
+    start,
+  };
+}
+
+async function main() {
+  const opts = options();
+  const log = (m) => console.error(m);
+  const server = await startServer({ args: ['--log-level', 'warn'] });
+  const result = {
+    benchmark: 'ngsi-ld',
+    startedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    parameters: opts,
+    targets: TARGETS,
+  };
+  try {
+    log(`loading ${opts.entities.toLocaleString('en-US')} entities through the batch API…`);
+    result.load = await load(server, opts.entities, log);
+    log(`  ${result.load.perSec.toLocaleString('en-US')} entities/s`);
+    const random = rng(1);
+    const anyId = () => encodeURIComponent(entityId(Math.floor(random() * opts.entities)));
+
+    log('GET /entities/{id} …');
+    result.getById = await cannon(server, {
+      seconds: opts.seconds,
+      connections: 16,
+      build: () => ({ method: 'GET', path: `/ngsi-ld/v1/entities/${anyId()}` }),
+    });
+    log('type + q query, page of 100 …');
+    result.typeQuery = await closedLoop(server, {
+      seconds: opts.seconds,
+      concurrency: 2,
+      path: () => {
+        const type = TYPES[Math.floor(random() * TYPES.length)];
+        const min = 60 + Math.floor(random() * 20);
+        return `/ngsi-ld/v1/entities?type=${type}&q=${encodeURIComponent(`occupancy>=${min};status=="ok"`)}&limit=100`;
+      },
+      check: (body) =>
+        Array.isArray(body) && body.length === 100
+          ? undefined
+          : `got ${body.length} entities, wanted 100`,
+    });
+    log('geo near-query …');
+    result.nearQuery = await closedLoop(server, {
+      seconds: opts.seconds,
+      concurrency: 2,
+      path: () => {
+        const lon = round(BBOX[0] + 0.05 + random() * (BBOX[2] - BBOX[0] - 0.1), 5);
+        const lat = round(BBOX[1] + 0.05 + random() * (BBOX[3] - BBOX[1] - 0.1), 5);
+        return `/ngsi-ld/v1/entities?georel=${encodeURIComponent('near;maxDistance==300')}&geometry=Point&coordinates=${encodeURIComponent(`[${lon},${lat}]`)}&limit=100`;
+      },
+      check: (body) => (Array.isArray(body) && body.length > 0 ? undefined : 'no entity near'),
+    });
+    log('PATCH /entities/{id}/attrs …');
+    result.updates = await cannon(server, {
+      seconds: opts.seconds,
+      connections: 64,
+      build: () => ({
+        method: 'PATCH',
+        path: `/ngsi-ld/v1/entities/${anyId()}/attrs`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+        body: JSON.stringify({ temperature: { type: 'Property', value: round(random() * 40, 1) } }),
+      }),
+    });
+    log(
+      `loading temporal history: ${opts.temporalEntities} entities x ${opts.temporalDays} days of 1-minute data…`,
+    );
+    const t = await loadTemporal(
+      server,
+      { entities: opts.temporalEntities, days: opts.temporalDays },
+      log,
+    );
+    result.temporalLoad = { ...t, start: new Date(t.start).toISOString() };
+    const from = new Date(t.start).toISOString();
+    const to = new Date(t.start + opts.temporalDays * 86_400_000).toISOString();
+    log('temporal aggregation (avg per hour over the whole history of one entity) …');
+    result.aggregation = await closedLoop(server, {
+      seconds: Math.max(opts.seconds, 5),
+      concurrency: 1,
+      path: () =>
+        `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(`urn:ngsi-ld:WeatherSensor:t-${Math.floor(random() * opts.temporalEntities)}`)}` +
+        `?attrs=temperature&options=aggregatedValues&aggrMethods=avg&aggrPeriodDuration=PT1H&timerel=between&timeAt=${from}&endTimeAt=${to}`,
+      check: (body) => {
+        const avg = body.temperature?.avg ?? body.temperature?.[0]?.avg;
+        const want = opts.temporalDays * 24;
+        return Array.isArray(avg) && avg.length === want
+          ? undefined
+          : `wanted ${want} hourly averages, got ${avg?.length}`;
+      },
+    });
+    result.serverMemory = readMemory(server.pid);
+  } finally {
+    const stop = await server.stop();
+    result.serverStop = stop;
+    result.finishedAt = new Date().toISOString();
+    if (!opts.keepData) {
+      const { rmSync } = await import('node:fs');
+      rmSync(server.dataDir, { recursive: true, force: true });
+    } else result.dataDir = server.dataDir;
+  }
+  result.verdict = {
+    getP99: result.getById.latencyMs.p99 < TARGETS.getP99Ms,
+    getPerSec: result.getById.perSec >= TARGETS.getPerSec,
+    queryP95:
+      result.typeQuery.latencyMs.p95 < TARGETS.queryP95Ms && result.typeQuery.failures === 0,
+    nearP95: result.nearQuery.latencyMs.p95 < TARGETS.nearP95Ms && result.nearQuery.failures === 0,
+    updatesPerSec: result.updates.perSec >= TARGETS.updatesPerSec && result.updates.non2xx === 0,
+    aggregation:
+      result.aggregation.latencyMs.p95 < TARGETS.aggregationMs && result.aggregation.failures === 0,
+  };
+  const ok = (b) => (b ? 'met' : 'MISSED');
+  const v = result.verdict;
+  console.log(`
+citybrain NGSI-LD benchmark: ${opts.entities.toLocaleString('en-US')} entities${opts.quick ? ' (--quick)' : ''}
+  load (batch create)      ${result.load.perSec.toLocaleString('en-US')} entities/s (${result.load.seconds} s)
+  GET by id                ${result.getById.perSec.toLocaleString('en-US')} req/s, p50 ${result.getById.latencyMs.p50} ms, p99 ${result.getById.latencyMs.p99} ms (autocannon, ms resolution), non-2xx ${result.getById.non2xx}   [${ok(v.getPerSec)} >= ${TARGETS.getPerSec}/s, ${ok(v.getP99)} p99 < ${TARGETS.getP99Ms} ms]
+  type + q, page of 100    p50 ${result.typeQuery.latencyMs.p50} ms, p95 ${result.typeQuery.latencyMs.p95} ms, ${result.typeQuery.perSec}/s, failures ${result.typeQuery.failures}   [${ok(v.queryP95)} p95 < ${TARGETS.queryP95Ms} ms]
+  geo near (300 m)         p50 ${result.nearQuery.latencyMs.p50} ms, p95 ${result.nearQuery.latencyMs.p95} ms, ${result.nearQuery.perSec}/s, failures ${result.nearQuery.failures}   [${ok(v.nearP95)} p95 < ${TARGETS.nearP95Ms} ms]
+  PATCH attrs              ${result.updates.perSec.toLocaleString('en-US')} updates/s, p99 ${result.updates.latencyMs.p99} ms, non-2xx ${result.updates.non2xx}   [${ok(v.updatesPerSec)} >= ${TARGETS.updatesPerSec}/s]
+  temporal load            ${result.temporalLoad.rows.toLocaleString('en-US')} instances, ${result.temporalLoad.rowsPerSec.toLocaleString('en-US')}/s
+  aggregation avg/PT1H     p50 ${result.aggregation.latencyMs.p50} ms, p95 ${result.aggregation.latencyMs.p95} ms over ${opts.temporalDays} days x 1-minute, failures ${result.aggregation.failures}   [${ok(v.aggregation)} < ${TARGETS.aggregationMs} ms]
+  server RSS               ${result.serverMemory ? Math.round(result.serverMemory.rssKb / 1024) : 'n/a'} MB`);
+  for (const k of ['typeQuery', 'nearQuery', 'aggregation'])
+    if (result[k].lastFailure) console.log(`  ${k} last failure: ${result[k].lastFailure}`);
+  if (opts.write) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const text = `${JSON.stringify(result, null, 2)}\n`;
+    const file = `${RESULTS_DIR}ngsi-ld-${result.finishedAt.replace(/:/g, '-')}.json`;
+    writeFileSync(file, text);
+    writeFileSync(`${RESULTS_DIR}ngsi-ld-latest.json`, text);
+    console.log(`  results: ${file}`);
+  }
+  if (result.serverStop.code !== 0) {
+    console.error(`the server did not stop cleanly: ${JSON.stringify(result.serverStop)}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
