@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Entity } from './entity.js';
 import { CityError } from './errors.js';
-import { matchesQ, parseQ } from './q.js';
+import { matchesQ, parseQ, qAttributes, renameQ } from './q.js';
 
 const station: Entity = {
   id: 'urn:ngsi-ld:AirQualityObserved:aq-1',
@@ -95,18 +95,262 @@ describe('matchesQ', () => {
   );
 });
 
-describe('parseQ', () => {
-  it.each(['', 'no2==', '(no2>1', 'no2>1)', 'no2>1..2', 'no2<1,2', 'a=="x', '==1', 'a[b', 'a.'])(
-    'refuses %j with BadRequestData',
-    (q) => {
-      expect(() => parseQ(q)).toThrowError(CityError);
-      try {
-        parseQ(q);
-      } catch (err) {
-        expect((err as CityError).code).toBe('BadRequestData');
-      }
+const park: Entity = {
+  id: 'urn:ngsi-ld:Park:p1',
+  type: 'Park',
+  temperature: [
+    {
+      type: 'Property',
+      value: 20,
+      datasetId: 'urn:ngsi-ld:Dataset:a',
+      observedAt: '2024-05-01T10:00:00Z',
+      createdAt: '2024-01-01T00:00:00Z',
     },
+    {
+      type: 'Property',
+      value: 30,
+      datasetId: 'urn:ngsi-ld:Dataset:b',
+      observedAt: '2024-05-02T10:00:00Z',
+      unitCode: 'CEL',
+      accuracy: {
+        type: 'Property',
+        value: 0.5,
+        observedAt: '2024-05-02T10:00:00Z',
+        source: { type: 'Relationship', object: 'urn:ngsi-ld:Device:d1' },
+      },
+    },
+  ],
+  name: { type: 'LanguageProperty', languageMap: { en: 'North Park', es: ['Parque Norte', 'PN'] } },
+  category: { type: 'VocabProperty', vocab: ['green', 'public'] },
+  readings: { type: 'ListProperty', valueList: [3, 12, 7] },
+  config: { type: 'JsonProperty', json: { a: { b: 1 }, tags: [{ k: 'x' }, { k: 'y' }] } },
+  neighbours: { type: 'Relationship', object: ['urn:ngsi-ld:Park:p2', 'urn:ngsi-ld:Park:p3'] },
+  route: {
+    type: 'ListRelationship',
+    objectList: [{ object: 'urn:ngsi-ld:Stop:s1' }, { object: 'urn:ngsi-ld:Stop:s2' }],
+  },
+  opened: { type: 'Property', value: { '@type': 'DateTime', '@value': '1990-06-01T08:00:00Z' } },
+  day: { type: 'Property', value: '2024-05-01' },
+  opens: { type: 'Property', value: '08:30:00' },
+  empty: { type: 'Property', value: {} },
+  'https://example.org/ns#speed': {
+    type: 'Property',
+    value: 5,
+    observedAt: '2024-05-01T00:00:00Z',
+  },
+};
+
+describe('matchesQ over the NGSI-LD attribute types', () => {
+  it.each([
+    // multi-attribute: any instance may match, each term on its own
+    ['temperature>25', true],
+    ['temperature<25', true],
+    ['temperature==25', false],
+    ['temperature!=20', true],
+    ['temperature==20..30', true],
+    ['temperature.datasetId==urn:ngsi-ld:Dataset:b', true],
+    ['temperature.datasetId=="urn:ngsi-ld:Dataset:c"', false],
+    ['temperature.unitCode=="CEL"', true],
+    ['temperature.observedAt>=2024-05-02T00:00:00Z', true],
+    ['temperature.observedAt>2024-06-01T00:00:00Z', false],
+    ['temperature.createdAt<2024-02-01T00:00:00Z', true],
+    ['temperature.modifiedAt', false],
+    // sub-attributes, several levels
+    ['temperature.accuracy<1', true],
+    ['temperature.accuracy.observedAt==2024-05-02T10:00:00Z', true],
+    ['temperature.accuracy.source==urn:ngsi-ld:Device:d1', true],
+    ['temperature.accuracy.source.observedAt', false],
+    ['temperature.precision', false],
+    // LanguageProperty: [lang] picks a language, no key matches any language
+    ['name[en]=="North Park"', true],
+    ['name[es]=="PN"', true],
+    ['name[fr]=="North Park"', false],
+    ['name=="Parque Norte"', true],
+    ['name~="(?i)north"', true],
+    ['name[en]~="Parque"', false],
+    // VocabProperty, ListProperty, JsonProperty, Relationship lists, ListRelationship
+    ['category=="public"', true],
+    ['category=="private"', false],
+    ['readings==12', true],
+    ['readings>10', true],
+    ['readings>20', false],
+    ['readings!=12', false],
+    ['config[a.b]==1', true],
+    ['config[a][b]==1', true],
+    ['config[tags.k]=="y"', true],
+    ['config[a.c]', false],
+    ['neighbours==urn:ngsi-ld:Park:p3', true],
+    ['neighbours=="urn:ngsi-ld:Park:p9"', false],
+    ['route==urn:ngsi-ld:Stop:s2', true],
+    // JSON-LD typed values, dates and times compare by kind
+    ['opened<2000-01-01T00:00:00Z', true],
+    ['opened==1990-06-01T10:00:00+02:00', true],
+    ['day==2024-05-01', true],
+    ['day<2024-05-02', true],
+    ['day<2024-05-02T00:00:00Z', false],
+    ['opens>08:00:00', true],
+    ['opens<08:00:00', false],
+    // a full IRI as attribute name; dots of its host are not sub-attributes
+    ['https://example.org/ns#speed==5', true],
+    ['https://example.org/ns#speed.observedAt<2024-05-02T00:00:00Z', true],
+    // prototype members are never attribute content
+    ['empty[constructor]', false],
+    ['empty[__proto__]', false],
+    ['constructor', false],
+    ['toString==1', false],
+  ])('%s → %s', (q, expected) => expect(matches(q, park)).toBe(expected));
+
+  it.each([
+    ['level~="^mod"', true],
+    ['level~="^MOD"', false],
+    ['level~="(?i)^MOD"', true],
+    ['level!~="^mod"', false],
+    ['level!~="^poor"', true],
+    ['level~=erate$', true],
+    ['tags~="^sch"', true],
+    ['no2~="4"', false],
+    ['address[addressLocality]~="^Mad"', true],
+    ['level~="\\w+"', true],
+    ['level~="mod\\"erate"', false],
+    ['level>2024-01-01T00:00:00Z', false],
+    ['dateObserved==2024-05-01T14:00:00+02:00', true],
+    ['dateObserved==2024-05-01T12:00:00', true],
+    ['dateObserved=="2024-05-01T12:00:00Z"', true],
+    ['no2 > 40 ; level == "moderate"', true],
+    ['refStation==urn:ngsi-ld:Station:s1,urn:ngsi-ld:Station:s2', true],
+    ['level==moderate', true],
+    ['level=="mod\\u0065rate"', true],
+  ])('matches patterns, literals and whitespace: %s → %s', (q, expected) =>
+    expect(matches(q)).toBe(expected),
   );
+});
+
+describe('renameQ and qAttributes', () => {
+  it('renames attribute and sub-attribute names, not compound keys or meta members', () => {
+    const renamed = renameQ(
+      parseQ('speed.accuracy.observedAt>1;(addr[street.no]==1|speed)'),
+      (n) => (n === 'speed' ? 'https://ex.org/speed' : `x:${n}`),
+    );
+    expect(renamed).toEqual({
+      kind: 'and',
+      terms: [
+        {
+          kind: 'compare',
+          op: '>',
+          path: {
+            attr: 'https://ex.org/speed',
+            subAttrs: ['x:accuracy', 'observedAt'],
+            compound: [],
+          },
+          operand: { kind: 'value', value: { type: 'number', value: 1 } },
+        },
+        {
+          kind: 'or',
+          terms: [
+            {
+              kind: 'compare',
+              op: '==',
+              path: { attr: 'x:addr', compound: ['street', 'no'] },
+              operand: { kind: 'value', value: { type: 'number', value: 1 } },
+            },
+            { kind: 'exists', path: { attr: 'https://ex.org/speed', compound: [] } },
+          ],
+        },
+      ],
+    });
+    expect(qAttributes(renamed)).toEqual(['https://ex.org/speed', 'x:addr']);
+  });
+
+  it('keeps a renamed expression evaluating on canonical entities', () => {
+    const entity: Entity = {
+      id: 'urn:x:1',
+      type: 'T',
+      'https://ex.org/speed': { type: 'Property', value: 9 },
+    };
+    const q = renameQ(parseQ('speed>5'), (n) => `https://ex.org/${n}`);
+    expect(matchesQ(entity, q)).toBe(true);
+    expect(matchesQ(entity, parseQ('speed>5'))).toBe(false);
+  });
+
+  it('lists each attribute once, patterns included', () => {
+    expect(qAttributes(parseQ('a>1;b~="x"|(a.c==2;d[e])'))).toEqual(['a', 'b', 'd']);
+  });
+});
+
+describe('parseQ', () => {
+  it.each([
+    '',
+    'no2==',
+    '(no2>1',
+    'no2>1)',
+    'no2>1..2',
+    'no2<1,2',
+    'a=="x',
+    '==1',
+    'a[b',
+    'a.',
+    'a[]',
+    'a[b..c]',
+    'a;;b',
+    'a|',
+    'a==1 2',
+    'a==2024-13-01',
+    'a==2024-02-01T25:00:00Z',
+    'a>25:61',
+    'a~=',
+    'a~="("',
+    'a~="(a+)+$"',
+    'a~="(?:x*y)*"',
+    'a~="(a)\\1"',
+    `a~="${'x'.repeat(300)}"`,
+    'https://ex.org/..==1',
+  ])('refuses %j with BadRequestData', (q) => {
+    expect(() => parseQ(q)).toThrowError(CityError);
+    try {
+      parseQ(q);
+    } catch (err) {
+      expect((err as CityError).code).toBe('BadRequestData');
+    }
+  });
+
+  it('says where the syntax error is', () => {
+    expect(() => parseQ('a==1;;b')).toThrowError(/position 5: expected an attribute name/);
+    expect(() => parseQ('a=="x')).toThrowError(/position 3: unterminated string/);
+    expect(() => parseQ('a~="(a+)+"')).toThrowError(/position 3: nested quantifiers/);
+    expect(() => parseQ('(a==1')).toThrowError(/position 5: expected "\)"/);
+  });
+
+  it('parses typed literals and patterns', () => {
+    const operand = (q: string) => {
+      const e = parseQ(q);
+      return e.kind === 'compare' ? e.operand : e;
+    };
+    expect(operand('a==2024-05-01T12:00:00Z')).toEqual({
+      kind: 'value',
+      value: { type: 'dateTime', value: '2024-05-01T12:00:00Z' },
+    });
+    expect(operand('a==2024-05-01..2024-06-01')).toEqual({
+      kind: 'range',
+      min: { type: 'date', value: '2024-05-01' },
+      max: { type: 'date', value: '2024-06-01' },
+    });
+    expect(operand('a==urn:x:1,"b\\\\c",-1.5e2,true')).toEqual({
+      kind: 'list',
+      values: [
+        { type: 'uri', value: 'urn:x:1' },
+        { type: 'string', value: 'b\\c' },
+        { type: 'number', value: -150 },
+        { type: 'boolean', value: true },
+      ],
+    });
+    expect(parseQ('a!~="(?i)x\\d"')).toEqual({
+      kind: 'pattern',
+      path: { attr: 'a', compound: [] },
+      negated: true,
+      pattern: 'x\\d',
+      flags: 'i',
+    });
+  });
 
   it('refuses overlong and too deeply nested expressions', () => {
     expect(() => parseQ(`a==${'1'.repeat(5000)}`)).toThrowError(/longer than/);

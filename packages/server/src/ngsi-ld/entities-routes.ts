@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { CityError, parseEntity } from '../core/index.js';
-import { publishEntityChange } from './entity-events.js';
+import { CityError, attributeNames, entityTypes, type Entity } from '../core/index.js';
+import { stampNewEntity } from './attribute-instances.js';
+import { readEntity, readFragment, requireObject } from './entity-input.js';
+import { mergeEntity, replaceEntity } from './entity-merge.js';
+import { viewEntity } from './entity-view.js';
+import { toFeature } from './geojson.js';
 import { sendNgsi } from './media-type.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
-import { parseRepresentation, requireEntityId, splitList } from './params.js';
-import { renderEntity } from './render.js';
+import { parseView, requireEntityId, splitList } from './params.js';
+import { idPathSegment, nowIso, requestScope, requireAddressable } from './request-scope.js';
 import {
   consumes,
   EntityBody,
@@ -17,21 +21,19 @@ import {
   tags,
 } from './schemas.js';
 
-const RetrieveQuery = Type.Object(RepresentationQuery);
+export { idPathSegment } from './request-scope.js';
 
-/** An entity id as a URL path segment: ':' stays readable, '/', '?', '#' and the like are escaped. */
-export function idPathSegment(id: string): string {
-  return encodeURIComponent(id).replace(/%3A/gi, ':');
-}
+const RetrieveQuery = Type.Object({
+  ...RepresentationQuery,
+  type: Type.Optional(Type.String({ description: 'The entity must have one of these types' })),
+});
 
-/** The longest path parameter the router matches (Fastify's maxParamLength, 100 by default). */
-function maxIdLength(app: FastifyInstance): number {
-  const config = app.initialConfig;
-  return config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
-}
+type Params = Static<typeof EntityIdParams>;
+const done = (kind: string) => Type.Null({ description: kind });
+const notFound = (id: string) => new CityError('ResourceNotFound', `entity ${id} not found`);
 
-/** POST /entities, GET /entities/{id}, DELETE /entities/{id} (GS CIM 009 clauses 5.6.1, 5.7.1, 5.6.6). */
-export function entitiesRoutes(app: FastifyInstance, { store, bus }: NgsiLdOptions): void {
+/** Entity resource (clauses 5.6.1, 5.6.6, 5.6.17, 5.6.18, 5.7.1; HTTP binding 6.4, 6.5). */
+export function entitiesRoutes(app: FastifyInstance, options: NgsiLdOptions): void {
   app.post(
     '/entities',
     {
@@ -39,36 +41,37 @@ export function entitiesRoutes(app: FastifyInstance, { store, bus }: NgsiLdOptio
         tags,
         summary: 'Create an entity',
         description:
-          'Creates an entity given in normalized form. 201 with Location; 409 AlreadyExists when the id is taken; 400 BadRequestData when the entity is invalid.',
+          'Creates an entity given in normalized or concise form. 201 with Location; 409 AlreadyExists when the id is taken; 400 BadRequestData when the entity is invalid.',
         consumes,
         body: EntityRequestBody,
-        response: { 201: Type.Null({ description: 'Created' }), ...problemResponses },
+        response: { 201: done('Created'), ...problemResponses },
       },
     },
     async (request, reply) => {
-      const entity = parseEntity(request.body);
-      const segment = idPathSegment(entity.id);
-      // An entity the router cannot address could never be read, patched or deleted.
-      if (segment.length > maxIdLength(app))
-        throw new CityError(
-          'BadRequestData',
-          `entity id is ${segment.length} characters long in a URL; this server addresses ids of up to ${maxIdLength(app)}`,
-        );
-      await store.entities.create(entity);
-      await publishEntityChange(bus, 'created', entity);
-      return reply.code(201).header('Location', `${app.prefix}/entities/${segment}`).send();
+      const scope = await requestScope(request, options, true);
+      const entity = readEntity(request.body, scope.ctx);
+      requireAddressable(app, entity.id);
+      const now = nowIso();
+      await scope.writeOne(entity.id, (current) => {
+        if (current) throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
+        return stampNewEntity(entity, now);
+      });
+      return reply
+        .code(201)
+        .header('Location', `${app.prefix}/entities/${idPathSegment(entity.id)}`)
+        .send();
     },
   );
 
-  app.get<{ Params: Static<typeof EntityIdParams>; Querystring: Static<typeof RetrieveQuery> }>(
+  app.get<{ Params: Params; Querystring: Static<typeof RetrieveQuery> }>(
     '/entities/:id',
     {
       schema: {
         tags,
         summary: 'Retrieve an entity',
         description:
-          'The entity in normalized form, or keyValues with options=keyValues; attrs picks attributes. Accept: application/ld+json adds the core @context.',
-        produces,
+          'The entity in normalized, concise (options=concise) or keyValues form; attrs/pick/omit select members, lang picks a language, options=sysAttrs adds createdAt/modifiedAt. Accept: application/ld+json puts the @context inline, application/geo+json answers a Feature.',
+        produces: [...produces, 'application/geo+json'],
         params: EntityIdParams,
         querystring: RetrieveQuery,
         response: { 200: EntityBody, ...problemResponses },
@@ -76,31 +79,96 @@ export function entitiesRoutes(app: FastifyInstance, { store, bus }: NgsiLdOptio
     },
     async (request, reply) => {
       const id = requireEntityId(request.params.id);
-      const representation = parseRepresentation(request.query);
-      const attrs = splitList(request.query.attrs);
-      const entity = await store.entities.get(id);
-      if (!entity) throw new CityError('ResourceNotFound', `entity ${id} not found`);
-      return sendNgsi(request, reply, renderEntity(entity, { representation, attrs }));
+      const scope = await requestScope(request, options, false);
+      const view = parseView(request.query, scope.ctx);
+      const entity = await scope.store.entities.get(id);
+      if (!entity) throw notFound(id);
+      const types = splitList(request.query.type)?.map((t) => scope.ctx.expand(t));
+      if (types && !entityTypes(entity).some((t) => types.includes(t)))
+        throw new CityError('ResourceNotFound', `entity ${id} is not of type ${request.query.type}`);
+      if (view.attrs && !attributeNames(entity).some((a) => view.attrs?.includes(a)))
+        throw new CityError('ResourceNotFound', `entity ${id} has none of the requested attributes`);
+      const body = viewEntity(entity, scope.ctx, view);
+      const geometry = scope.ctx.expand(request.query.geometryProperty ?? 'location');
+      return sendNgsi(request, reply, body, scope.ctx, () => toFeature(entity, body, geometry));
     },
   );
 
-  app.delete<{ Params: Static<typeof EntityIdParams> }>(
+  app.put<{ Params: Params }>(
+    '/entities/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Replace an entity',
+        description:
+          'Replaces every attribute (and the type) of an existing entity; createdAt stays. 204; 404 when absent.',
+        consumes,
+        params: EntityIdParams,
+        body: EntityRequestBody,
+        response: { 204: done('Replaced'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const id = requireEntityId(request.params.id);
+      const scope = await requestScope(request, options, false);
+      const body = requireObject(request.body, 'an entity');
+      if (body.id !== undefined && body.id !== id)
+        throw new CityError('BadRequestData', `the body's id ${String(body.id)} is not ${id}`);
+      const next = readEntity({ ...body, id }, scope.ctx);
+      const now = nowIso();
+      await scope.writeOne(id, (current) => {
+        if (!current) throw notFound(id);
+        return replaceEntity(current, next, now);
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.patch<{ Params: Params }>(
+    '/entities/:id',
+    {
+      config: { mergePatch: true },
+      schema: {
+        tags,
+        summary: 'Merge an entity',
+        description:
+          'Merges the fragment into the entity (clause 5.6.17): new attributes added, existing ones merged, attributes set to the NGSI-LD Null (urn:ngsi-ld:null, or JSON null with application/merge-patch+json) deleted. 204; 404 when absent.',
+        consumes: [...consumes, 'application/merge-patch+json'],
+        params: EntityIdParams,
+        body: EntityRequestBody,
+        response: { 204: done('Merged'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const id = requireEntityId(request.params.id);
+      const scope = await requestScope(request, options, false);
+      const fragment = readFragment(request.body, scope.ctx, id);
+      const now = nowIso();
+      await scope.writeOne(id, (current) => {
+        if (!current) throw notFound(id);
+        return mergeEntity(current, fragment, now);
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: Params }>(
     '/entities/:id',
     {
       schema: {
         tags,
         summary: 'Delete an entity',
         params: EntityIdParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses },
+        response: { 204: done('Deleted'), ...problemResponses },
       },
     },
     async (request, reply) => {
       const id = requireEntityId(request.params.id);
-      // Read first: the deletion event names the entity's type.
-      const entity = await store.entities.get(id);
-      if (!entity || !(await store.entities.delete(id)))
-        throw new CityError('ResourceNotFound', `entity ${id} not found`);
-      await publishEntityChange(bus, 'deleted', entity);
+      const scope = await requestScope(request, options, false);
+      await scope.writeOne(id, (current: Entity | undefined) => {
+        if (!current) throw notFound(id);
+        return null;
+      });
       return reply.code(204).send();
     },
   );

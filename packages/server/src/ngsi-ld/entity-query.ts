@@ -1,53 +1,53 @@
-import { CityError, parseQ, type QExpression } from '../core/index.js';
-import type { EntityQuery } from '../store/index.js';
-import { parseRepresentation, requireEntityId, splitList } from './params.js';
-import type { RenderOptions } from './render.js';
+import {
+  CityError,
+  parseGeoQuery,
+  parseQ,
+  parseScopeQuery,
+  parseTypeExpression,
+  renameQ,
+  renameTypes,
+} from '../core/index.js';
+import type { EntityPage, EntityQuery, EntityStore } from '../store/index.js';
+import type { LdContext } from './context/index.js';
+import { requireEntityId } from './params.js';
 
 /** Page size when the client gives no limit. */
 export const DEFAULT_LIMIT = 20;
 /** The largest page a client may ask for; beyond it the answer is 403 TooManyResults. */
 export const MAX_LIMIT = 1000;
+/** How many matches per selector a query with several entity selectors may union. */
+const MAX_UNION = 10_000;
 
-/** The query parameters of GET /entities as they arrive (after schema coercion). */
-export interface EntityQueryParams {
-  type?: string;
-  id?: string;
-  attrs?: string;
-  q?: string;
+/** Paging parameters (after schema coercion). */
+export interface PageParams {
   limit?: number;
   offset?: number;
   count?: boolean;
-  options?: string;
-  format?: string;
 }
 
-/** Parameters of GS CIM 009 that this broker does not evaluate yet: refused, never ignored. */
-const NOT_YET = ['georel', 'geometry', 'coordinates', 'geoproperty', 'idPattern', 'scopeQ', 'csf'];
+/** A geo-query as given (GET parameters or a Query's geoQ member). */
+export interface GeoParams {
+  georel?: string;
+  geometry?: string;
+  coordinates?: string | unknown[];
+  geoproperty?: string;
+}
 
-const TYPE_NAME = /^[^\s,;|()]+$/;
+/** The filters of a query, as the client wrote them (clause 4.17 selection). */
+export interface QueryFilters {
+  /** A type expression: `A,B` or `A|B` (or), `A;B` (and), parentheses. */
+  type?: string;
+  ids?: string[];
+  idPattern?: string;
+  attrs?: string[];
+  q?: string;
+  scopeQ?: string;
+  geo?: GeoParams;
+  local?: boolean;
+}
 
-/** Turns GET /entities parameters into a store query and a rendering; throws 400/403/501. */
-export function parseEntityQuery(raw: EntityQueryParams & Record<string, unknown>): {
-  query: EntityQuery;
-  render: RenderOptions;
-} {
-  const unsupported = NOT_YET.filter((name) => raw[name] !== undefined);
-  if (unsupported.length > 0)
-    throw new CityError(
-      'OperationNotSupported',
-      `${unsupported.join(', ')} ${unsupported.length > 1 ? 'are' : 'is'} not supported yet`,
-    );
-  // Type names are ORed; NGSI-LD writes that as ',' or '|'.
-  const types = splitList(raw.type?.replaceAll('|', ','));
-  const badType = types?.find((t) => !TYPE_NAME.test(t));
-  if (badType !== undefined)
-    throw new CityError('BadRequestData', `type ${JSON.stringify(badType)} is not a type name`);
-  const ids = splitList(raw.id)?.map(requireEntityId);
-  const attrs = splitList(raw.attrs);
-  const q = raw.q === undefined ? undefined : parseQ(raw.q);
-  if (!types && !ids && !attrs && !q)
-    throw new CityError('BadRequestData', 'a query needs type, id, attrs, q or geoQ');
-
+/** Checks limit/offset/count (clause 6.3.10): 403 above MAX_LIMIT, limit=0 only with count. */
+export function parsePage(raw: PageParams): Required<PageParams> {
   const limit = raw.limit ?? DEFAULT_LIMIT;
   if (limit > MAX_LIMIT)
     throw new CityError(
@@ -56,23 +56,75 @@ export function parseEntityQuery(raw: EntityQueryParams & Record<string, unknown
     );
   if (limit === 0 && raw.count !== true)
     throw new CityError('BadRequestData', 'limit=0 is only allowed with count=true');
+  return { limit, offset: raw.offset ?? 0, count: raw.count === true };
+}
 
-  // attrs also filters: an entity matches when it has at least one of them (clause 4.17).
-  const terms: QExpression[] = [];
-  if (q) terms.push(q);
-  if (attrs)
-    terms.push({
-      kind: 'or',
-      terms: attrs.map((attr) => ({ kind: 'exists', path: { attr, compound: [] } })),
+function hasGeo(geo: GeoParams | undefined): geo is GeoParams {
+  return geo !== undefined && Object.values(geo).some((v) => v !== undefined);
+}
+
+/** True when a query names at least one selector (clause 5.7.2: type, attrs, q, geoQ, id, idPattern, scopeQ or local). */
+export function hasSelector(f: QueryFilters): boolean {
+  return (
+    [f.type, f.ids, f.idPattern, f.attrs, f.q, f.scopeQ].some((v) => v !== undefined) ||
+    f.local === true ||
+    hasGeo(f.geo)
+  );
+}
+
+function checkPattern(pattern: string): string {
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    throw new CityError('BadRequestData', `idPattern is not a regular expression: ${String(err)}`);
+  }
+  return pattern;
+}
+
+/** Turns the client's filters into a store query with canonical names; throws 400 on bad input. */
+export function buildEntityQuery(
+  f: QueryFilters,
+  ctx: LdContext,
+  page: Required<PageParams>,
+): EntityQuery {
+  const query: EntityQuery = { limit: page.limit, offset: page.offset };
+  if (page.count) query.count = true;
+  if (f.type !== undefined) query.types = renameTypes(parseTypeExpression(f.type), ctx.expand);
+  if (f.ids) query.ids = f.ids.map(requireEntityId);
+  if (f.idPattern !== undefined) query.idPattern = checkPattern(f.idPattern);
+  if (f.attrs) query.attrs = f.attrs.map((a) => ctx.expand(a));
+  if (f.q !== undefined) query.q = renameQ(parseQ(f.q), ctx.expand);
+  if (f.scopeQ !== undefined) query.scopeQ = parseScopeQuery(f.scopeQ);
+  if (hasGeo(f.geo)) {
+    const { coordinates } = f.geo;
+    const geo = parseGeoQuery({
+      ...f.geo,
+      coordinates: Array.isArray(coordinates) ? JSON.stringify(coordinates) : coordinates,
+      geoproperty: ctx.expand(f.geo.geoproperty ?? 'location'),
     });
-  const filter: QExpression | undefined = terms.length > 1 ? { kind: 'and', terms } : terms[0];
+    query.geo = geo;
+  }
+  return query;
+}
 
-  const query: EntityQuery = { limit, offset: raw.offset ?? 0 };
-  if (types) query.types = types;
-  if (ids) query.ids = ids;
-  if (filter) query.q = filter;
-  if (raw.count === true) query.count = true;
-  const render: RenderOptions = { representation: parseRepresentation(raw) };
-  if (attrs) render.attrs = attrs;
-  return { query, render };
+/**
+ * Runs one store query, or the union of several (a Query with several entity selectors is
+ * their OR), ordered by id and paged afterwards.
+ */
+export async function runQueries(
+  entities: EntityStore,
+  queries: readonly EntityQuery[],
+  page: Required<PageParams>,
+): Promise<EntityPage> {
+  if (queries.length === 1) return entities.query(queries[0]!);
+  const reach = page.count ? MAX_UNION : page.offset + page.limit;
+  const byId = new Map<string, EntityPage['entities'][number]>();
+  for (const q of queries) {
+    const part = await entities.query({ ...q, limit: reach, offset: 0, count: false });
+    for (const e of part.entities) byId.set(e.id, e);
+  }
+  const sorted = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const result: EntityPage = { entities: sorted.slice(page.offset, page.offset + page.limit) };
+  if (page.count) result.count = sorted.length;
+  return result;
 }

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CityError } from '../core/index.js';
-
-/** The NGSI-LD core @context this broker answers with (GS CIM 009 v1.8). */
-export const CORE_CONTEXT = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
+import type { LdContext } from './context/index.js';
 
 /** The response media types citybrain's NGSI-LD API can produce. */
-export type NgsiMediaType = 'application/json' | 'application/ld+json';
+export type NgsiMediaType = 'application/json' | 'application/ld+json' | 'application/geo+json';
 
 /** Server preference order: plain JSON first, as most clients expect. */
-const PRODUCED: readonly NgsiMediaType[] = ['application/json', 'application/ld+json'];
+const JSON_TYPES: readonly NgsiMediaType[] = ['application/json', 'application/ld+json'];
+const WITH_GEO: readonly NgsiMediaType[] = [...JSON_TYPES, 'application/geo+json'];
 
 interface MediaRange {
   type: string;
@@ -51,13 +50,17 @@ function quality(candidate: string, ranges: readonly MediaRange[]): number {
   return q;
 }
 
-/** Picks the response media type from an Accept header; throws NotAcceptable (406) when none fits. */
-export function negotiateMediaType(accept: string | undefined): NgsiMediaType {
+/**
+ * Picks the response media type from an Accept header; `geo` allows application/geo+json
+ * (entity retrieval and query only). Throws NotAcceptable (406) when none fits.
+ */
+export function negotiateMediaType(accept: string | undefined, geo = false): NgsiMediaType {
+  const produced = geo ? WITH_GEO : JSON_TYPES;
   if (accept === undefined || accept.trim() === '') return 'application/json';
   const ranges = parseAccept(accept);
   let chosen: NgsiMediaType | undefined;
   let chosenQ = 0;
-  for (const candidate of PRODUCED) {
+  for (const candidate of produced) {
     const q = quality(candidate, ranges);
     if (q > chosenQ) {
       chosen = candidate;
@@ -67,41 +70,64 @@ export function negotiateMediaType(accept: string | undefined): NgsiMediaType {
   if (!chosen)
     throw new CityError(
       'NotAcceptable',
-      `cannot answer with ${accept}; this endpoint produces ${PRODUCED.join(' or ')}`,
+      `cannot answer with ${accept}; this endpoint produces ${produced.join(' or ')}`,
     );
   return chosen;
 }
 
-/** Sends an NGSI-LD body: JSON with a Link to the core context, or JSON-LD with `@context` inline. */
+type Body = Record<string, unknown> | Record<string, unknown>[];
+
+/**
+ * Sends an NGSI-LD body with the request's @context (clause 6.3.5): in a Link header for
+ * application/json (and geo+json), inline as `@context` for application/ld+json. `geo` turns
+ * the body into GeoJSON when the client asked for application/geo+json.
+ */
 export function sendNgsi(
   request: FastifyRequest,
   reply: FastifyReply,
-  body: Record<string, unknown> | Record<string, unknown>[],
+  body: Body,
+  ctx: LdContext,
+  geo?: () => Record<string, unknown>,
 ): FastifyReply {
-  const mediaType = negotiateMediaType(request.headers.accept);
-  if (mediaType === 'application/json')
-    return reply
-      .type('application/json')
-      .header(
-        'Link',
-        `<${CORE_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`,
-      )
-      .send(body);
-  const withContext = (o: Record<string, unknown>) => ({ ...o, '@context': CORE_CONTEXT });
+  const mediaType = negotiateMediaType(request.headers.accept, geo !== undefined);
+  if (mediaType === 'application/geo+json' && geo)
+    return reply.type('application/geo+json').header('Link', ctx.linkHeader).send(geo());
+  if (mediaType !== 'application/ld+json')
+    return reply.type('application/json').header('Link', ctx.linkHeader).send(body);
+  const withContext = (o: Record<string, unknown>) => ({ ...o, '@context': ctx.responseContext });
   return reply
     .type('application/ld+json')
     .send(Array.isArray(body) ? body.map(withContext) : withContext(body));
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes application/merge-patch+json bodies (merge entity, clause 6.5.3.4). */
+    mergePatch?: boolean;
+  }
+}
+
 /**
- * Accepts JSON bodies as `application/json` or `application/ld+json` only (415 otherwise).
- * Call on the plugin's own (encapsulated) instance.
+ * Accepts JSON bodies as `application/json`, `application/ld+json` and (for merge)
+ * `application/merge-patch+json` only (415 otherwise). Call on the plugin's own instance.
  */
 export function installBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
-    'application/ld+json',
+    ['application/ld+json', 'application/merge-patch+json'],
     { parseAs: 'string' },
     app.getDefaultJsonParser('error', 'error'),
   );
+  // Only the merge route takes merge-patch+json; everywhere else it is 415 (clause 6.3.4).
+  app.addHook('preValidation', (request, _reply, done) => {
+    const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (type === 'application/merge-patch+json' && request.routeOptions.config.mergePatch !== true)
+      done(
+        new CityError(
+          'UnsupportedMediaType',
+          'application/merge-patch+json is only accepted by PATCH /entities/{id}',
+        ),
+      );
+    else done();
+  });
 }

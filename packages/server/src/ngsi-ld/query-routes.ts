@@ -1,23 +1,36 @@
-import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { CityError } from '../core/index.js';
+import type { EntityQuery } from '../store/index.js';
 import {
+  buildEntityQuery,
   DEFAULT_LIMIT,
+  hasSelector,
   MAX_LIMIT,
-  parseEntityQuery,
-  type EntityQueryParams,
+  parsePage,
+  runQueries,
+  type PageParams,
+  type QueryFilters,
 } from './entity-query.js';
+import { viewEntity, type EntityView } from './entity-view.js';
+import { toFeature, toFeatureCollection } from './geojson.js';
 import { sendNgsi } from './media-type.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
-import { renderEntity } from './render.js';
-import { EntityBody, problemResponses, produces, RepresentationQuery, tags } from './schemas.js';
+import { parseView, splitList } from './params.js';
+import { readQuery } from './query-body.js';
+import { requestScope, type RequestScope } from './request-scope.js';
+import {
+  consumes,
+  EntitiesOrFeatures,
+  problemResponses,
+  produces,
+  RepresentationQuery,
+  tags,
+} from './schemas.js';
 
-const QueryEntitiesQuery = Type.Object({
-  type: Type.Optional(Type.String({ description: 'Comma-separated entity types (ORed)' })),
-  id: Type.Optional(Type.String({ description: 'Comma-separated entity ids (ORed)' })),
-  q: Type.Optional(
-    Type.String({ description: 'NGSI-LD query language, e.g. no2>40;airQualityLevel=="poor"' }),
-  ),
+const text = (description: string) => Type.Optional(Type.String({ description }));
+
+const PageQuery = {
   limit: Type.Optional(
     Type.Integer({
       minimum: 0,
@@ -28,70 +41,124 @@ const QueryEntitiesQuery = Type.Object({
   count: Type.Optional(
     Type.Boolean({ description: 'true: the total is in the NGSILD-Results-Count header' }),
   ),
+};
+
+const QueryEntitiesQuery = Type.Object({
+  type: text('Type expression: A,B or A|B (or), A;B (and), parentheses'),
+  id: text('Comma-separated entity ids (ORed)'),
+  idPattern: text('Regular expression the id matches'),
+  q: text('NGSI-LD query language, e.g. no2>40;airQualityLevel=="poor"'),
+  scopeQ: text('Scope query, e.g. /Madrid/#'),
+  georel: text('near;maxDistance==2000, within, contains, intersects, disjoint, equals, overlaps'),
+  geometry: text('Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon'),
+  coordinates: text('GeoJSON coordinates of the geometry, e.g. [2.35,48.85]'),
+  geoproperty: text('GeoProperty the geo-query tests (location by default)'),
+  local: Type.Optional(Type.Boolean({ description: 'Only local entities (always, here)' })),
+  csf: text('Context source filter (not supported: 501)'),
+  ...PageQuery,
   ...RepresentationQuery,
 });
+type QueryParams = Static<typeof QueryEntitiesQuery>;
 
-const EntityTypeList = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.Literal('EntityTypeList'),
-    typeList: Type.Array(Type.String()),
-  },
-  { additionalProperties: true, description: 'The entity types present (clause 5.2.24)' },
-);
+const QueryBatchQuery = Type.Object({ ...PageQuery, ...RepresentationQuery });
 
-/** A URI that is the same whenever the type list is: clients may cache on it. */
-function typeListId(types: readonly string[]): string {
-  const digest = createHash('sha256').update(types.join('\n')).digest('hex').slice(0, 16);
-  return `urn:ngsi-ld:EntityTypeList:${digest}`;
+/** Answers a page of entities: rendered, counted, or as a GeoJSON FeatureCollection. */
+async function answerQuery(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scope: RequestScope,
+  queries: readonly EntityQuery[],
+  page: Required<PageParams>,
+  view: EntityView & { geometryProperty?: string },
+): Promise<FastifyReply> {
+  const result = await runQueries(scope.store.entities, queries, page);
+  if (result.count !== undefined) void reply.header('NGSILD-Results-Count', result.count);
+  const rendered = result.entities.map((e) => viewEntity(e, scope.ctx, view));
+  const geometry = scope.ctx.expand(view.geometryProperty ?? 'location');
+  return sendNgsi(request, reply, rendered, scope.ctx, () =>
+    toFeatureCollection(result.entities.map((e, i) => toFeature(e, rendered[i]!, geometry))),
+  );
 }
 
-/** GET /entities (query, clause 5.7.2) and GET /types (clause 5.7.5). */
-export function queryRoutes(app: FastifyInstance, { store }: NgsiLdOptions): void {
-  app.get(
+/** Query entities (clause 5.7.2; GET /entities, POST /entityOperations/query, 6.4.3.2, 6.23). */
+export function queryRoutes(app: FastifyInstance, options: NgsiLdOptions): void {
+  app.get<{ Querystring: QueryParams }>(
     '/entities',
     {
       schema: {
         tags,
         summary: 'Query entities',
         description:
-          'Entities matching all given filters, ordered by id. Needs at least one of type, id, attrs or q (400 otherwise). Geo-queries, idPattern, scopeQ and csf answer 501.',
-        produces,
+          'Entities matching every filter, ordered by id. Needs at least one of type, id, idPattern, attrs, q, scopeQ, a geo-query or local=true (400 otherwise). Accept: application/geo+json answers a FeatureCollection.',
+        produces: [...produces, 'application/geo+json'],
         querystring: QueryEntitiesQuery,
-        response: { 200: Type.Array(EntityBody), ...problemResponses },
+        response: { 200: EntitiesOrFeatures, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const { query, render } = parseEntityQuery(
-        request.query as EntityQueryParams & Record<string, unknown>,
-      );
-      const page = await store.entities.query(query);
-      if (page.count !== undefined) void reply.header('NGSILD-Results-Count', page.count);
-      return sendNgsi(
-        request,
-        reply,
-        page.entities.map((e) => renderEntity(e, render)),
-      );
+      const raw = request.query;
+      if (raw.csf !== undefined)
+        throw new CityError('OperationNotSupported', 'csf is not supported: no context sources');
+      const filters: QueryFilters = {
+        geo: {
+          georel: raw.georel,
+          geometry: raw.geometry,
+          coordinates: raw.coordinates,
+          geoproperty: raw.geoproperty,
+        },
+      };
+      if (raw.type !== undefined) filters.type = raw.type;
+      const ids = splitList(raw.id);
+      if (ids) filters.ids = ids;
+      if (raw.idPattern !== undefined) filters.idPattern = raw.idPattern;
+      const attrs = splitList(raw.attrs);
+      if (attrs) filters.attrs = attrs;
+      if (raw.q !== undefined) filters.q = raw.q;
+      if (raw.scopeQ !== undefined) filters.scopeQ = raw.scopeQ;
+      if (raw.local !== undefined) filters.local = raw.local;
+      if (!hasSelector(filters))
+        throw new CityError(
+          'BadRequestData',
+          'a query needs type, id, idPattern, attrs, q, scopeQ, a geo-query or local=true',
+        );
+      const page = parsePage(raw);
+      const scope = await requestScope(request, options, false);
+      const view = parseView(raw, scope.ctx);
+      const query = buildEntityQuery(filters, scope.ctx, page);
+      const geometryProperty = raw.geometryProperty;
+      return answerQuery(request, reply, scope, [query], page, {
+        ...view,
+        ...(geometryProperty === undefined ? {} : { geometryProperty }),
+      });
     },
   );
 
-  app.get(
-    '/types',
+  app.post<{ Querystring: Static<typeof QueryBatchQuery> }>(
+    '/entityOperations/query',
     {
       schema: {
         tags,
-        summary: 'List the entity types present',
+        summary: 'Query entities with a Query body',
+        description:
+          'POST form of the entity query (clause 5.7.2, 6.23): body {type: "Query", entities: [{id, idPattern, type}], attrs, q, geoQ, scopeQ, lang}; several entity selectors are ORed.',
+        consumes,
         produces,
-        response: { 200: EntityTypeList, ...problemResponses },
+        querystring: QueryBatchQuery,
+        body: { description: 'An NGSI-LD Query (clause 5.2.23)' },
+        response: { 200: EntitiesOrFeatures, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const typeList = await store.entities.types();
-      return sendNgsi(request, reply, {
-        id: typeListId(typeList),
-        type: 'EntityTypeList',
-        typeList,
-      });
+      const page = parsePage(request.query);
+      const scope = await requestScope(request, options, false);
+      const body = readQuery(request.body);
+      const view = parseView(
+        { ...request.query, ...(body.lang === undefined ? {} : { lang: body.lang }) },
+        scope.ctx,
+      );
+      if (body.attrs) view.attrs = body.attrs.map((a) => scope.ctx.expand(a));
+      const queries = body.selectors.map((f) => buildEntityQuery(f, scope.ctx, page));
+      return answerQuery(request, reply, scope, queries, page, view);
     },
   );
 }

@@ -6,7 +6,7 @@ import type { BusEvent } from '../bus/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import { installErrorHandler } from '../server/http/error-handler.js';
 import { SqliteStore, SqliteTenants } from '../store/sqlite/index.js';
-import { ngsiLdPlugin } from './index.js';
+import { ngsiLdPlugin, type NgsiLdOptions } from './index.js';
 
 /** A running NGSI-LD app on a real SQLite file and a real in-memory bus, for tests. */
 export interface TestBroker {
@@ -19,8 +19,14 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** Builds the plugin as the server owner does: error handler at the root, prefix /ngsi-ld/v1. */
-export async function startTestBroker(): Promise<TestBroker> {
+/** Plugin options a test may set (the harness provides tenants and bus). */
+export type TestBrokerOptions = Partial<Omit<NgsiLdOptions, 'tenants' | 'bus'>>;
+
+/**
+ * Builds the plugin as the server owner does: error handler at the root, prefix /ngsi-ld/v1.
+ * `options` overrides plugin options (e.g. `preloadedContexts`, `fetchContexts: false`).
+ */
+export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'cb-'));
   const store = new SqliteStore({ file: join(dir, 'city.db'), synchronous: 'normal' });
   const tenants = new SqliteTenants({ default: store, dir: join(dir, 'tenants'), synchronous: 'normal' });
@@ -30,7 +36,7 @@ export async function startTestBroker(): Promise<TestBroker> {
   await bus.subscribe({ topic: 'entity.changed' }, (e) => void events.push(e));
   const app = Fastify();
   installErrorHandler(app);
-  await app.register(ngsiLdPlugin, { prefix: '/ngsi-ld/v1', tenants, bus });
+  await app.register(ngsiLdPlugin, { ...options, prefix: '/ngsi-ld/v1', tenants, bus });
   await app.ready();
   return {
     app,

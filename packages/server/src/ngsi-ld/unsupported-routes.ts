@@ -4,7 +4,10 @@ import { problemResponses, tags } from './schemas.js';
 
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
 
-/** Context-source registrations and their subscriptions: 501 OperationNotSupported for now. */
+/**
+ * Context-source registrations and their subscriptions (clauses 5.9, 5.11): 501
+ * OperationNotSupported, as clause 5.5 allows for optional features a broker lacks.
+ */
 export function unsupportedRoutes(app: FastifyInstance): void {
   for (const base of ['/csourceRegistrations', '/csourceSubscriptions'])
     for (const url of [base, `${base}/*`])

@@ -40,3 +40,31 @@ export type ExpandEntity = (
 
 /** Converts a canonical entity's names to the client's context. */
 export type CompactEntity = (entity: Entity, ctx: LdContext) => Record<string, unknown>;
+
+/** How the broker came to hold a context (clause 5.13). */
+export type ContextKind = 'Hosted' | 'Cached' | 'ImplicitlyCreated';
+
+/** A context document the broker holds, as kept in the `jsonldContexts` collection. */
+export interface StoredContext {
+  /** The broker's local identifier (the last segment of /jsonldContexts/{id}). */
+  localId: string;
+  /**
+   * The URL clients use: the origin URL for Cached contexts, the path
+   * `/ngsi-ld/v1/jsonldContexts/{localId}` for Hosted and ImplicitlyCreated ones.
+   */
+  url: string;
+  kind: ContextKind;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The JSON-LD document (an object with `@context`). */
+  document: Record<string, unknown>;
+  /** For Cached: fetched from its URL, or registered by an operator under that URL. */
+  origin?: 'fetched' | 'registered' | 'preloaded' | 'core';
+}
+
+/** A stored context with its usage (clause 5.13.3 details). */
+export interface ContextInfo extends StoredContext {
+  /** ISO 8601; absent when never used since start. */
+  lastUsage?: string;
+  numberOfHits: number;
+}

@@ -1,54 +1,99 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { CityError, matchesQ, type Attribute, type Entity } from '../../core/index.js';
-import type { EntityPage, EntityQuery, EntityStore } from '../port.js';
+import { CityError, type AttributeValue, type Entity } from '../../core/index.js';
+import type {
+  AttributeInfo,
+  EntityPage,
+  EntityQuery,
+  EntityStore,
+  EntityWrite,
+  EntityWriteResult,
+  TypeInfo,
+} from '../port.js';
+import { entityQuerySql } from './entity-query-sql.js';
+import { EntityRows, type StoredEntity } from './entity-rows.js';
+import { GroupCommit } from './group-commit.js';
+import { LruCache } from './lru-cache.js';
+import { compiledPattern, registerRegexp } from './regexp.js';
 
-interface Row {
-  doc: string;
+interface QueryRow {
+  eid: number;
+  id: string;
+  sure: number | null;
 }
 
-/** Entities kept as JSON documents, one row each; the hot ones cached parsed for ingest. */
+/** Entity-level system attributes: createdAt kept from the first version, modifiedAt now unless the write set it. */
+export function stampEntity(before: Entity | undefined, next: Entity, now: string): Entity {
+  const createdAt = before?.createdAt ?? next.createdAt ?? now;
+  const modifiedAt =
+    next.modifiedAt !== undefined && next.modifiedAt !== before?.modifiedAt ? next.modifiedAt : now;
+  return next.createdAt === createdAt && next.modifiedAt === modifiedAt
+    ? next
+    : { ...next, createdAt, modifiedAt };
+}
+
+/**
+ * Entities as JSONB documents keyed by an integer rowid, with type, geo and discovery indexes
+ * (see entity-schema.ts). Writes are group-committed; parsed entities are cached (LRU) and the
+ * cache only ever holds committed states. Cached entities are shared: never mutate them.
+ */
 export class EntityTable implements EntityStore {
-  private readonly insert: Statement;
-  private readonly update: Statement;
-  private readonly select: Statement<[string], Row>;
-  private readonly remove: Statement;
-  private readonly cache = new Map<string, Entity>();
+  private readonly rows: EntityRows;
+  private readonly cache: LruCache<string, StoredEntity>;
+  private readonly selectByEid: Statement<[number], { doc: string }>;
+  private readonly statements = new LruCache<string, Statement<unknown[], QueryRow>>(128);
+  private readonly commit: GroupCommit<readonly EntityWrite[], EntityWriteResult[]>;
 
   constructor(
     private readonly db: Database,
-    private readonly cacheSize = 100_000,
+    cacheSize = 100_000,
   ) {
-    this.insert = db.prepare(
-      'INSERT INTO entities (id, type, doc, created_at, modified_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.update = db.prepare('UPDATE entities SET doc = ?, modified_at = ? WHERE id = ?');
-    this.select = db.prepare('SELECT doc FROM entities WHERE id = ?');
-    this.remove = db.prepare('DELETE FROM entities WHERE id = ?');
+    registerRegexp(db);
+    this.rows = new EntityRows(db);
+    this.cache = new LruCache(cacheSize);
+    this.selectByEid = db.prepare('SELECT json(doc) AS doc FROM entities WHERE eid = ?');
+    const tx = db.transaction((groups: readonly (readonly EntityWrite[])[]) => this.runGroups(groups));
+    this.commit = new GroupCommit((groups) => {
+      const { results, touched } = tx(groups);
+      // Only now is the group durable: let the cache see it.
+      for (const [id, stored] of touched)
+        if (stored) this.cache.set(id, stored);
+        else this.cache.delete(id);
+      return results;
+    });
   }
 
-  /** Reads an entity synchronously (for use inside a transaction); the result must not be mutated. */
-  load(id: string): Entity | undefined {
+  /** The stored entity with its key, cached; synchronous, for use inside a transaction. */
+  loadStored(id: string): StoredEntity | undefined {
     const hit = this.cache.get(id);
     if (hit) return hit;
-    const row = this.select.get(id);
-    if (!row) return undefined;
-    const entity = JSON.parse(row.doc) as Entity;
-    this.remember(entity);
-    return entity;
+    const stored = this.rows.load(id);
+    if (stored) this.cache.set(id, stored);
+    return stored;
   }
 
-  /** Writes a new entity synchronously; false when the id exists. */
-  insertSync(entity: Entity, now: number): boolean {
-    const result = this.insert.run(entity.id, entity.type, JSON.stringify(entity), now, now);
-    if (result.changes === 0) return false;
-    this.remember(entity);
-    return true;
+  /** Reads an entity synchronously; the result must not be mutated. */
+  load(id: string): Entity | undefined {
+    return this.loadStored(id)?.entity;
   }
 
-  /** Replaces an existing entity's document synchronously. */
-  storeSync(entity: Entity, now: number): void {
-    this.update.run(JSON.stringify(entity), now, entity.id);
-    this.remember(entity);
+  /**
+   * Stores an entity inside the caller's transaction (ingest) and caches it at once: the
+   * caller must call `clearCache` if its transaction rolls back.
+   */
+  putSync(before: StoredEntity | undefined, after: Entity): StoredEntity {
+    const stored = { eid: this.rows.put(before, after)!, entity: after };
+    this.cache.set(after.id, stored);
+    return stored;
+  }
+
+  /** Starts a batch of `putSync` inside the caller's transaction. */
+  beginSync(): void {
+    this.rows.begin();
+  }
+
+  /** Ends a batch of `putSync`: call before the caller's transaction commits. */
+  finishSync(): void {
+    this.rows.finish();
   }
 
   /** Drops every cached entity (after a rolled-back transaction). */
@@ -56,89 +101,119 @@ export class EntityTable implements EntityStore {
     this.cache.clear();
   }
 
-  private remember(entity: Entity): void {
-    this.cache.delete(entity.id);
-    this.cache.set(entity.id, entity);
-    if (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
+  /** Runs the queued group of writes now (before closing). */
+  flush(): void {
+    this.commit.flush();
   }
 
-  async create(entity: Entity): Promise<void> {
-    try {
-      this.insertSync(entity, Date.now());
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-        throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
-      throw err;
-    }
+  private runGroups(groups: readonly (readonly EntityWrite[])[]): {
+    results: EntityWriteResult[][];
+    touched: Map<string, StoredEntity | null>;
+  } {
+    const touched = new Map<string, StoredEntity | null>();
+    this.rows.begin();
+    const now = new Date().toISOString();
+    const results = groups.map((writes) =>
+      writes.map((w): EntityWriteResult => {
+        const seen = touched.get(w.id);
+        const before = seen === null ? undefined : (seen ?? this.loadStored(w.id));
+        let next: Entity | null | undefined;
+        try {
+          next = w.mutate(before?.entity);
+          if (next && next.id !== w.id)
+            throw new CityError('BadRequestData', `a write to ${w.id} returned entity ${next.id}`);
+          if (next === null && !before) next = undefined;
+          if (next === undefined)
+            return { id: w.id, before: before?.entity, after: before?.entity, changed: false };
+          const after = next && stampEntity(before?.entity, next, now);
+          const eid = this.rows.put(before, after ?? undefined);
+          touched.set(w.id, after && eid !== undefined ? { eid, entity: after } : null);
+          return { id: w.id, before: before?.entity, after: after ?? undefined, changed: true };
+        } catch (err) {
+          if (!(err instanceof CityError)) throw err;
+          return { id: w.id, before: before?.entity, changed: false, error: err };
+        }
+      }),
+    );
+    this.rows.finish();
+    return { results, touched };
+  }
+
+  async write(writes: readonly EntityWrite[]): Promise<EntityWriteResult[]> {
+    if (writes.length === 0) return [];
+    return this.commit.submit(writes);
   }
 
   async get(id: string): Promise<Entity | undefined> {
     return this.load(id);
   }
 
-  async mergeAttributes(id: string, attrs: Record<string, Attribute>): Promise<Entity> {
-    return this.db.transaction(() => {
-      const current = this.load(id);
-      if (!current) throw new CityError('ResourceNotFound', `entity ${id} not found`);
-      const next = { ...current, ...attrs };
-      this.storeSync(next, Date.now());
-      return next;
-    })();
-  }
-
-  async delete(id: string): Promise<boolean> {
-    this.cache.delete(id);
-    return this.remove.run(id).changes > 0;
+  private loadRow(row: QueryRow): Entity {
+    const hit = this.cache.get(row.id);
+    if (hit) return hit.entity;
+    const found = this.selectByEid.get(row.eid);
+    if (!found) throw new CityError('InternalError', `entity ${row.id} vanished during a query`);
+    return JSON.parse(found.doc) as Entity;
   }
 
   async query(query: EntityQuery): Promise<EntityPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.types?.length) {
-      where.push(`type IN (${query.types.map(() => '?').join(',')})`);
-      params.push(...query.types);
-    }
-    if (query.ids?.length) {
-      where.push(`id IN (${query.ids.map(() => '?').join(',')})`);
-      params.push(...query.ids);
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    if (!query.q) {
-      const rows = this.db
-        .prepare<unknown[], Row>(`SELECT doc FROM entities ${clause} ORDER BY id LIMIT ? OFFSET ?`)
-        .all(...params, query.limit, query.offset);
-      const page: EntityPage = { entities: rows.map((r) => JSON.parse(r.doc) as Entity) };
-      if (query.count)
-        page.count = (
-          this.db.prepare(`SELECT count(*) AS n FROM entities ${clause}`).get(...params) as {
-            n: number;
-          }
-        ).n;
-      return page;
-    }
-    // The q-language is evaluated over the type/id candidates; issue 3 moves it into SQL.
+    if (query.idPattern !== undefined) compiledPattern(query.idPattern);
+    const plan = entityQuerySql(query);
     const entities: Entity[] = [];
-    let matched = 0;
     const end = query.offset + query.limit;
-    for (const row of this.db
-      .prepare<unknown[], Row>(`SELECT doc FROM entities ${clause} ORDER BY id`)
-      .iterate(...params)) {
-      const entity = JSON.parse(row.doc) as Entity;
-      if (!matchesQ(entity, query.q)) continue;
-      if (matched >= query.offset && matched < end) entities.push(entity);
+    let matched = 0;
+    let statement = this.statements.get(plan.sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[], QueryRow>(plan.sql);
+      this.statements.set(plan.sql, statement);
+    }
+    for (const row of statement.iterate(...plan.params)) {
+      let entity: Entity | undefined;
+      if (row.sure === null) {
+        entity = this.loadRow(row);
+        if (!plan.recheck(entity)) continue;
+      }
+      if (matched >= query.offset && matched < end) entities.push(entity ?? this.loadRow(row));
       matched++;
       if (!query.count && matched >= end) break;
     }
     return query.count ? { entities, count: matched } : { entities };
   }
 
+  async typeInfo(): Promise<TypeInfo[]> {
+    return this.rows.summary.typeInfo();
+  }
+
+  async attributeInfo(): Promise<AttributeInfo[]> {
+    return this.rows.summary.attributeInfo();
+  }
+
+  private async writeOne(id: string, mutate: EntityWrite['mutate']): Promise<EntityWriteResult> {
+    const [result] = await this.write([{ id, mutate }]);
+    if (result?.error) throw result.error;
+    return result!;
+  }
+
+  async create(entity: Entity): Promise<void> {
+    await this.writeOne(entity.id, (current) => {
+      if (current) throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
+      return entity;
+    });
+  }
+
+  async mergeAttributes(id: string, attrs: Record<string, AttributeValue>): Promise<Entity> {
+    const result = await this.writeOne(id, (current) => {
+      if (!current) throw new CityError('ResourceNotFound', `entity ${id} not found`);
+      return { ...current, ...attrs };
+    });
+    return result.after!;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.writeOne(id, (current) => (current ? null : undefined))).changed;
+  }
+
   async types(): Promise<string[]> {
-    const rows = this.db.prepare('SELECT DISTINCT type FROM entities ORDER BY type').all() as {
-      type: string;
-    }[];
-    return rows.map((r) => r.type);
+    return (await this.typeInfo()).map((t) => t.type);
   }
 }

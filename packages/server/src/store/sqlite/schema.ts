@@ -48,14 +48,17 @@ const MIGRATIONS: string[] = [
   TEMPORAL_MIGRATION,
 ];
 
-/** Brings the database schema up to date inside one transaction per step. */
-export function migrate(db: Database): number {
+/**
+ * Brings the database schema up to date (or up to version `to`, for tests of old files) inside
+ * one transaction per step.
+ */
+export function migrate(db: Database, to = MIGRATIONS.length): number {
   let version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length)
     throw new Error(
       `the database schema is version ${version}, newer than this citybrain (${MIGRATIONS.length}); upgrade citybrain`,
     );
-  while (version < MIGRATIONS.length) {
+  while (version < to) {
     const step = MIGRATIONS[version]!;
     db.transaction(() => {
       db.exec(step);

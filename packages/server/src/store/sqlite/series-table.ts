@@ -1,114 +1,194 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { SeriesPoint } from '../../core/index.js';
+import { simplify, type Attribute, type SeriesPoint } from '../../core/index.js';
 import type { SeriesQuery, SeriesStore } from '../port.js';
 
+/**
+ * The integer dictionaries of the history's key (entities, attributes, datasetIds). Ids are
+ * never deleted nor reused, so several caches of them stay valid side by side.
+ */
+export class SeriesDictionary {
+  private readonly caches = { eid: new Map<string, number>(), aid: new Map<string, number>() };
+  private readonly didCache = new Map<string, number>();
+  private readonly names = new Map<number, string>();
+  private readonly statements: Record<
+    'eid' | 'aid' | 'did',
+    { select: Statement<[string], { n: number }>; insert: Statement<[string]> }
+  >;
+  private readonly datasetName: Statement<[number], { id: string }>;
+
+  constructor(db: Database) {
+    const pair = (table: string, key: string, column: string) => ({
+      select: db.prepare<[string], { n: number }>(
+        `SELECT ${key} AS n FROM ${table} WHERE ${column} = ?`,
+      ),
+      insert: db.prepare<[string]>(`INSERT INTO ${table} (${column}) VALUES (?)`),
+    });
+    this.statements = {
+      eid: pair('series_entities', 'eid', 'id'),
+      aid: pair('series_attrs', 'aid', 'name'),
+      did: pair('series_datasets', 'did', 'id'),
+    };
+    this.datasetName = db.prepare('SELECT id FROM series_datasets WHERE did = ?');
+  }
+
+  private lookup(
+    kind: 'eid' | 'aid' | 'did',
+    cache: Map<string, number>,
+    name: string,
+    create: boolean,
+  ): number | undefined {
+    let n = cache.get(name);
+    if (n !== undefined) return n;
+    const { select, insert } = this.statements[kind];
+    n = select.get(name)?.n;
+    if (n === undefined && create) n = Number(insert.run(name).lastInsertRowid);
+    if (n !== undefined) cache.set(name, n);
+    return n;
+  }
+
+  /** The integer of an entity id; undefined when unknown and not `create`. */
+  entity(id: string, create: boolean): number | undefined {
+    return this.lookup('eid', this.caches.eid, id, create);
+  }
+
+  /** The integer of a canonical attribute name. */
+  attribute(name: string, create: boolean): number | undefined {
+    return this.lookup('aid', this.caches.aid, name, create);
+  }
+
+  /** The integer of a datasetId: 0 for the default instance (no datasetId). */
+  dataset(id: string | undefined, create: boolean): number | undefined {
+    return id === undefined ? 0 : this.lookup('did', this.didCache, id, create);
+  }
+
+  /** The datasetId of an integer (undefined for 0). */
+  datasetId(did: number): string | undefined {
+    if (did === 0) return undefined;
+    let id = this.names.get(did);
+    if (id === undefined) {
+      id = this.datasetName.get(did)?.id;
+      if (id !== undefined) this.names.set(did, id);
+    }
+    return id;
+  }
+
+  /** Forgets cached ids (after a rolled-back transaction may have created some). */
+  reset(): void {
+    this.caches.eid.clear();
+    this.caches.aid.clear();
+    this.didCache.clear();
+    this.names.clear();
+  }
+}
+
 interface PointRow {
-  name: string;
   t: number;
   num: number | null;
   json: string | null;
 }
 
-/** Attribute time series keyed by dictionary-encoded (entity, attribute, time). */
+/** The ingest view of the history: numeric-first points of the default instances. */
 export class SeriesTable implements SeriesStore {
-  private readonly entityIds = new Map<string, number>();
-  private readonly attrIds = new Map<string, number>();
+  private readonly dict: SeriesDictionary;
   private readonly insertPoint: Statement;
-  private readonly insertEntity: Statement;
-  private readonly insertAttr: Statement;
-  private readonly selectEntity: Statement<[string], { eid: number }>;
-  private readonly selectAttr: Statement<[string], { aid: number }>;
+  private readonly nextAttr: Statement<[number, number], { aid: number }>;
+  private readonly attrName: Statement<[number], { name: string }>;
+  private readonly range: Statement<[number, number, number, number], PointRow>;
+  private readonly last: Statement<[number, number, number, number, number], PointRow>;
+  private readonly count: Statement<[number], { n: number }>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.dict = new SeriesDictionary(db);
     // A repeated (entity, attribute, time) replaces the point: a resent message is idempotent.
     this.insertPoint = db.prepare(
-      'INSERT OR REPLACE INTO series (eid, aid, t, num, json) VALUES (?, ?, ?, ?, ?)',
+      `INSERT OR REPLACE INTO series (eid, aid, did, t, num, json, unit, created)
+       VALUES (?, ?, 0, ?, ?, ?, ?, ?)`,
     );
-    this.insertEntity = db.prepare('INSERT INTO series_entities (id) VALUES (?)');
-    this.insertAttr = db.prepare('INSERT INTO series_attrs (name) VALUES (?)');
-    this.selectEntity = db.prepare('SELECT eid FROM series_entities WHERE id = ?');
-    this.selectAttr = db.prepare('SELECT aid FROM series_attrs WHERE name = ?');
+    // Loose index scan: the next attribute of an entity, one primary-key probe each.
+    this.nextAttr = db.prepare(
+      'SELECT aid FROM series WHERE eid = ? AND aid > ? ORDER BY aid LIMIT 1',
+    );
+    this.attrName = db.prepare('SELECT name FROM series_attrs WHERE aid = ?');
+    this.range = db.prepare(
+      `SELECT t, num, json FROM series WHERE eid = ? AND aid = ? AND did = 0 AND t >= ? AND t < ?
+       ORDER BY t`,
+    );
+    this.last = db.prepare(
+      `SELECT t, num, json FROM series WHERE eid = ? AND aid = ? AND did = 0 AND t >= ? AND t < ?
+       ORDER BY t DESC LIMIT ?`,
+    );
+    this.count = db.prepare('SELECT count(*) AS n FROM series WHERE eid = ?');
   }
 
-  private entityId(id: string, create: boolean): number | undefined {
-    let eid = this.entityIds.get(id);
-    if (eid !== undefined) return eid;
-    eid = this.selectEntity.get(id)?.eid;
-    if (eid === undefined && create) eid = Number(this.insertEntity.run(id).lastInsertRowid);
-    if (eid !== undefined) this.entityIds.set(id, eid);
-    return eid;
-  }
-
-  private attrId(name: string, create: boolean): number | undefined {
-    let aid = this.attrIds.get(name);
-    if (aid !== undefined) return aid;
-    aid = this.selectAttr.get(name)?.aid;
-    if (aid === undefined && create) aid = Number(this.insertAttr.run(name).lastInsertRowid);
-    if (aid !== undefined) this.attrIds.set(name, aid);
-    return aid;
-  }
-
-  /** Appends one point; call inside the ingest transaction. */
-  appendSync(entityId: string, attr: string, t: number, value: unknown): void {
+  /**
+   * Appends one observed value as the default instance at `t` (its observedAt); call inside
+   * the ingest transaction. `storedAt` (epoch ms) becomes the instance's createdAt.
+   */
+  appendSync(
+    entityId: string,
+    attr: string,
+    t: number,
+    value: unknown,
+    unitCode?: string,
+    storedAt?: number,
+  ): void {
     const num = typeof value === 'number' ? value : null;
-    const json = num === null ? JSON.stringify(value) : null;
-    this.insertPoint.run(this.entityId(entityId, true), this.attrId(attr, true), t, num, json);
+    const json = num === null ? JSON.stringify({ type: 'Property', value }) : null;
+    this.insertPoint.run(
+      this.dict.entity(entityId, true),
+      this.dict.attribute(attr, true),
+      t,
+      num,
+      json,
+      unitCode ?? null,
+      storedAt ?? null,
+    );
   }
 
   /** Forgets cached ids (after a rolled-back transaction may have created some). */
   resetCache(): void {
-    this.entityIds.clear();
-    this.attrIds.clear();
+    this.dict.reset();
+  }
+
+  /** The attribute integers an entity has history for, ascending. */
+  private attrsOf(eid: number): { aid: number; name: string }[] {
+    const out: { aid: number; name: string }[] = [];
+    for (let row = this.nextAttr.get(eid, -1); row; row = this.nextAttr.get(eid, row.aid)) {
+      const name = this.attrName.get(row.aid)?.name;
+      if (name !== undefined) out.push({ aid: row.aid, name });
+    }
+    return out;
   }
 
   async read(query: SeriesQuery): Promise<SeriesPoint[]> {
-    const eid = this.entityId(query.entityId, false);
+    const eid = this.dict.entity(query.entityId, false);
     if (eid === undefined) return [];
-    const attrs =
-      query.attrs ??
-      (
-        this.db
-          .prepare(
-            'SELECT DISTINCT a.name FROM series s JOIN series_attrs a ON a.aid = s.aid WHERE s.eid = ?',
-          )
-          .all(eid) as { name: string }[]
-      ).map((r) => r.name);
+    const attrs = query.attrs
+      ? query.attrs.flatMap((name) => {
+          const aid = this.dict.attribute(name, false);
+          return aid === undefined ? [] : [{ aid, name }];
+        })
+      : this.attrsOf(eid);
+    attrs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const from = query.from ?? Number.MIN_SAFE_INTEGER;
+    const to = query.to ?? Number.MAX_SAFE_INTEGER;
     const points: SeriesPoint[] = [];
-    for (const name of attrs.sort()) {
-      const aid = this.attrId(name, false);
-      if (aid === undefined) continue;
-      const from = query.from ?? Number.MIN_SAFE_INTEGER;
-      const to = query.to ?? Number.MAX_SAFE_INTEGER;
+    for (const { aid, name } of attrs) {
       const rows = query.lastN
-        ? this.db
-            .prepare<unknown[], PointRow>(
-              `SELECT ? AS name, t, num, json FROM series WHERE eid = ? AND aid = ? AND t >= ? AND t < ?
-               ORDER BY t DESC LIMIT ?`,
-            )
-            .all(name, eid, aid, from, to, query.lastN)
-            .reverse()
-        : this.db
-            .prepare<unknown[], PointRow>(
-              `SELECT ? AS name, t, num, json FROM series WHERE eid = ? AND aid = ? AND t >= ? AND t < ?
-               ORDER BY t`,
-            )
-            .all(name, eid, aid, from, to);
+        ? this.last.all(eid, aid, from, to, query.lastN).reverse()
+        : this.range.all(eid, aid, from, to);
       for (const r of rows)
         points.push({
-          attr: r.name,
+          attr: name,
           observedAt: r.t,
-          value: r.num ?? (r.json === null ? null : JSON.parse(r.json)),
+          value: r.json === null ? r.num : simplify(JSON.parse(r.json) as Attribute),
         });
     }
     return points;
   }
 
   async countFor(entityId: string): Promise<number> {
-    const eid = this.entityId(entityId, false);
-    if (eid === undefined) return 0;
-    const row = this.db.prepare('SELECT count(*) AS n FROM series WHERE eid = ?').get(eid) as {
-      n: number;
-    };
-    return row.n;
+    const eid = this.dict.entity(entityId, false);
+    return eid === undefined ? 0 : (this.count.get(eid)?.n ?? 0);
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Observation } from '../../core/index.js';
+import { describeStoreContract } from '../store-contract.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const stores: SqliteStore[] = [];
@@ -127,4 +128,18 @@ describe('SqliteStore', () => {
       },
     );
   });
+});
+
+describeStoreContract('sqlite', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'cb-contract-')), 'db.sqlite');
+  let store = new SqliteStore({ file, synchronous: 'normal' });
+  return {
+    store,
+    cleanup: () => store.close(),
+    reopen: async () => {
+      await store.close();
+      store = new SqliteStore({ file, synchronous: 'normal' });
+      return store;
+    },
+  };
 });

@@ -2,10 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Entity, Observation, Property } from '../../core/index.js';
-import type { Store } from '../port.js';
+import type { DocumentCollection, Store } from '../port.js';
+import { CollectionTable } from './collection-table.js';
 import { DeadLetterTable } from './dead-letter-table.js';
 import { DeviceTable } from './device-table.js';
-import { EntityTable } from './entity-table.js';
+import type { StoredEntity } from './entity-rows.js';
+import { EntityTable, stampEntity } from './entity-table.js';
 import { migrate } from './schema.js';
 import { SeriesTable } from './series-table.js';
 import { TemporalTable } from './temporal-table.js';
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
   readonly devices: DeviceTable;
   readonly temporal: TemporalTable;
   private readonly db: Database.Database;
+  private readonly collections = new Map<string, CollectionTable<unknown>>();
   private readonly ingestTx: (batch: readonly Observation[]) => Entity[];
 
   constructor(options: SqliteStoreOptions) {
@@ -63,23 +66,26 @@ export class SqliteStore implements Store {
     this.devices = new DeviceTable(this.db);
     this.temporal = new TemporalTable(this.db);
     this.ingestTx = this.db.transaction((batch: readonly Observation[]) => {
-      const now = Date.now();
-      const changed = new Map<string, Entity>();
-      const created = new Set<string>();
+      const now = new Date().toISOString();
+      this.entities.beginSync();
+      const changed = new Map<string, { before: StoredEntity | undefined; entity: Entity }>();
       for (const obs of batch) {
-        let entity = changed.get(obs.entityId) ?? this.entities.load(obs.entityId);
-        if (!entity) {
-          entity = { id: obs.entityId, type: obs.entityType };
-          created.add(obs.entityId);
+        let change = changed.get(obs.entityId);
+        if (!change) {
+          const before = this.entities.loadStored(obs.entityId);
+          change = { before, entity: before?.entity ?? { id: obs.entityId, type: obs.entityType } };
+          changed.set(obs.entityId, change);
         }
-        changed.set(obs.entityId, applyObservation(entity, obs));
+        change.entity = applyObservation(change.entity, obs);
         for (const [name, observed] of Object.entries(obs.attrs))
           this.series.appendSync(obs.entityId, name, obs.observedAt, observed.value);
       }
-      for (const entity of changed.values())
-        if (created.has(entity.id)) this.entities.insertSync(entity, now);
-        else this.entities.storeSync(entity, now);
-      return [...changed.values()];
+      const entities = [...changed.values()].map(
+        ({ before, entity }) =>
+          this.entities.putSync(before, stampEntity(before?.entity, entity, now)).entity,
+      );
+      this.entities.finishSync();
+      return entities;
     });
   }
 
@@ -94,6 +100,15 @@ export class SqliteStore implements Store {
     }
   }
 
+  collection<T>(name: string): DocumentCollection<T> {
+    let collection = this.collections.get(name);
+    if (!collection) {
+      collection = new CollectionTable<unknown>(this.db, name);
+      this.collections.set(name, collection);
+    }
+    return collection as DocumentCollection<T>;
+  }
+
   async ready(): Promise<boolean> {
     try {
       this.db.prepare('SELECT 1').get();
@@ -105,6 +120,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) {
+      this.entities.flush();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CityError } from '../../core/index.js';
 import type { Store, TenantStores } from '../port.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
@@ -13,6 +14,14 @@ export interface SqliteTenantsOptions {
 }
 
 const SUFFIX = '.sqlite';
+const MAX_TENANT = 200;
+
+/** The file name of a tenant: percent-encoded, so no tenant name can reach outside `dir`. */
+function tenantFile(tenant: string): string {
+  if (tenant.length === 0 || tenant.length > MAX_TENANT)
+    throw new CityError('BadRequestData', `a tenant name must have 1 to ${MAX_TENANT} characters`);
+  return encodeURIComponent(tenant) + SUFFIX;
+}
 
 /** NGSI-LD tenants on the embedded store: each tenant is a SQLite file of its own, so isolation is physical. */
 export class SqliteTenants implements TenantStores {
@@ -27,7 +36,7 @@ export class SqliteTenants implements TenantStores {
     if (tenant === undefined) return this.default;
     const hit = this.open.get(tenant);
     if (hit) return hit;
-    const file = join(this.options.dir, tenant + SUFFIX);
+    const file = join(this.options.dir, tenantFile(tenant));
     if (!create && !existsSync(file)) return undefined;
     mkdirSync(this.options.dir, { recursive: true });
     const store = new SqliteStore({ file, synchronous: this.options.synchronous ?? 'full' });
@@ -39,7 +48,7 @@ export class SqliteTenants implements TenantStores {
     if (!existsSync(this.options.dir)) return [];
     return readdirSync(this.options.dir)
       .filter((f) => f.endsWith(SUFFIX))
-      .map((f) => f.slice(0, -SUFFIX.length))
+      .map((f) => decodeURIComponent(f.slice(0, -SUFFIX.length)))
       .sort();
   }
 

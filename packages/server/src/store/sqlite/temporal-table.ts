@@ -1,19 +1,354 @@
-import type { Database } from 'better-sqlite3';
-import { CityError } from '../../core/index.js';
-import type { TemporalStore } from '../port.js';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Attribute } from '../../core/index.js';
+import type {
+  AggregatedValue,
+  AggregationMethod,
+  AttributeInstance,
+  TemporalQuery,
+  TemporalStore,
+  TimeProperty,
+} from '../port.js';
+import { SeriesDictionary } from './series-table.js';
 
-function notYet(): never {
-  throw new CityError('OperationNotSupported', 'the temporal history is being built');
+/** One row of the `series` table (see temporal-schema.ts). */
+interface Row {
+  did: number;
+  t: number;
+  num: number | null;
+  json: string | null;
+  unit: string | null;
+  tkind: number;
+  created: number | null;
+  modified: number | null;
 }
 
-/** The temporal history of attribute instances (placeholder until the temporal store lands). */
+/** One series: the history of one attribute (one datasetId) of one entity. */
+interface SeriesKey {
+  entityId: string;
+  attr: string;
+  eid: number;
+  aid: number;
+  did: number;
+}
+
+const INSTANCE_ID = /^urn:ngsi-ld:Instance:(-?\d+)(?:-(\d+))?$/;
+
+/**
+ * The instanceId of a stored instance, derived from its key: `urn:ngsi-ld:Instance:<t>` for
+ * the default instance, `urn:ngsi-ld:Instance:<t>-<dataset number>` otherwise, `t` being the
+ * instance's time in epoch ms. It names one instance of one attribute of one entity and
+ * stays the same across reads (the dataset number is the store's, never reused).
+ */
+export function instanceIdOf(did: number, t: number): string {
+  return did === 0 ? `urn:ngsi-ld:Instance:${t}` : `urn:ngsi-ld:Instance:${t}-${did}`;
+}
+
+function parseInstanceId(id: string): { did: number; t: number } | undefined {
+  const m = INSTANCE_ID.exec(id);
+  return m ? { t: Number(m[1]), did: m[2] === undefined ? 0 : Number(m[2]) } : undefined;
+}
+
+/** SQL of each time property; instances without observedAt are keyed by createdAt (`t`). */
+const TIME_SQL: Record<TimeProperty, string> = {
+  observedAt: 't',
+  createdAt: 'coalesce(created, t)',
+  modifiedAt: 'coalesce(modified, created, t)',
+};
+
+/** What a value is compared as (numbers first, then the JSON value or object). */
+const VALUE_SQL = `coalesce(num, json_extract(json, '$.value'), json_extract(json, '$.object'), json)`;
+
+const METHOD_SQL: Record<AggregationMethod, string> = {
+  totalCount: 'count(*)',
+  distinctCount: `count(DISTINCT ${VALUE_SQL})`,
+  sum: 'sum(num)',
+  avg: 'avg(num)',
+  min: `min(${VALUE_SQL})`,
+  max: `max(${VALUE_SQL})`,
+  // The sample standard deviation, as PostgreSQL's stddev (null below two values).
+  stddev:
+    'CASE WHEN count(num) > 1 THEN sqrt(max(0, (sum(num * num) - sum(num) * sum(num) / count(num)) / (count(num) - 1))) END',
+  sumsq: 'sum(num * num)',
+};
+
+function encode(attribute: Attribute, createdAt: number): Omit<Row, 'did' | 'modified'> {
+  const {
+    observedAt,
+    datasetId: _d,
+    createdAt: _c,
+    modifiedAt: _m,
+    instanceId: _i,
+    unitCode,
+    ...rest
+  } = attribute;
+  const num = rest.type === 'Property' && typeof rest.value === 'number' ? rest.value : null;
+  const plain = num !== null && Object.keys(rest).length === 2;
+  return {
+    t: observedAt === undefined ? createdAt : Date.parse(observedAt),
+    num,
+    json: plain ? null : JSON.stringify(rest),
+    unit: typeof unitCode === 'string' ? unitCode : null,
+    tkind: observedAt === undefined ? 1 : 0,
+    created: createdAt,
+  };
+}
+
+/** The temporal history of attribute instances, in the ingest `series` table. */
 export class TemporalTable implements TemporalStore {
-  constructor(private readonly db: Database) {}
-  append = async (): Promise<void> => notYet();
-  query = async (): Promise<never> => notYet();
-  aggregate = async (): Promise<never> => notYet();
-  deleteEntity = async (): Promise<number> => notYet();
-  deleteAttribute = async (): Promise<number> => notYet();
-  updateInstance = async (): Promise<boolean> => notYet();
-  deleteInstance = async (): Promise<boolean> => notYet();
+  private readonly dict: SeriesDictionary;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {
+    this.dict = new SeriesDictionary(db);
+  }
+
+  private sql<R = unknown>(text: string): Statement<unknown[], R> {
+    let s = this.statements.get(text);
+    if (!s) {
+      s = this.db.prepare(text);
+      this.statements.set(text, s);
+    }
+    return s as Statement<unknown[], R>;
+  }
+
+  /** Loose index scan: the distinct values of `column` after the equality prefix. */
+  private distinct(column: 'aid' | 'did', prefix: string, args: number[]): number[] {
+    const out: number[] = [];
+    const next = this.sql<{ n: number }>(
+      `SELECT ${column} AS n FROM series WHERE ${prefix} AND ${column} > ? ORDER BY ${column} LIMIT 1`,
+    );
+    for (let row = next.get(...args, -1); row; row = next.get(...args, row.n)) out.push(row.n);
+    return out;
+  }
+
+  /** The series a query reads, ordered by entity (as given), attribute name, then dataset. */
+  private seriesOf(query: TemporalQuery): SeriesKey[] {
+    const keys: SeriesKey[] = [];
+    const attrName = this.sql<{ name: string }>('SELECT name FROM series_attrs WHERE aid = ?');
+    for (const entityId of query.entityIds) {
+      const eid = this.dict.entity(entityId, false);
+      if (eid === undefined) continue;
+      const attrs = query.attrs
+        ? query.attrs.flatMap((attr) => {
+            const aid = this.dict.attribute(attr, false);
+            return aid === undefined ? [] : [{ aid, attr }];
+          })
+        : this.distinct('aid', 'eid = ?', [eid]).map((aid) => ({
+            aid,
+            attr: attrName.get(aid)?.name ?? '',
+          }));
+      attrs.sort((a, b) => (a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0));
+      for (const { aid, attr } of attrs)
+        for (const did of this.distinct('did', 'eid = ? AND aid = ?', [eid, aid]))
+          keys.push({ entityId, attr, eid, aid, did });
+    }
+    return keys;
+  }
+
+  private decode(key: SeriesKey, row: Row): AttributeInstance {
+    const attribute = (
+      row.json === null ? { type: 'Property', value: row.num } : JSON.parse(row.json)
+    ) as Attribute;
+    if (row.tkind === 0) attribute.observedAt = new Date(row.t).toISOString();
+    if (row.unit !== null) attribute.unitCode = row.unit;
+    const datasetId = this.dict.datasetId(row.did);
+    if (datasetId !== undefined) attribute.datasetId = datasetId;
+    const createdAt = row.created ?? row.t;
+    const instance: AttributeInstance = {
+      entityId: key.entityId,
+      attr: key.attr,
+      instanceId: instanceIdOf(row.did, row.t),
+      attribute,
+      createdAt,
+      modifiedAt: row.modified ?? createdAt,
+    };
+    if (datasetId !== undefined) instance.datasetId = datasetId;
+    return instance;
+  }
+
+  async append(instances: readonly AttributeInstance[]): Promise<void> {
+    const taken = this.sql('SELECT 1 FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?');
+    // Re-sending an instance with the same time replaces it but keeps its createdAt.
+    const upsert = this.sql(
+      `INSERT INTO series (eid, aid, did, t, num, json, unit, tkind, created, modified)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (eid, aid, did, t) DO UPDATE SET num = excluded.num, json = excluded.json,
+         unit = excluded.unit, tkind = excluded.tkind, modified = excluded.modified`,
+    );
+    try {
+      this.db.transaction(() => {
+        for (const i of instances) {
+          const eid = this.dict.entity(i.entityId, true);
+          const aid = this.dict.attribute(i.attr, true);
+          const did = this.dict.dataset(i.datasetId ?? i.attribute.datasetId, true);
+          const row = encode(i.attribute, i.createdAt);
+          // Instances without observedAt never overwrite each other: take the next free ms.
+          if (row.tkind === 1) while (taken.get(eid, aid, did, row.t)) row.t++;
+          upsert.run(
+            eid,
+            aid,
+            did,
+            row.t,
+            row.num,
+            row.json,
+            row.unit,
+            row.tkind,
+            row.created,
+            i.modifiedAt,
+          );
+        }
+      })();
+    } catch (err) {
+      this.dict.reset();
+      throw err;
+    }
+  }
+
+  async query(query: TemporalQuery): Promise<AttributeInstance[]> {
+    const time = TIME_SQL[query.timeproperty];
+    const where = `eid = ? AND aid = ? AND did = ? AND ${time} >= ? AND ${time} < ?`;
+    const all = this.sql<Row>(`SELECT * FROM series WHERE ${where} ORDER BY ${time}`);
+    const last = this.sql<Row>(`SELECT * FROM series WHERE ${where} ORDER BY ${time} DESC LIMIT ?`);
+    const from = query.from ?? Number.MIN_SAFE_INTEGER;
+    const to = query.to ?? Number.MAX_SAFE_INTEGER;
+    const out: AttributeInstance[] = [];
+    for (const key of this.seriesOf(query)) {
+      const args = [key.eid, key.aid, key.did, from, to];
+      const rows = query.lastN ? last.all(...args, query.lastN).reverse() : all.all(...args);
+      for (const row of rows) out.push(this.decode(key, row));
+    }
+    return out;
+  }
+
+  async aggregate(
+    query: TemporalQuery,
+    methods: readonly AggregationMethod[],
+    periodMs?: number,
+  ): Promise<{ entityId: string; attr: string; datasetId?: string; values: AggregatedValue[] }[]> {
+    const time = TIME_SQL[query.timeproperty];
+    const where = `eid = ? AND aid = ? AND did = ? AND ${time} >= ? AND ${time} < ?`;
+    const from = query.from ?? Number.MIN_SAFE_INTEGER;
+    const to = query.to ?? Number.MAX_SAFE_INTEGER;
+    const series = this.seriesOf(query);
+    // Periods start at timeAt, else at the oldest instance of the whole answer.
+    const bounds = this.sql<{ lo: number | null; hi: number | null }>(
+      `SELECT min(${time}) AS lo, max(${time}) AS hi FROM series WHERE ${where}`,
+    );
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const k of series) {
+      const b = bounds.get(k.eid, k.aid, k.did, from, to);
+      if (b?.lo != null && b.hi != null) {
+        lo = Math.min(lo, b.lo);
+        hi = Math.max(hi, b.hi);
+      }
+    }
+    if (lo === Infinity) return [];
+    const origin = query.from ?? lo;
+    const period = periodMs ?? Number.MAX_SAFE_INTEGER;
+    const columns = methods.map((m, i) => `${METHOD_SQL[m]} AS m${i}`).join(', ');
+    const grouped = this.sql<Record<string, number | string | null>>(
+      `SELECT CAST((${time} - ?) / ? AS INTEGER) AS b, ${columns} FROM series WHERE ${where}
+       GROUP BY b ORDER BY b`,
+    );
+    return series.map((k) => {
+      const values: AggregatedValue[] = [];
+      for (const row of grouped.all(origin, period, k.eid, k.aid, k.did, from, to)) {
+        const start = periodMs === undefined ? origin : origin + Number(row.b) * periodMs;
+        const end = periodMs === undefined ? (query.to ?? hi) : start + periodMs;
+        methods.forEach((method, i) =>
+          values.push({ method, value: row[`m${i}`] ?? null, start, end }),
+        );
+      }
+      const datasetId = this.dict.datasetId(k.did);
+      return { entityId: k.entityId, attr: k.attr, ...(datasetId && { datasetId }), values };
+    });
+  }
+
+  async deleteEntity(entityId: string): Promise<number> {
+    const eid = this.dict.entity(entityId, false);
+    if (eid === undefined) return 0;
+    return this.sql('DELETE FROM series WHERE eid = ?').run(eid).changes;
+  }
+
+  async deleteAttribute(
+    entityId: string,
+    attr: string,
+    datasetId: string | undefined,
+    allDatasets: boolean,
+  ): Promise<number> {
+    const eid = this.dict.entity(entityId, false);
+    const aid = this.dict.attribute(attr, false);
+    if (eid === undefined || aid === undefined) return 0;
+    if (allDatasets)
+      return this.sql('DELETE FROM series WHERE eid = ? AND aid = ?').run(eid, aid).changes;
+    const did = this.dict.dataset(datasetId, false);
+    if (did === undefined) return 0;
+    return this.sql('DELETE FROM series WHERE eid = ? AND aid = ? AND did = ?').run(eid, aid, did)
+      .changes;
+  }
+
+  async updateInstance(
+    entityId: string,
+    attr: string,
+    instanceId: string,
+    attribute: Attribute,
+  ): Promise<boolean> {
+    const key = this.locate(entityId, attr, instanceId);
+    if (!key) return false;
+    const select = this.sql<Row>(
+      'SELECT * FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?',
+    );
+    const remove = this.sql('DELETE FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?');
+    const insert = this.sql(
+      `INSERT OR REPLACE INTO series (eid, aid, did, t, num, json, unit, tkind, created, modified)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return this.db.transaction(() => {
+      const old = select.get(key.eid, key.aid, key.did, key.t);
+      if (!old) return false;
+      // Without observedAt the instance keeps its place (its createdAt, or its old time).
+      const row = encode(attribute, old.created ?? old.t);
+      if (row.tkind === 1) row.t = old.t;
+      remove.run(key.eid, key.aid, key.did, key.t);
+      insert.run(
+        key.eid,
+        key.aid,
+        key.did,
+        row.t,
+        row.num,
+        row.json,
+        row.unit,
+        row.tkind,
+        old.created,
+        Date.now(),
+      );
+      return true;
+    })();
+  }
+
+  async deleteInstance(entityId: string, attr: string, instanceId: string): Promise<boolean> {
+    const key = this.locate(entityId, attr, instanceId);
+    if (!key) return false;
+    return (
+      this.sql('DELETE FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?').run(
+        key.eid,
+        key.aid,
+        key.did,
+        key.t,
+      ).changes > 0
+    );
+  }
+
+  private locate(
+    entityId: string,
+    attr: string,
+    instanceId: string,
+  ): { eid: number; aid: number; did: number; t: number } | undefined {
+    const parsed = parseInstanceId(instanceId);
+    const eid = this.dict.entity(entityId, false);
+    const aid = this.dict.attribute(attr, false);
+    if (!parsed || eid === undefined || aid === undefined) return undefined;
+    return { eid, aid, ...parsed };
+  }
 }

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Topics, type Bus, type BusSubscription, type EntityChange } from '../../bus/index.js';
+import type { TenantStores } from '../../store/index.js';
+import type { ContextResolver, LdContext } from '../context/index.js';
+import { DeliveryQueues, type DeliveryOptions } from './delivery-queues.js';
+import { compileSubscription, matchChange, type CompiledSubscription } from './match-change.js';
+import { buildNotification, notificationJob } from './notification-job.js';
+import { queryMatchingEntities } from './periodic-query.js';
+import type { NotifiedEntity } from './render-notification.js';
+import { MqttPublisher } from './senders.js';
+import { StatusRecorder, SUBSCRIPTIONS, type SubscriptionRef } from './status-recorder.js';
+import {
+  subscriptionState,
+  type NotificationStatus,
+  type StoredSubscription,
+} from './subscription.js';
+
+/** The bus topic telling other nodes that a subscription was created, changed or deleted. */
+export const SUBSCRIPTION_CHANGED = 'subscription.changed';
+
+interface SubscriptionChanged {
+  tenant?: string;
+  id: string;
+  origin: string;
+}
+
+/** What the subscription service needs, given at composition. */
+export interface SubscriptionServiceOptions {
+  tenants: TenantStores;
+  bus: Bus;
+  logger: Logger;
+  /** The time (tests may pin it); `new Date()` by default. */
+  clock?: () => Date;
+  /** Resolves a subscription's stored @context after a restart; names stay canonical without it. */
+  contexts?: ContextResolver;
+  delivery?: Partial<DeliveryOptions>;
+  /** How long delivery counters may wait before they are written to the store (ms). */
+  statusFlushMs?: number;
+}
+
+interface Entry extends SubscriptionRef {
+  sub: CompiledSubscription;
+  ctx?: LdContext;
+  lastSentAt?: number;
+  /** Changes held back by throttling, latest per entity, sent when the period ends. */
+  pending?: Map<string, NotifiedEntity>;
+  throttleTimer?: NodeJS.Timeout;
+  intervalTimer?: NodeJS.Timeout;
+}
+
+const keyOf = ({ tenant, id }: SubscriptionRef): string => `${tenant ?? ''}\u0000${id}`;
+
+/**
+ * Sends NGSI-LD notifications (clause 5.11): holds every tenant's subscriptions in memory,
+ * matches each `entity.changed` event against them, runs periodic (timeInterval)
+ * subscriptions, and delivers through one queue per endpoint.
+ */
+export class SubscriptionService {
+  private readonly entries = new Map<string, Entry>();
+  private readonly queues: DeliveryQueues;
+  private readonly mqtt = new MqttPublisher();
+  private readonly status: StatusRecorder;
+  private readonly clock: () => Date;
+  private readonly origin = randomUUID();
+  private readonly busSubscriptions: BusSubscription[] = [];
+  private resolver: ContextResolver | undefined;
+
+  constructor(private readonly options: SubscriptionServiceOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.resolver = options.contexts;
+    this.queues = new DeliveryQueues(options.delivery);
+    this.status = new StatusRecorder(
+      options.tenants,
+      options.logger,
+      options.statusFlushMs ?? 1000,
+    );
+  }
+
+  /** Loads every tenant's subscriptions and listens to entity changes (every node sees every change). */
+  async start(): Promise<void> {
+    const { tenants, bus } = this.options;
+    for (const tenant of [undefined, ...(await tenants.list())]) {
+      const store = await tenants.get(tenant, false);
+      for (const { doc } of (await store?.collection<StoredSubscription>(SUBSCRIPTIONS).list()) ??
+        [])
+        this.install({ tenant, id: doc.id }, doc);
+    }
+    this.busSubscriptions.push(
+      await bus.subscribe({ topic: Topics.entityChanged }, (e) =>
+        this.onEntityChanged(e.payload as EntityChange),
+      ),
+      await bus.subscribe({ topic: SUBSCRIPTION_CHANGED }, (e) =>
+        this.onSubscriptionChanged(e.payload as SubscriptionChanged),
+      ),
+    );
+  }
+
+  /** Stops listening and timers, lets deliveries in flight finish briefly, records their outcome. */
+  async stop(): Promise<void> {
+    for (const s of this.busSubscriptions.splice(0)) await s.unsubscribe();
+    for (const entry of this.entries.values()) this.clearTimers(entry);
+    await this.queues.stop();
+    await this.mqtt.close();
+    await this.status.flush();
+  }
+
+  /**
+   * Tells the service that a route stored (`doc`) or deleted (undefined) a subscription;
+   * `ctx` is the client's resolved @context. Other nodes learn of it through the bus.
+   */
+  async subscriptionChanged(
+    ref: SubscriptionRef,
+    doc: StoredSubscription | undefined,
+    ctx?: LdContext,
+  ): Promise<void> {
+    if (doc) this.install(ref, doc, ctx);
+    else this.uninstall(ref);
+    const payload: SubscriptionChanged = { id: ref.id, origin: this.origin };
+    if (ref.tenant !== undefined) payload.tenant = ref.tenant;
+    await this.options.bus.publish([
+      { topic: SUBSCRIPTION_CHANGED, key: ref.id, time: Date.now(), payload },
+    ]);
+  }
+
+  /**
+   * Sets the resolver that turns a stored subscription's @context back into an LdContext after
+   * a restart (the routes pass the plugin's; `options.contexts` when given at composition).
+   */
+  useContextResolver(resolver: ContextResolver): void {
+    this.resolver ??= resolver;
+  }
+
+  /** The delivery state of a subscription, fresher than the stored one. */
+  notificationStatus(ref: SubscriptionRef): NotificationStatus | undefined {
+    return this.status.get(ref);
+  }
+
+  /** Notifications waiting or being delivered (all endpoints). */
+  get backlog(): number {
+    return this.queues.backlog;
+  }
+
+  private install(ref: SubscriptionRef, doc: StoredSubscription, ctx?: LdContext): void {
+    const old = this.entries.get(keyOf(ref));
+    if (old) this.clearTimers(old);
+    let sub: CompiledSubscription;
+    try {
+      sub = compileSubscription(doc);
+    } catch (err) {
+      this.options.logger.error(
+        { err, subscription: doc.id },
+        'subscription cannot be evaluated; ignored',
+      );
+      return;
+    }
+    const entry: Entry = { ...ref, sub, ctx: ctx ?? old?.ctx, lastSentAt: old?.lastSentAt };
+    this.entries.set(keyOf(ref), entry);
+    this.status.track(ref, doc.notification);
+    if (doc.timeInterval !== undefined) {
+      entry.intervalTimer = setInterval(() => void this.tick(entry), doc.timeInterval * 1000);
+      entry.intervalTimer.unref();
+    }
+  }
+
+  private uninstall(ref: SubscriptionRef): void {
+    const entry = this.entries.get(keyOf(ref));
+    if (entry) this.clearTimers(entry);
+    this.entries.delete(keyOf(ref));
+    this.status.forget(ref);
+  }
+
+  private clearTimers(entry: Entry): void {
+    clearInterval(entry.intervalTimer);
+    clearTimeout(entry.throttleTimer);
+    entry.throttleTimer = undefined;
+  }
+
+  private async onSubscriptionChanged(event: SubscriptionChanged): Promise<void> {
+    if (event.origin === this.origin) return;
+    const ref = { tenant: event.tenant, id: event.id };
+    const store = await this.options.tenants.get(ref.tenant, false);
+    const doc = await store?.collection<StoredSubscription>(SUBSCRIPTIONS).get(ref.id);
+    if (doc) this.install(ref, doc);
+    else this.uninstall(ref);
+  }
+
+  private onEntityChanged(change: EntityChange): void {
+    const now = this.clock().getTime();
+    for (const entry of this.entries.values()) {
+      if (entry.tenant !== change.tenant || subscriptionState(entry.sub.doc, now) !== 'active')
+        continue;
+      const match = matchChange(entry.sub, change);
+      if (!match) continue;
+      const item: NotifiedEntity = {
+        id: change.id,
+        type: change.entity?.type ?? change.type,
+        diff: match.diff,
+      };
+      if (change.entity) item.entity = change.entity;
+      if (change.previous) item.previous = change.previous;
+      item.showDeleted = entry.sub.triggers.has('attributeDeleted');
+      this.schedule(entry, item, now);
+    }
+  }
+
+  /** Sends now, or, within the throttling period, holds the latest state per entity for later. */
+  private schedule(entry: Entry, item: NotifiedEntity, now: number): void {
+    const throttleMs = (entry.sub.doc.throttling ?? 0) * 1000;
+    if (throttleMs > 0 && entry.lastSentAt !== undefined && now - entry.lastSentAt < throttleMs) {
+      (entry.pending ??= new Map()).set(item.id, item);
+      entry.throttleTimer ??= setTimeout(
+        () => {
+          entry.throttleTimer = undefined;
+          const items = [...(entry.pending?.values() ?? [])];
+          entry.pending = undefined;
+          if (this.entries.get(keyOf(entry)) === entry && items.length > 0)
+            void this.send(entry, items);
+        },
+        entry.lastSentAt + throttleMs - now,
+      );
+      return;
+    }
+    void this.send(entry, [item]);
+  }
+
+  private async tick(entry: Entry): Promise<void> {
+    const doc = entry.sub.doc;
+    const state = subscriptionState(doc, this.clock().getTime());
+    if (state === 'expired') clearInterval(entry.intervalTimer);
+    if (state !== 'active') return;
+    try {
+      const store = await this.options.tenants.get(entry.tenant, false);
+      const entities = store ? await queryMatchingEntities(store, doc) : [];
+      if (entities.length > 0)
+        await this.send(
+          entry,
+          entities.map((entity) => ({ entity, id: entity.id, type: entity.type })),
+        );
+    } catch (err) {
+      this.options.logger.error({ err, subscription: doc.id }, 'periodic notification failed');
+    }
+  }
+
+  private async contextOf(entry: Entry): Promise<LdContext> {
+    if (entry.ctx) return entry.ctx;
+    const doc = entry.sub.doc;
+    const canonical: LdContext = {
+      coreOnly: true,
+      responseContext: doc.jsonldContext,
+      linkHeader: doc.linkHeader,
+      expand: (t) => t,
+      compact: (n) => n,
+    };
+    if (!this.resolver) return canonical;
+    try {
+      entry.ctx = await this.resolver.resolve(doc.jsonldContext);
+      return entry.ctx;
+    } catch (err) {
+      this.options.logger.warn(
+        { err, subscription: doc.id },
+        '@context unavailable: notifying with canonical names',
+      );
+      return canonical;
+    }
+  }
+
+  private async send(entry: Entry, items: NotifiedEntity[]): Promise<void> {
+    const doc = entry.sub.doc;
+    entry.lastSentAt = this.clock().getTime();
+    const ctx = await this.contextOf(entry);
+    const notifiedAt = this.clock().toISOString();
+    const notification = buildNotification(doc, items, ctx, notifiedAt);
+    this.status.update(entry, (s) => (s.lastNotification = notifiedAt));
+    this.queues.enqueue(
+      notificationJob(doc, notification, {
+        tenant: entry.tenant,
+        mqtt: this.mqtt,
+        done: (outcome) => {
+          const at = this.clock().toISOString();
+          this.status.update(entry, (s) => {
+            s.timesSent = (s.timesSent ?? 0) + 1;
+            if (outcome.ok) Object.assign(s, { status: 'ok', lastSuccess: at });
+            else
+              Object.assign(s, {
+                status: 'failed',
+                lastFailure: at,
+                timesFailed: (s.timesFailed ?? 0) + 1,
+              });
+          });
+          if (!outcome.ok)
+            this.options.logger.warn(
+              {
+                subscription: doc.id,
+                endpoint: doc.notification.endpoint.uri,
+                error: outcome.error,
+              },
+              'notification dropped after retries',
+            );
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CityError, type Entity, type Property } from '../core/index.js';
+import type { Store } from './port.js';
+import { describeQueryContract } from './store-contract-query.js';
+
+/** What a contract run needs from an adapter: a fresh store, and optionally the same data reopened. */
+export interface OpenedStore {
+  store: Store;
+  cleanup(): Promise<void>;
+  /** Closes the store and opens it again on the same data (adapters that persist). */
+  reopen?(): Promise<Store>;
+}
+
+/** Opens a fresh, empty store for one test. */
+export type OpenStore = () => Promise<OpenedStore>;
+
+const temp = (v: number): Property => ({ type: 'Property', value: v });
+
+/** An entity of type `type` with a temperature. */
+export function sensor(n: number, type = 'Sensor', extra: Partial<Entity> = {}): Entity {
+  return { id: `urn:ngsi-ld:${type}:${String(n).padStart(3, '0')}`, type, temperature: temp(n), ...extra };
+}
+
+/**
+ * The behaviour every `Store` adapter must show (run from each adapter's test file): writes
+ * (group commit, per-write failure), queries (filters, paging, count, order, geo), discovery,
+ * collections and, where supported, durability across reopening.
+ */
+export function describeStoreContract(name: string, open: OpenStore): void {
+  describe(`Store contract: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+    afterEach(async () => {
+      await opened.cleanup();
+    });
+
+    describe('entity writes', () => {
+      it('creates, updates and deletes through mutations, reporting before and after', async () => {
+        const [created] = await store.entities.write([{ id: sensor(1).id, mutate: () => sensor(1) }]);
+        expect(created).toMatchObject({ changed: true, after: { temperature: { value: 1 } } });
+        expect(created?.before).toBeUndefined();
+        const got = await store.entities.get(sensor(1).id);
+        expect(got?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+        expect(got?.modifiedAt).toBe(got?.createdAt);
+
+        const [updated] = await store.entities.write([
+          { id: sensor(1).id, mutate: (cur) => cur && { ...cur, temperature: temp(42) } },
+        ]);
+        expect(updated?.before).toMatchObject({ temperature: { value: 1 } });
+        expect(updated?.after).toMatchObject({ temperature: { value: 42 }, createdAt: got?.createdAt });
+
+        const [same] = await store.entities.write([{ id: sensor(1).id, mutate: () => undefined }]);
+        expect(same?.changed).toBe(false);
+        const [gone] = await store.entities.write([{ id: sensor(1).id, mutate: () => null }]);
+        expect(gone).toMatchObject({ changed: true, after: undefined });
+        expect(await store.entities.get(sensor(1).id)).toBeUndefined();
+        const [noop] = await store.entities.write([{ id: sensor(1).id, mutate: () => null }]);
+        expect(noop?.changed).toBe(false);
+      });
+
+      it('lets a later write of a batch see the result of an earlier one', async () => {
+        const id = sensor(1).id;
+        const results = await store.entities.write([
+          { id, mutate: () => sensor(1) },
+          { id, mutate: (cur) => cur && { ...cur, temperature: temp(Number((cur.temperature as { value: number }).value) + 1) } },
+        ]);
+        expect(results.map((r) => r.changed)).toEqual([true, true]);
+        expect(results[1]?.before).toMatchObject({ temperature: { value: 1 } });
+        expect(await store.entities.get(id)).toMatchObject({ temperature: { value: 2 } });
+      });
+
+      it('group-commits concurrent callers in order, each seeing the previous state', async () => {
+        const id = sensor(7).id;
+        await store.entities.create(sensor(7, 'Sensor', { temperature: temp(0) }));
+        const bump = (cur: Entity | undefined): Entity => ({
+          ...cur!,
+          temperature: temp((cur!.temperature as { value: number }).value + 1),
+        });
+        const all = await Promise.all(
+          Array.from({ length: 50 }, () => store.entities.write([{ id, mutate: bump }])),
+        );
+        expect(all.map(([r]) => (r?.after?.temperature as { value: number }).value)).toEqual(
+          Array.from({ length: 50 }, (_, i) => i + 1),
+        );
+        expect(await store.entities.get(id)).toMatchObject({ temperature: { value: 50 } });
+      });
+
+      it('fails only the write whose mutation throws a CityError', async () => {
+        const results = await store.entities.write([
+          { id: sensor(1).id, mutate: () => sensor(1) },
+          {
+            id: sensor(2).id,
+            mutate: () => {
+              throw new CityError('BadRequestData', 'no');
+            },
+          },
+          { id: sensor(3).id, mutate: () => sensor(3) },
+        ]);
+        expect(results.map((r) => r.error?.code)).toEqual([undefined, 'BadRequestData', undefined]);
+        expect(await store.entities.get(sensor(2).id)).toBeUndefined();
+        expect(await store.entities.get(sensor(3).id)).toBeDefined();
+      });
+
+      it('rejects a write whose mutation throws another error, writing nothing of it', async () => {
+        const bad = store.entities.write([
+          { id: sensor(1).id, mutate: () => sensor(1) },
+          {
+            id: sensor(2).id,
+            mutate: () => {
+              throw new TypeError('bug');
+            },
+          },
+        ]);
+        await expect(bad).rejects.toThrow('bug');
+        expect(await store.entities.get(sensor(1).id)).toBeUndefined();
+        // The store keeps working after a failed batch.
+        await store.entities.create(sensor(2));
+        expect(await store.entities.get(sensor(2).id)).toBeDefined();
+      });
+
+      it('keeps the old convenience methods', async () => {
+        await store.entities.create(sensor(1));
+        await expect(store.entities.create(sensor(1))).rejects.toMatchObject({ code: 'AlreadyExists' });
+        const merged = await store.entities.mergeAttributes(sensor(1).id, { humidity: temp(3) });
+        expect(merged).toMatchObject({ temperature: { value: 1 }, humidity: { value: 3 } });
+        await expect(store.entities.mergeAttributes('urn:ngsi-ld:Sensor:none', {})).rejects.toMatchObject({
+          code: 'ResourceNotFound',
+        });
+        expect(await store.entities.types()).toEqual(['Sensor']);
+        expect(await store.entities.delete(sensor(1).id)).toBe(true);
+        expect(await store.entities.delete(sensor(1).id)).toBe(false);
+        expect(await store.entities.types()).toEqual([]);
+      });
+    });
+
+    describeQueryContract(() => store);
+
+    describe('discovery', () => {
+      it('reports types with attributes and counts, and attributes with types and counts', async () => {
+        await store.entities.create(sensor(1, 'Sensor', { ref: { type: 'Relationship', object: 'urn:x:1' } }));
+        await store.entities.create(sensor(2, 'Sensor'));
+        await store.entities.create({
+          id: 'urn:ngsi-ld:Both:1',
+          type: ['Sensor', 'Device'],
+          ref: [
+            { type: 'Property', value: 1, datasetId: 'urn:d:1' },
+            { type: 'Relationship', object: 'urn:x:2' },
+          ],
+        });
+        await store.entities.create({ id: 'urn:ngsi-ld:Gone:1', type: 'Gone', x: temp(1) });
+        await store.entities.delete('urn:ngsi-ld:Gone:1');
+        await store.entities.mergeAttributes(sensor(2).id, { humidity: temp(1) });
+        expect(await store.entities.typeInfo()).toEqual([
+          { type: 'Device', attributeNames: ['ref'], entityCount: 1 },
+          { type: 'Sensor', attributeNames: ['humidity', 'ref', 'temperature'], entityCount: 3 },
+        ]);
+        expect(await store.entities.attributeInfo()).toEqual([
+          { name: 'humidity', attributeTypes: ['Property'], typeNames: ['Sensor'], attributeCount: 1 },
+          {
+            name: 'ref',
+            attributeTypes: ['Property', 'Relationship'],
+            typeNames: ['Device', 'Sensor'],
+            attributeCount: 3,
+          },
+          { name: 'temperature', attributeTypes: ['Property'], typeNames: ['Sensor'], attributeCount: 2 },
+        ]);
+      });
+    });
+
+    describe('collections', () => {
+      it('keeps named JSON documents apart', async () => {
+        const subs = store.collection<{ n: number }>('subscriptions');
+        await subs.put('b', { n: 2 });
+        await subs.put('a', { n: 1 });
+        await subs.put('a', { n: 3 });
+        await store.collection<{ n: number }>('contexts').put('a', { n: 9 });
+        expect(await subs.get('a')).toEqual({ n: 3 });
+        expect(await subs.list()).toEqual([
+          { id: 'a', doc: { n: 3 } },
+          { id: 'b', doc: { n: 2 } },
+        ]);
+        expect(await subs.delete('a')).toBe(true);
+        expect(await subs.delete('a')).toBe(false);
+        expect(await subs.get('a')).toBeUndefined();
+        expect(await store.collection('contexts').get('a')).toEqual({ n: 9 });
+      });
+    });
+
+    describe('durability', () => {
+      it('keeps entities, indexes and collections after reopening', async (ctx) => {
+        if (!opened.reopen) ctx.skip();
+        const location = { type: 'GeoProperty', value: { type: 'Point', coordinates: [10, 20] } };
+        await Promise.all([
+          store.entities.create(sensor(1, 'Sensor', { location })),
+          store.entities.create(sensor(2)),
+          store.collection('c').put('x', { y: 1 }),
+        ]);
+        store = await opened.reopen!();
+        expect(await store.entities.get(sensor(1).id)).toMatchObject({ location });
+        const near = await store.entities.query({
+          geo: {
+            georel: 'near',
+            maxDistance: 1000,
+            geometry: { type: 'Point', coordinates: [10.001, 20] },
+            geoproperty: 'location',
+          },
+          limit: 10,
+          offset: 0,
+        });
+        expect(near.entities.map((e) => e.id)).toEqual([sensor(1).id]);
+        expect((await store.entities.typeInfo())[0]?.entityCount).toBe(2);
+        expect(await store.collection('c').get('x')).toEqual({ y: 1 });
+      });
+    });
+  });
+}
