@@ -1,5 +1,6 @@
 import { CityError } from './errors.js';
 import { parseGeometry, type Geometry } from './geo.js';
+import { parseScopes } from './scope-q.js';
 
 /** Fields every NGSI-LD attribute may carry beside its value (sub-attributes are further keys). */
 interface AttributeBase {
@@ -121,7 +122,9 @@ export const RESERVED_MEMBERS = new Set([
   'modifiedAt',
 ]);
 
-const ATTR_NAME = /^[A-Za-z_][A-Za-z0-9_:.-]{0,255}$/;
+// A term (`temperature`, `schema:name`) or, once canonical, an absolute IRI.
+const ATTR_NAME =
+  /^(?:[A-Za-z_][A-Za-z0-9_:.-]{0,255}|[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]{1,1024})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** True when `id` is an absolute URI, as NGSI-LD requires of entity ids. */
@@ -331,14 +334,10 @@ export function parseEntity(raw: unknown): Entity {
       e.type.length > 0 &&
       e.type.every((t) => typeof t === 'string' && t.length > 0));
   if (!typeOk) throw new CityError('BadRequestData', 'entity "type" must be a non-empty string');
-  if (e.scope !== undefined) {
-    const scopes = Array.isArray(e.scope) ? e.scope : [e.scope];
-    if (!scopes.every((s) => typeof s === 'string' && /^\/[^\s/]+(\/[^\s/]+)*$/.test(s)))
-      throw new CityError('BadRequestData', 'entity "scope" must be paths like /Madrid/Gardens');
-  }
+  const scope = e.scope === undefined ? undefined : parseScopes(e.scope);
   const attrs = parseAttributes(e);
   const out: Entity = { id: e.id, type: e.type as string | string[], ...attrs };
-  if (e.scope !== undefined) out.scope = e.scope as string | string[];
+  if (scope !== undefined) out.scope = scope;
   return out;
 }
 

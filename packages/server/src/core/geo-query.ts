@@ -98,28 +98,6 @@ function parseCoordinates(raw: unknown): unknown {
 }
 
 /** Refuses what GeoJSON forbids and parseGeometry does not check: short lines, open rings. */
-function checkShape(geometry: Geometry): void {
-  const lines = (ls: Position[][], what: string, min: number, closed: boolean): void => {
-    for (const l of ls) {
-      const [first, last] = [l[0]!, l.at(-1)!];
-      if (l.length < min) throw bad(`geometry: a ${what} needs at least ${min} positions`);
-      if (closed && (first[0] !== last[0] || first[1] !== last[1]))
-        throw bad('geometry: a polygon ring must end where it starts');
-    }
-  };
-  switch (geometry.type) {
-    case 'LineString':
-      return lines([geometry.coordinates], 'LineString', 2, false);
-    case 'MultiLineString':
-      return lines(geometry.coordinates, 'LineString', 2, false);
-    case 'Polygon':
-      return lines(geometry.coordinates, 'polygon ring', 4, true);
-    case 'MultiPolygon':
-      return geometry.coordinates.forEach((p) => lines(p, 'polygon ring', 4, true));
-    default:
-  }
-}
-
 /**
  * Parses a geo-query from URL parameters or a `geoQ` body member (clause 4.10); `rename` turns
  * the geoproperty term into its canonical name. Throws BadRequestData naming what is missing or wrong.
@@ -146,7 +124,6 @@ export function parseGeoQuery(
     { type, coordinates: parseCoordinates(raw.coordinates) },
     'geometry',
   );
-  checkShape(geometry);
   let geoproperty = 'location';
   if (raw.geoproperty !== undefined) {
     if (typeof raw.geoproperty !== 'string' || !/^[^\s,;|()]+$/.test(raw.geoproperty))
@@ -179,7 +156,9 @@ function parts(g: Geometry): Part[] {
       return g.coordinates.map((coordinates) => ({ type: 'LineString', coordinates }));
     case 'MultiPolygon':
       return g.coordinates.map((coordinates) => ({ type: 'Polygon', coordinates }));
-    default:
+    case 'Point':
+    case 'LineString':
+    case 'Polygon':
       return [g];
   }
 }
@@ -236,7 +215,8 @@ function within(a: Geometry, b: Geometry): boolean {
 export function matchesGeoQuery(geometry: Geometry, query: GeoQuery): boolean {
   const ref = query.geometry;
   try {
-    checkShape(geometry);
+    // Data stored before shapes were checked may be malformed: it never matches.
+    if (geometry.type !== 'Point') parseGeometry(geometry);
     switch (query.georel) {
       case 'near': {
         const d = geometryDistance(geometry, ref);

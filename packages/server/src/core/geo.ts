@@ -50,7 +50,34 @@ export function parseGeometry(value: unknown, path = 'value'): Geometry {
       `${path}.type must be one of ${Object.keys(DEPTH).join(', ')}`,
     );
   checkPositions(coordinates, DEPTH[type as Geometry['type']], `${path}.coordinates`);
+  checkShape(value as Geometry, path);
   return value as Geometry;
+}
+
+/** Refuses shapes no geo-query could ever match: one-point lines, short or open polygon rings. */
+function checkShape(geometry: Geometry, path: string): void {
+  const lines = (ls: Position[][], what: string, min: number, closed: boolean): void => {
+    for (const l of ls) {
+      if (l.length < min)
+        throw new CityError('BadRequestData', `${path}: a ${what} needs at least ${min} positions`);
+      const [first, last] = [l[0]!, l.at(-1)!];
+      if (closed && (first[0] !== last[0] || first[1] !== last[1]))
+        throw new CityError('BadRequestData', `${path}: a polygon ring must end where it starts`);
+    }
+  };
+  switch (geometry.type) {
+    case 'LineString':
+      return lines([geometry.coordinates], 'LineString', 2, false);
+    case 'MultiLineString':
+      return lines(geometry.coordinates, 'LineString', 2, false);
+    case 'Polygon':
+      return lines(geometry.coordinates, 'polygon ring', 4, true);
+    case 'MultiPolygon':
+      return geometry.coordinates.forEach((p) => lines(p, 'polygon ring', 4, true));
+    case 'Point':
+    case 'MultiPoint':
+      return;
+  }
 }
 
 /** The bounding box [minLon, minLat, maxLon, maxLat] of a geometry. */

@@ -115,7 +115,7 @@ const entity = fc
     fc.oneof(attributeLike, fc.array(attributeLike, { maxLength: 3 })),
     { maxKeys: 5 },
   )
-  .map((attrs) => ({ ...attrs, id: 'urn:x:1', type: 'T' }) as Entity);
+  .map((attrs): Entity => ({ ...attrs, id: 'urn:x:1', type: 'T' }));
 
 describe('parseQ properties', () => {
   it('either parses or throws BadRequestData, for any unicode string', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Entity } from './entity.js';
 import { CityError } from './errors.js';
-import { matchesQ, parseQ, qAttributes, renameQ } from './q.js';
+import { matchesQ, parseQ, qAttributes, qLiteral, renameQ } from './q.js';
 
 const station: Entity = {
   id: 'urn:ngsi-ld:AirQualityObserved:aq-1',
@@ -270,6 +270,18 @@ describe('renameQ and qAttributes', () => {
     const q = renameQ(parseQ('speed>5'), (n) => `https://ex.org/${n}`);
     expect(matchesQ(entity, q)).toBe(true);
     expect(matchesQ(entity, parseQ('speed>5'))).toBe(false);
+  });
+
+  it('lets code build comparisons from plain values with qLiteral', () => {
+    const q = (value: string | number) => ({
+      kind: 'compare' as const,
+      path: { attr: 'level', compound: [] },
+      op: '==' as const,
+      operand: { kind: 'value' as const, value: qLiteral(value) },
+    });
+    expect(matchesQ(station, q('moderate'))).toBe(true);
+    expect(matchesQ(station, q(41))).toBe(false);
+    expect(qLiteral(true)).toEqual({ type: 'boolean', value: true });
   });
 
   it('lists each attribute once, patterns included', () => {

@@ -1,5 +1,5 @@
 import { CityError } from './errors.js';
-import type { Entity } from './entity.js';
+import { RESERVED_MEMBERS, type Entity } from './entity.js';
 
 /** The JavaScript value of a q literal. */
 export type QValue = number | string | boolean;
@@ -19,6 +19,14 @@ export type QOperand =
   | { kind: 'value'; value: QLiteral }
   | { kind: 'list'; values: QLiteral[] }
   | { kind: 'range'; min: QLiteral; max: QLiteral };
+
+/** The literal for a plain value, for code that builds q expressions (a string is a quoted string). */
+export function qLiteral(v: QLiteral | QValue): QLiteral {
+  if (typeof v === 'object') return v;
+  if (typeof v === 'number') return { type: 'number', value: v };
+  if (typeof v === 'boolean') return { type: 'boolean', value: v };
+  return { type: 'string', value: v };
+}
 
 /** Comparison operators of the NGSI-LD query language (without the pattern operators). */
 export type QOperator = '==' | '!=' | '>' | '>=' | '<' | '<=';
@@ -262,7 +270,7 @@ class Parser {
  * Checks a `~=` pattern and turns a leading `(?i)` into the `i` flag. The broker runs patterns on
  * every candidate entity, so it refuses those that are invalid or too long and, as a
  * conservative guard against catastrophic backtracking, repeated groups holding a quantifier
- * or an alternation, back-references, and more than three unbounded repetitions.
+ * (`?` included) or an alternation, back-references, and more than three unbounded repetitions.
  */
 function checkPattern(
   text: string,
@@ -282,10 +290,15 @@ function checkPattern(
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
     const bounded = c === '{' && /^\{\d+(,\d+)?\}/.test(source.slice(i));
+    const optional = c === '?' && source[i - 1] !== '(';
     const quantifier =
-      c === '*' || c === '+' || bounded || (c === '{' && /^\{\d+,\}/.test(source.slice(i)));
+      c === '*' ||
+      c === '+' ||
+      optional ||
+      bounded ||
+      (c === '{' && /^\{\d+,\}/.test(source.slice(i)));
     const top = groups.at(-1);
-    if (quantifier && !bounded && ++unbounded > 3)
+    if (quantifier && !bounded && !optional && ++unbounded > 3)
       fail('a pattern may repeat without bound (*, +, {n,}) at most 3 times');
     if (c === '\\') i++;
     else if (c === '[') {
@@ -296,7 +309,8 @@ function checkPattern(
       const inner = groups.pop();
       const next = source[i + 1];
       if (inner && (next === '*' || next === '+' || next === '{')) {
-        if (inner.quantified && Math.random() > 2) fail('nested quantifiers such as (a+)+ are not allowed in a pattern');
+        // (aa?)* and (a|aa)* backtrack exponentially, like (a+)+.
+        if (inner.quantified) fail('nested quantifiers such as (a+)+ are not allowed in a pattern');
         if (inner.alternation)
           fail('a repeated group may not hold an alternation such as (a|ab)*; use a class [ab]');
       }
@@ -327,7 +341,9 @@ export function renameQ(expr: QExpression, rename: (attr: string) => string): QE
     case 'and':
     case 'or':
       return { kind: expr.kind, terms: expr.terms.map((t) => renameQ(t, rename)) };
-    default: {
+    case 'exists':
+    case 'compare':
+    case 'pattern': {
       const { attr, subAttrs, compound } = expr.path;
       const path: QPath = { attr: rename(attr), compound: [...compound] };
       if (subAttrs)
@@ -394,7 +410,7 @@ const unwrap = (v: unknown): unknown => (has(v, '@value') ? v['@value'] : v);
  * instance does); list values and the languages of a LanguageProperty are spread out.
  */
 function targets(entity: Entity, path: QPath): unknown[][] {
-  if (RESERVED.has(path.attr) || !Object.hasOwn(entity, path.attr)) return [];
+  if (RESERVED_MEMBERS.has(path.attr) || !Object.hasOwn(entity, path.attr)) return [];
   const member = entity[path.attr];
   const out: unknown[][] = [];
   for (const instance of Array.isArray(member) ? member : [member]) {
@@ -405,7 +421,7 @@ function targets(entity: Entity, path: QPath): unknown[][] {
       meta = last && Q_META_MEMBERS.has(name);
       nodes = nodes
         .flatMap((n) => (has(n, name) ? [n[name]] : []))
-        .flatMap((n) => (Array.isArray(n) && !meta ? n : [n]))
+        .flatMap((n): unknown[] => (Array.isArray(n) && !meta ? (n as unknown[]) : [n]))
         .filter((n) => (meta ? typeof n === 'string' : typeof n === 'object' && n !== null));
     }
     let values = meta
@@ -416,21 +432,23 @@ function targets(entity: Entity, path: QPath): unknown[][] {
           const v = mainValue(attr);
           if (attr.type !== 'LanguageProperty' || typeof v !== 'object' || v === null) return [v];
           // A LanguageProperty without [lang] matches in any language.
-          return path.compound.length > 0 ? [v] : Object.values(v).flat();
+          return path.compound.length > 0 ? [v] : (Object.values(v) as unknown[]).flat();
         });
     if (meta && path.compound.length > 0) values = [];
     for (const key of meta ? [] : path.compound) values = descend(values, key);
-    values = values.flatMap((v) => (Array.isArray(v) ? v : [v])).map(unwrap);
+    values = values
+      .flatMap((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]))
+      .map(unwrap);
     values = values.filter((v) => v !== undefined && v !== null);
     if (values.length > 0) out.push(values);
   }
   return out;
 }
 
-const RESERVED = new Set(['id', 'type', '@context', 'scope', 'createdAt', 'modifiedAt']);
-
 /** Orders a target value against a literal; undefined when they are of different kinds. */
-function compare(a: unknown, lit: QLiteral): number | undefined {
+function compare(a: unknown, operand: QLiteral): number | undefined {
+  // Tolerates hand-built operands holding plain values.
+  const lit = qLiteral(operand);
   switch (lit.type) {
     case 'number':
       return typeof a === 'number' ? a - lit.value : undefined;

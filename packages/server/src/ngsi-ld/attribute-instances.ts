@@ -59,12 +59,19 @@ export function stampMember(value: AttributeValue, now: string): AttributeValue 
   return Array.isArray(value) ? value.map((a) => stamp(a, now)) : stamp(value, now);
 }
 
+/** The attribute members of an entity (without id, type, scope, system attributes). */
+export function attributesOf(entity: Entity): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const [name, value] of Object.entries(entity))
+    if (!RESERVED_MEMBERS.has(name)) out[name] = value as AttributeValue;
+  return out;
+}
+
 /** A fresh entity as stored: system attributes set on it and on every attribute instance. */
 export function stampNewEntity(entity: Entity, now: string): Entity {
   const out: Entity = { ...entity, createdAt: now, modifiedAt: now };
   for (const [name, value] of Object.entries(entity))
-    if (!RESERVED_MEMBERS.has(name))
-      out[name] = stampMember(value as AttributeValue, now);
+    if (!RESERVED_MEMBERS.has(name)) out[name] = stampMember(value as AttributeValue, now);
   return out;
 }
 

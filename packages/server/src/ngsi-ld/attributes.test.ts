@@ -305,6 +305,8 @@ describe('refusals of attribute routes', () => {
       payload: { powerState: { type: 'Property', value: 'on' } },
     });
     expect(tenant.statusCode).toBe(404);
-    expect(tenant.json()).toMatchObject({ type: 'https://uri.etsi.org/ngsi-ld/errors/NonexistentTenant' });
+    expect(tenant.json()).toMatchObject({
+      type: 'https://uri.etsi.org/ngsi-ld/errors/NonexistentTenant',
+    });
   });
 });

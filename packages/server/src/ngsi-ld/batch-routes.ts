@@ -8,14 +8,15 @@ import {
   type ProblemDetails,
 } from '../core/index.js';
 import type { EntityMutation, EntityWrite } from '../store/index.js';
-import { stampNewEntity } from './attribute-instances.js';
-import { itemContext, type LdContext } from './context/index.js';
+import { attributesOf, stampNewEntity } from './attribute-instances.js';
+import { itemContext, requestContext, type LdContext } from './context/index.js';
 import { readEntity, readFragment } from './entity-input.js';
 import { mergeEntity, replaceEntity } from './entity-merge.js';
-import { writeAttributes, type AttributeMap } from './entity-ops.js';
+import { writeAttributes } from './entity-ops.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
 import { parseOptions, requireEntityId } from './params.js';
 import { nowIso, requestScope, requireAddressable } from './request-scope.js';
+import { requestTenant } from './tenant.js';
 import {
   BatchOperationResult,
   BatchRequestBody,
@@ -35,7 +36,9 @@ type Prepare = (item: unknown, ctx: LdContext, now: string) => EntityWrite;
 
 const notFound = (id: string) => new CityError('ResourceNotFound', `entity ${id} not found`);
 const OptionsQuery = Type.Object({
-  options: Type.Optional(Type.String({ description: 'replace|update (upsert), noOverwrite (update)' })),
+  options: Type.Optional(
+    Type.String({ description: 'replace|update (upsert), noOverwrite (update)' }),
+  ),
 });
 type Query = Static<typeof OptionsQuery>;
 
@@ -55,7 +58,11 @@ async function runBatch(
   const items = request.body;
   if (!Array.isArray(items) || items.length === 0)
     throw new CityError('BadRequestData', 'a batch body must be a non-empty JSON array');
-  const scope = await requestScope(request, options, create);
+  // A malformed tenant or @context fails the whole request; so does an unknown tenant, except
+  // for creations, which make the tenant but only when there is something to write.
+  requestTenant(request);
+  await requestContext(request);
+  const existing = create ? undefined : await requestScope(request, options, false);
   const now = nowIso();
   const errors: BatchError[] = [];
   const writes: EntityWrite[] = [];
@@ -66,7 +73,9 @@ async function runBatch(
       errors.push({ entityId: itemId(item), error: toProblem(toCityError(err)) });
     }
   }
-  const results = writes.length > 0 ? await scope.write(writes) : [];
+  const scope =
+    existing ?? (writes.length > 0 ? await requestScope(request, options, true) : undefined);
+  const results = scope ? await scope.write(writes) : [];
   const success: string[] = [];
   const created: string[] = [];
   for (const r of results) {
@@ -103,7 +112,10 @@ export function batchRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
     op: string,
     summary: string,
     description: string,
-    handler: (request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => Promise<FastifyReply>,
+    handler: (
+      request: FastifyRequest<{ Querystring: Query }>,
+      reply: FastifyReply,
+    ) => Promise<FastifyReply>,
   ) =>
     app.post<{ Querystring: Query }>(
       `/entityOperations/${op}`,
@@ -133,20 +145,25 @@ export function batchRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
     return entity;
   };
 
-  route('create', 'Create entities', '201 with the ids when all were created; 207 otherwise.', async (request, reply) => {
-    parseOptions(request.query.options, []);
-    const outcome = await runBatch(request, options, true, (item, ctx, now) => {
-      const entity = readNew(item, ctx);
-      return {
-        id: entity.id,
-        mutate: (current) => {
-          if (current) throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
-          return stampNewEntity(entity, now);
-        },
-      };
-    });
-    return answer(reply, outcome, () => reply.code(201).send(outcome.success));
-  });
+  route(
+    'create',
+    'Create entities',
+    '201 with the ids when all were created; 207 otherwise.',
+    async (request, reply) => {
+      parseOptions(request.query.options, []);
+      const outcome = await runBatch(request, options, true, (item, ctx, now) => {
+        const entity = readNew(item, ctx);
+        return {
+          id: entity.id,
+          mutate: (current) => {
+            if (current) throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
+            return stampNewEntity(entity, now);
+          },
+        };
+      });
+      return answer(reply, outcome, () => reply.code(201).send(outcome.success));
+    },
+  );
 
   route(
     'upsert',
@@ -154,7 +171,8 @@ export function batchRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
     'options=replace (default) replaces existing entities, options=update appends their attributes. 201 with the created ids when some were created, 204 when all existed; 207 on errors.',
     async (request, reply) => {
       const chosen = parseOptions(request.query.options, ['replace', 'update']);
-      if (chosen.size > 1) throw new CityError('BadRequestData', 'options: replace or update, not both');
+      if (chosen.size > 1)
+        throw new CityError('BadRequestData', 'options: replace or update, not both');
       const update = chosen.has('update');
       const outcome = await runBatch(request, options, true, (item, ctx, now) => {
         const entity = readNew(item, ctx);
@@ -163,8 +181,8 @@ export function batchRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
           mutate: (current) => {
             if (!current) return stampNewEntity(entity, now);
             if (!update) return replaceEntity(current, entity, now);
-            const { id: _id, type: _type, scope: _scope, ...attrs } = entity;
-            return writeAttributes(current, attrs as AttributeMap, { mode: 'append', now }).entity;
+            const attrs = attributesOf(entity);
+            return writeAttributes(current, attrs, { mode: 'append', now }).entity;
           },
         };
       });
@@ -182,11 +200,16 @@ export function batchRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
       const noOverwrite = parseOptions(request.query.options, ['noOverwrite']).has('noOverwrite');
       const outcome = await runBatch(request, options, false, (item, ctx, now) => {
         const entity = readEntity(item, ctx);
-        const { id, type: _type, scope: _scope, ...attrs } = entity;
+        const { id } = entity;
+        const attrs = attributesOf(entity);
         return {
           id,
           mutate: withEntity(id, (current) => {
-            const result = writeAttributes(current, attrs as AttributeMap, { mode: 'append', noOverwrite, now });
+            const result = writeAttributes(current, attrs, {
+              mode: 'append',
+              noOverwrite,
+              now,
+            });
             return result.updated.length > 0 ? result.entity : undefined;
           }),
         };
@@ -195,15 +218,21 @@ export function batchRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
     },
   );
 
-  route('delete', 'Delete entities', 'Body: entity ids. 204; 207 on errors.', async (request, reply) => {
-    parseOptions(request.query.options, []);
-    const outcome = await runBatch(request, options, false, (item) => {
-      if (typeof item !== 'string') throw new CityError('BadRequestData', 'give entity ids as strings');
-      const id = requireEntityId(item);
-      return { id, mutate: withEntity(id, () => null) };
-    });
-    return answer(reply, outcome, () => reply.code(204).send());
-  });
+  route(
+    'delete',
+    'Delete entities',
+    'Body: entity ids. 204; 207 on errors.',
+    async (request, reply) => {
+      parseOptions(request.query.options, []);
+      const outcome = await runBatch(request, options, false, (item) => {
+        if (typeof item !== 'string')
+          throw new CityError('BadRequestData', 'give entity ids as strings');
+        const id = requireEntityId(item);
+        return { id, mutate: withEntity(id, () => null) };
+      });
+      return answer(reply, outcome, () => reply.code(204).send());
+    },
+  );
 
   route(
     'merge',

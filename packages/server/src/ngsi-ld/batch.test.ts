@@ -50,7 +50,10 @@ describe('POST /entityOperations/create', () => {
       bin(2),
     ]);
     expect(res.statusCode).toBe(207);
-    const body = res.json<{ success: string[]; errors: { entityId: string; error: { type: string } }[] }>();
+    const body = res.json<{
+      success: string[];
+      errors: { entityId: string; error: { type: string } }[];
+    }>();
     expect(body.success).toEqual([bin(2).id]);
     expect(body.errors.map((e) => [e.entityId, e.error.type])).toEqual(
       expect.arrayContaining([
@@ -65,11 +68,14 @@ describe('POST /entityOperations/create', () => {
     expect((await get(4)).statusCode).toBe(404);
   });
 
-  it.each([[[]], [{}], ['x']])('refuses a body that is not a non-empty array (%j)', async (body) => {
-    const res = await op('create', body);
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ type: `${ETSI}BadRequestData` });
-  });
+  it.each([[[]], [{}], ['x']])(
+    'refuses a body that is not a non-empty array (%j)',
+    async (body) => {
+      const res = await op('create', body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ type: `${ETSI}BadRequestData` });
+    },
+  );
 });
 
 describe('POST /entityOperations/upsert', () => {
@@ -87,7 +93,10 @@ describe('POST /entityOperations/upsert', () => {
     await op('create', [{ ...bin(1), colour: { type: 'Property', value: 'green' } }]);
     const res = await op('upsert', [bin(1, 80)], '?options=update');
     expect(res.statusCode).toBe(204);
-    expect((await get(1)).json()).toEqual({ ...bin(1, 80), colour: { type: 'Property', value: 'green' } });
+    expect((await get(1)).json()).toEqual({
+      ...bin(1, 80),
+      colour: { type: 'Property', value: 'green' },
+    });
     expect((await op('upsert', [bin(1)], '?options=replace,update')).statusCode).toBe(400);
   });
 });
@@ -105,9 +114,16 @@ describe('POST /entityOperations/update, /delete, /merge', () => {
       errors: [{ entityId: bin(9).id, error: { type: `${ETSI}ResourceNotFound` } }],
     });
     expect((await get(1)).json()).toEqual(bin(1, 90));
-    const kept = await op('update', [{ ...bin(2, 0), colour: { type: 'Property', value: 'red' } }], '?options=noOverwrite');
+    const kept = await op(
+      'update',
+      [{ ...bin(2, 0), colour: { type: 'Property', value: 'red' } }],
+      '?options=noOverwrite',
+    );
     expect(kept.statusCode).toBe(204);
-    expect((await get(2)).json()).toEqual({ ...bin(2), colour: { type: 'Property', value: 'red' } });
+    expect((await get(2)).json()).toEqual({
+      ...bin(2),
+      colour: { type: 'Property', value: 'red' },
+    });
   });
 
   it('deletes by id (204), 207 naming missing or malformed ids', async () => {
@@ -122,7 +138,11 @@ describe('POST /entityOperations/update, /delete, /merge', () => {
 
   it('merges fragments, deleting with the NGSI-LD Null', async () => {
     const res = await op('merge', [
-      { id: bin(1).id, fillingLevel: { type: 'Property', value: 'urn:ngsi-ld:null' }, colour: { type: 'Property', value: 'blue' } },
+      {
+        id: bin(1).id,
+        fillingLevel: { type: 'Property', value: 'urn:ngsi-ld:null' },
+        colour: { type: 'Property', value: 'blue' },
+      },
       { id: bin(2).id, type: 'Bin' },
       { id: bin(9).id, colour: { type: 'Property', value: 'blue' } },
     ]);
@@ -145,8 +165,18 @@ describe('batch bodies in JSON-LD', () => {
       url: '/ngsi-ld/v1/entityOperations/create',
       headers: { 'content-type': 'application/ld+json' },
       payload: JSON.stringify([
-        { '@context': { level: vocab }, id: bin(1).id, type: 'WasteContainer', level: { type: 'Property', value: 1 } },
-        { '@context': [{ fl: vocab }], id: bin(2).id, type: 'WasteContainer', fl: { type: 'Property', value: 2 } },
+        {
+          '@context': { level: vocab },
+          id: bin(1).id,
+          type: 'WasteContainer',
+          level: { type: 'Property', value: 1 },
+        },
+        {
+          '@context': [{ fl: vocab }],
+          id: bin(2).id,
+          type: 'WasteContainer',
+          fl: { type: 'Property', value: 2 },
+        },
       ]),
     });
     expect(res.statusCode, res.body).toBe(201);

@@ -12,7 +12,13 @@ import { problemResponses, produces, tags } from './schemas.js';
 const NGSI_LD_NS = 'https://uri.etsi.org/ngsi-ld/';
 const DEFAULT_VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
 /** Canonical names that are core-context terms (their IRI is in the NGSI-LD namespace). */
-const CORE_TERMS = new Set(['location', 'observationSpace', 'operationSpace', 'name', 'description']);
+const CORE_TERMS = new Set([
+  'location',
+  'observationSpace',
+  'operationSpace',
+  'name',
+  'description',
+]);
 
 /** The IRI of a canonical name (clause 5.7.5 answers carry it as `id`). */
 export function canonicalIri(name: string): string {
@@ -86,7 +92,8 @@ export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): v
       schema: {
         tags,
         summary: 'Describe an entity type',
-        description: 'EntityTypeInfo: entity count and attribute details. 404 when no entity has it.',
+        description:
+          'EntityTypeInfo: entity count and attribute details. 404 when no entity has it.',
         produces,
         params: TypeParams,
         response: { 200: Doc('EntityTypeInfo'), ...problemResponses },
@@ -96,7 +103,8 @@ export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): v
       const { store, ctx } = await requestScope(request, options, false);
       const name = ctx.expand(request.params.type);
       const info = (await store.entities.typeInfo()).find((t) => t.type === name);
-      if (!info) throw new CityError('ResourceNotFound', `no entity has type ${request.params.type}`);
+      if (!info)
+        throw new CityError('ResourceNotFound', `no entity has type ${request.params.type}`);
       const attributes = new Map((await store.entities.attributeInfo()).map((a) => [a.name, a]));
       return sendNgsi(
         request,

@@ -53,7 +53,12 @@ describe('GET /types', () => {
       typeName: 'Parking',
       entityCount: 2,
       attributeDetails: [
-        { id: `${VOCAB}free`, type: 'Attribute', attributeName: 'free', attributeTypes: ['Property'] },
+        {
+          id: `${VOCAB}free`,
+          type: 'Attribute',
+          attributeName: 'free',
+          attributeTypes: ['Property'],
+        },
         {
           id: `${VOCAB}operator`,
           type: 'Attribute',
@@ -113,10 +118,17 @@ describe('GET /attributes', () => {
       await scoped.app.inject({
         method: 'POST',
         url: '/ngsi-ld/v1/entities',
-        payload: { id: 'urn:ngsi-ld:Parking:p1', type: 'Parking', free: { type: 'Property', value: 1 } },
+        payload: {
+          id: 'urn:ngsi-ld:Parking:p1',
+          type: 'Parking',
+          free: { type: 'Property', value: 1 },
+        },
       });
       const link = `<${url}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
-      const res = await scoped.app.inject({ url: '/ngsi-ld/v1/attributes/available', headers: { link } });
+      const res = await scoped.app.inject({
+        url: '/ngsi-ld/v1/attributes/available',
+        headers: { link },
+      });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ attributeName: 'available', id: `${VOCAB}free` });
     } finally {

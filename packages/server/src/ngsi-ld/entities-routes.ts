@@ -2,14 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CityError, attributeNames, entityTypes, type Entity } from '../core/index.js';
 import { stampNewEntity } from './attribute-instances.js';
+import { requestContext } from './context/index.js';
 import { readEntity, readFragment, requireObject } from './entity-input.js';
 import { mergeEntity, replaceEntity } from './entity-merge.js';
-import { viewEntity } from './entity-view.js';
-import { toFeature } from './geojson.js';
-import { sendNgsi } from './media-type.js';
+import { negotiateMediaType } from './media-type.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
-import { parseView, requireEntityId, splitList } from './params.js';
+import { requireEntityId, splitList } from './params.js';
+import { parseRenderOptions, renderEntity, setRepresentationHeaders } from './render.js';
 import { idPathSegment, nowIso, requestScope, requireAddressable } from './request-scope.js';
+import { requestTenant } from './tenant.js';
 import {
   consumes,
   EntityBody,
@@ -48,9 +49,11 @@ export function entitiesRoutes(app: FastifyInstance, options: NgsiLdOptions): vo
       },
     },
     async (request, reply) => {
-      const scope = await requestScope(request, options, true);
-      const entity = readEntity(request.body, scope.ctx);
+      // Read the entity first: an invalid one must not create the tenant.
+      requestTenant(request);
+      const entity = readEntity(request.body, await requestContext(request));
       requireAddressable(app, entity.id);
+      const scope = await requestScope(request, options, true);
       const now = nowIso();
       await scope.writeOne(entity.id, (current) => {
         if (current) throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
@@ -79,18 +82,23 @@ export function entitiesRoutes(app: FastifyInstance, options: NgsiLdOptions): vo
     },
     async (request, reply) => {
       const id = requireEntityId(request.params.id);
+      const mediaType = negotiateMediaType(request.headers.accept, true);
       const scope = await requestScope(request, options, false);
-      const view = parseView(request.query, scope.ctx);
+      const render = parseRenderOptions(request.query, scope.ctx, mediaType);
       const entity = await scope.store.entities.get(id);
       if (!entity) throw notFound(id);
       const types = splitList(request.query.type)?.map((t) => scope.ctx.expand(t));
       if (types && !entityTypes(entity).some((t) => types.includes(t)))
-        throw new CityError('ResourceNotFound', `entity ${id} is not of type ${request.query.type}`);
-      if (view.attrs && !attributeNames(entity).some((a) => view.attrs?.includes(a)))
-        throw new CityError('ResourceNotFound', `entity ${id} has none of the requested attributes`);
-      const body = viewEntity(entity, scope.ctx, view);
-      const geometry = scope.ctx.expand(request.query.geometryProperty ?? 'location');
-      return sendNgsi(request, reply, body, scope.ctx, () => toFeature(entity, body, geometry));
+        throw new CityError(
+          'ResourceNotFound',
+          `entity ${id} is not of type ${request.query.type}`,
+        );
+      if (render.attrs && !attributeNames(entity).some((a) => render.attrs?.includes(a)))
+        throw new CityError(
+          'ResourceNotFound',
+          `entity ${id} has none of the requested attributes`,
+        );
+      return setRepresentationHeaders(reply, render).send(renderEntity(entity, render));
     },
   );
 
@@ -113,7 +121,10 @@ export function entitiesRoutes(app: FastifyInstance, options: NgsiLdOptions): vo
       const scope = await requestScope(request, options, false);
       const body = requireObject(request.body, 'an entity');
       if (body.id !== undefined && body.id !== id)
-        throw new CityError('BadRequestData', `the body's id ${String(body.id)} is not ${id}`);
+        throw new CityError(
+          'BadRequestData',
+          `the body's id ${JSON.stringify(body.id)} is not ${id}`,
+        );
       const next = readEntity({ ...body, id }, scope.ctx);
       const now = nowIso();
       await scope.writeOne(id, (current) => {

@@ -32,8 +32,7 @@ export async function publishEntityChanges(
   const events: BusEvent[] = [];
   for (const result of results) {
     const payload = entityChange(result, tenant);
-    if (payload)
-      events.push({ topic: Topics.entityChanged, key: payload.id, time, payload });
+    if (payload) events.push({ topic: Topics.entityChanged, key: payload.id, time, payload });
   }
   if (events.length > 0) await bus.publish(events);
 }

@@ -76,7 +76,7 @@ export function readAttributes(raw: unknown, ctx: LdContext): AttributeMap {
 export function readFragment(raw: unknown, ctx: LdContext, id?: string): EntityFragment {
   const body = requireObject(raw, 'the body');
   if (id !== undefined && body.id !== undefined && body.id !== id)
-    throw new CityError('BadRequestData', `the body's id ${String(body.id)} is not ${id}`);
+    throw new CityError('BadRequestData', `the body's id ${JSON.stringify(body.id)} is not ${id}`);
   // JSON Merge Patch (RFC 7396) deletes with null: the NGSI-LD Null says the same.
   const withNulls: Json = {};
   for (const [k, v] of Object.entries(body))

@@ -17,7 +17,11 @@ const car = {
 let broker: TestBroker;
 beforeEach(async () => {
   broker = await startTestBroker();
-  const res = await broker.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', payload: car });
+  const res = await broker.app.inject({
+    method: 'POST',
+    url: '/ngsi-ld/v1/entities',
+    payload: car,
+  });
   expect(res.statusCode).toBe(201);
 });
 afterEach(() => broker.close());

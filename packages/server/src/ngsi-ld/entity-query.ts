@@ -89,21 +89,14 @@ export function buildEntityQuery(
 ): EntityQuery {
   const query: EntityQuery = { limit: page.limit, offset: page.offset };
   if (page.count) query.count = true;
-  if (f.type !== undefined) query.types = renameTypes(parseTypeExpression(f.type), ctx.expand);
+  if (f.type !== undefined)
+    query.types = renameTypes(parseTypeExpression(f.type), (t) => ctx.expand(t));
   if (f.ids) query.ids = f.ids.map(requireEntityId);
   if (f.idPattern !== undefined) query.idPattern = checkPattern(f.idPattern);
   if (f.attrs) query.attrs = f.attrs.map((a) => ctx.expand(a));
-  if (f.q !== undefined) query.q = renameQ(parseQ(f.q), ctx.expand);
+  if (f.q !== undefined) query.q = renameQ(parseQ(f.q), (a) => ctx.expand(a));
   if (f.scopeQ !== undefined) query.scopeQ = parseScopeQuery(f.scopeQ);
-  if (hasGeo(f.geo)) {
-    const { coordinates } = f.geo;
-    const geo = parseGeoQuery({
-      ...f.geo,
-      coordinates: Array.isArray(coordinates) ? JSON.stringify(coordinates) : coordinates,
-      geoproperty: ctx.expand(f.geo.geoproperty ?? 'location'),
-    });
-    query.geo = geo;
-  }
+  if (hasGeo(f.geo)) query.geo = parseGeoQuery(f.geo, (a) => ctx.expand(a));
   return query;
 }
 

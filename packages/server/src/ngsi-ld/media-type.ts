@@ -78,20 +78,17 @@ export function negotiateMediaType(accept: string | undefined, geo = false): Ngs
 type Body = Record<string, unknown> | Record<string, unknown>[];
 
 /**
- * Sends an NGSI-LD body with the request's @context (clause 6.3.5): in a Link header for
- * application/json (and geo+json), inline as `@context` for application/ld+json. `geo` turns
- * the body into GeoJSON when the client asked for application/geo+json.
+ * Sends an NGSI-LD body that is not an entity (discovery answers) with the request's
+ * @context (clause 6.3.5): in a Link header for application/json, inline as `@context` for
+ * application/ld+json. Entities go through render.ts.
  */
 export function sendNgsi(
   request: FastifyRequest,
   reply: FastifyReply,
   body: Body,
   ctx: LdContext,
-  geo?: () => Record<string, unknown>,
 ): FastifyReply {
-  const mediaType = negotiateMediaType(request.headers.accept, geo !== undefined);
-  if (mediaType === 'application/geo+json' && geo)
-    return reply.type('application/geo+json').header('Link', ctx.linkHeader).send(geo());
+  const mediaType = negotiateMediaType(request.headers.accept);
   if (mediaType !== 'application/ld+json')
     return reply.type('application/json').header('Link', ctx.linkHeader).send(body);
   const withContext = (o: Record<string, unknown>) => ({ ...o, '@context': ctx.responseContext });

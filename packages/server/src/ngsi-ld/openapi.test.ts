@@ -43,6 +43,9 @@ describe('OpenAPI', () => {
     ]);
     for (const op of ['create', 'upsert', 'update', 'delete', 'merge', 'query'])
       expect(operations(`/ngsi-ld/v1/entityOperations/${op}`).post, op).toBeDefined();
+    // Temporal and subscription routes come with the plugin.
+    expect(operations('/ngsi-ld/v1/subscriptions').post).toBeDefined();
+    expect(operations('/ngsi-ld/v1/temporal/entities').get).toBeDefined();
     for (const path of ['/types', '/types/{type}', '/attributes', '/attributes/{attrId}'])
       expect(operations(`/ngsi-ld/v1${path}`).get, path).toBeDefined();
     const query = operations('/ngsi-ld/v1/entities').get;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CityError } from '../core/index.js';
 import type { EntityQuery } from '../store/index.js';
@@ -12,12 +12,16 @@ import {
   type PageParams,
   type QueryFilters,
 } from './entity-query.js';
-import { viewEntity, type EntityView } from './entity-view.js';
-import { toFeature, toFeatureCollection } from './geojson.js';
-import { sendNgsi } from './media-type.js';
+import { negotiateMediaType } from './media-type.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
-import { parseView, splitList } from './params.js';
+import { splitList } from './params.js';
 import { readQuery } from './query-body.js';
+import {
+  parseRenderOptions,
+  renderEntities,
+  setRepresentationHeaders,
+  type RenderOptions,
+} from './render.js';
 import { requestScope, type RequestScope } from './request-scope.js';
 import {
   consumes,
@@ -62,22 +66,17 @@ type QueryParams = Static<typeof QueryEntitiesQuery>;
 
 const QueryBatchQuery = Type.Object({ ...PageQuery, ...RepresentationQuery });
 
-/** Answers a page of entities: rendered, counted, or as a GeoJSON FeatureCollection. */
+/** Answers a page of entities: rendered and counted (an array, or a GeoJSON FeatureCollection). */
 async function answerQuery(
-  request: FastifyRequest,
   reply: FastifyReply,
   scope: RequestScope,
   queries: readonly EntityQuery[],
   page: Required<PageParams>,
-  view: EntityView & { geometryProperty?: string },
+  render: RenderOptions,
 ): Promise<FastifyReply> {
   const result = await runQueries(scope.store.entities, queries, page);
   if (result.count !== undefined) void reply.header('NGSILD-Results-Count', result.count);
-  const rendered = result.entities.map((e) => viewEntity(e, scope.ctx, view));
-  const geometry = scope.ctx.expand(view.geometryProperty ?? 'location');
-  return sendNgsi(request, reply, rendered, scope.ctx, () =>
-    toFeatureCollection(result.entities.map((e, i) => toFeature(e, rendered[i]!, geometry))),
-  );
+  return setRepresentationHeaders(reply, render).send(renderEntities(result.entities, render));
 }
 
 /** Query entities (clause 5.7.2; GET /entities, POST /entityOperations/query, 6.4.3.2, 6.23). */
@@ -122,14 +121,11 @@ export function queryRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
           'a query needs type, id, idPattern, attrs, q, scopeQ, a geo-query or local=true',
         );
       const page = parsePage(raw);
+      const mediaType = negotiateMediaType(request.headers.accept, true);
       const scope = await requestScope(request, options, false);
-      const view = parseView(raw, scope.ctx);
+      const render = parseRenderOptions(raw, scope.ctx, mediaType);
       const query = buildEntityQuery(filters, scope.ctx, page);
-      const geometryProperty = raw.geometryProperty;
-      return answerQuery(request, reply, scope, [query], page, {
-        ...view,
-        ...(geometryProperty === undefined ? {} : { geometryProperty }),
-      });
+      return answerQuery(reply, scope, [query], page, render);
     },
   );
 
@@ -142,7 +138,7 @@ export function queryRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
         description:
           'POST form of the entity query (clause 5.7.2, 6.23): body {type: "Query", entities: [{id, idPattern, type}], attrs, q, geoQ, scopeQ, lang}; several entity selectors are ORed.',
         consumes,
-        produces,
+        produces: [...produces, 'application/geo+json'],
         querystring: QueryBatchQuery,
         body: { description: 'An NGSI-LD Query (clause 5.2.23)' },
         response: { 200: EntitiesOrFeatures, ...problemResponses },
@@ -150,15 +146,20 @@ export function queryRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
     },
     async (request, reply) => {
       const page = parsePage(request.query);
+      const mediaType = negotiateMediaType(request.headers.accept, true);
       const scope = await requestScope(request, options, false);
       const body = readQuery(request.body);
-      const view = parseView(
-        { ...request.query, ...(body.lang === undefined ? {} : { lang: body.lang }) },
+      const render = parseRenderOptions(
+        {
+          ...request.query,
+          ...(body.lang === undefined ? {} : { lang: body.lang }),
+          ...(body.attrs === undefined ? {} : { attrs: body.attrs.join(',') }),
+        },
         scope.ctx,
+        mediaType,
       );
-      if (body.attrs) view.attrs = body.attrs.map((a) => scope.ctx.expand(a));
       const queries = body.selectors.map((f) => buildEntityQuery(f, scope.ctx, page));
-      return answerQuery(request, reply, scope, queries, page, view);
+      return answerQuery(reply, scope, queries, page, render);
     },
   );
 }

@@ -154,7 +154,7 @@ describe('GET /entities', () => {
     ['idPattern=(', 'BadRequestData', 400, /idPattern/],
     ['type=AirQualityObserved&georel=near', 'BadRequestData', 400, /geo|georel|geometry/],
     ['type=AirQualityObserved&csf=x', 'OperationNotSupported', 501, /csf/],
-    ['type=AirQualityObserved&options=update', 'BadRequestData', 400, /options=update/],
+    ['type=AirQualityObserved&options=update', 'BadRequestData', 400, /update/],
   ])('refuses ?%s with %s', async (qs, code, status, detail) => {
     const res = await query(qs);
     expect(res.statusCode).toBe(status);
@@ -185,13 +185,27 @@ describe('selection (clause 4.17) and the POST form', () => {
     value: { type: 'Point', coordinates: [lon, lat] },
   });
   const extra = [
-    { id: 'urn:ngsi-ld:Device:d1', type: ['Device', 'Sensor'], scope: '/Paris/North', location: point(2.35, 48.86) },
-    { id: 'urn:ngsi-ld:Device:d2', type: 'Device', scope: '/Paris/South', location: point(2.36, 48.84) },
+    {
+      id: 'urn:ngsi-ld:Device:d1',
+      type: ['Device', 'Sensor'],
+      scope: '/Paris/North',
+      location: point(2.35, 48.86),
+    },
+    {
+      id: 'urn:ngsi-ld:Device:d2',
+      type: 'Device',
+      scope: '/Paris/South',
+      location: point(2.36, 48.84),
+    },
     { id: 'urn:ngsi-ld:Device:d3', type: 'Sensor', scope: '/Lyon', location: point(4.83, 45.76) },
   ];
   beforeAll(async () => {
     for (const e of extra) {
-      const res = await broker.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', payload: e });
+      const res = await broker.app.inject({
+        method: 'POST',
+        url: '/ngsi-ld/v1/entities',
+        payload: e,
+      });
       expect(res.statusCode, res.body).toBe(201);
     }
   });
@@ -228,13 +242,20 @@ describe('selection (clause 4.17) and the POST form', () => {
     expect(res.headers['content-type']).toMatch(/^application\/geo\+json/);
     const fc = res.json<{ type: string; features: { id: string; geometry: unknown }[] }>();
     expect(fc.type).toBe('FeatureCollection');
-    expect(fc.features.map((f) => f.id)).toEqual(['urn:ngsi-ld:Device:d1', 'urn:ngsi-ld:Device:d2']);
+    expect(fc.features.map((f) => f.id)).toEqual([
+      'urn:ngsi-ld:Device:d1',
+      'urn:ngsi-ld:Device:d2',
+    ]);
     expect(fc.features[0]!.geometry).toEqual({ type: 'Point', coordinates: [2.35, 48.86] });
   });
 
   it('POST /entityOperations/query ORs entity selectors and pages the union', async () => {
-    const post = (payload: unknown, qs = '') =>
-      broker.app.inject({ method: 'POST', url: `/ngsi-ld/v1/entityOperations/query${qs}`, payload });
+    const post = (payload: object, qs = '') =>
+      broker.app.inject({
+        method: 'POST',
+        url: `/ngsi-ld/v1/entityOperations/query${qs}`,
+        payload,
+      });
     const res = await post(
       {
         type: 'Query',
@@ -249,17 +270,19 @@ describe('selection (clause 4.17) and the POST form', () => {
       {
         id: 'urn:ngsi-ld:Device:d1',
         type: ['Device', 'Sensor'],
-        scope: '/Paris/North',
         location: extra[0]!.location.value,
       },
       {
         id: 'urn:ngsi-ld:Device:d3',
         type: 'Sensor',
-        scope: '/Lyon',
         location: extra[2]!.location.value,
       },
     ]);
-    const withQ = await post({ type: 'Query', entities: [{ type: 'AirQualityObserved' }], q: 'no2>50' });
+    const withQ = await post({
+      type: 'Query',
+      entities: [{ type: 'AirQualityObserved' }],
+      q: 'no2>50',
+    });
     expect(short(withQ.json())).toEqual(['aq-003', 'aq-004']);
     const geo = await post({
       type: 'Query',

@@ -82,7 +82,10 @@ describe('renderEntity', () => {
     const out = renderEntity(shop, opts());
     expect(out.type).toBe('Shop');
     expect(out.createdAt).toBeUndefined();
-    expect(out.name).toEqual({ type: 'LanguageProperty', languageMap: { en: 'Corner shop', fr: 'Épicerie' } });
+    expect(out.name).toEqual({
+      type: 'LanguageProperty',
+      languageMap: { en: 'Corner shop', fr: 'Épicerie' },
+    });
     expect(out.owner).toEqual({
       type: 'Relationship',
       object: 'urn:ngsi-ld:Person:1',
@@ -117,7 +120,10 @@ describe('renderEntity', () => {
       type: 'https://example.org/Shop',
       'https://example.org/name': { languageMap: { en: 'Corner shop', fr: 'Épicerie' } },
       'https://example.org/owner': { object: 'urn:ngsi-ld:Person:1', since: 2001 },
-      temperature: [{ value: 21, unitCode: 'CEL' }, { value: 22, datasetId: 'urn:ds:2' }],
+      temperature: [
+        { value: 21, unitCode: 'CEL' },
+        { value: 22, datasetId: 'urn:ds:2' },
+      ],
       address: { value: { street: 'Main', value: 'tricky' } },
       tags: ['a', 'b'],
       category: { vocab: 'https://example.org/grocery' },
@@ -128,7 +134,9 @@ describe('renderEntity', () => {
   });
 
   it('pick / omit / attrs select members; lang picks one language', () => {
-    expect(renderEntity(shop, opts({ pick: ['id', 'https://example.org/owner'], format: 'keyValues' }))).toEqual({
+    expect(
+      renderEntity(shop, opts({ pick: ['id', 'https://example.org/owner'], format: 'keyValues' })),
+    ).toEqual({
       id: 'urn:ngsi-ld:Shop:1',
       owner: 'urn:ngsi-ld:Person:1',
     });
@@ -136,24 +144,40 @@ describe('renderEntity', () => {
     expect(omitted.id).toBeUndefined();
     expect(omitted.temperature).toBeUndefined();
     expect(omitted.type).toBe('Shop');
-    expect(Object.keys(renderEntity(shop, opts({ attrs: ['tags'] })))).toEqual(['id', 'type', 'tags']);
-    expect(renderEntity(shop, opts({ lang: 'fr', attrs: ['https://example.org/name'] })).name).toEqual({
+    expect(Object.keys(renderEntity(shop, opts({ attrs: ['tags'] })))).toEqual([
+      'id',
+      'type',
+      'tags',
+    ]);
+    expect(
+      renderEntity(shop, opts({ lang: 'fr', attrs: ['https://example.org/name'] })).name,
+    ).toEqual({
       type: 'Property',
       value: 'Épicerie',
       lang: 'fr',
     });
-    expect(renderEntity(shop, opts({ lang: 'de,en;q=0.5', format: 'keyValues' })).name).toBe('Corner shop');
+    expect(renderEntity(shop, opts({ lang: 'de,en;q=0.5', format: 'keyValues' })).name).toBe(
+      'Corner shop',
+    );
   });
 
   it('application/ld+json carries the request @context; geo+json gives Features', () => {
-    expect(renderEntity(shop, opts({ mediaType: 'application/ld+json' }))['@context']).toEqual(USER);
-    const feature = renderEntity(shop, opts({ mediaType: 'application/geo+json', format: 'keyValues' }));
+    expect(renderEntity(shop, opts({ mediaType: 'application/ld+json' }))['@context']).toEqual(
+      USER,
+    );
+    const feature = renderEntity(
+      shop,
+      opts({ mediaType: 'application/geo+json', format: 'keyValues' }),
+    );
     expect(feature.type).toBe('Feature');
     expect(feature.id).toBe(shop.id);
     expect(feature.geometry).toEqual({ type: 'Point', coordinates: [1, 2] });
     expect((feature.properties as Record<string, unknown>).type).toBe('Shop');
     expect(feature['@context']).toEqual(USER);
-    const collection = renderEntities([shop, { id: 'urn:x:2', type: 'Shop' }], opts({ mediaType: 'application/geo+json' }));
+    const collection = renderEntities(
+      [shop, { id: 'urn:x:2', type: 'Shop' }],
+      opts({ mediaType: 'application/geo+json' }),
+    );
     expect(collection).toMatchObject({ type: 'FeatureCollection', '@context': USER });
     const features = (collection as { features: Record<string, unknown>[] }).features;
     expect(features[1]?.geometry).toBeNull();
@@ -165,7 +189,13 @@ describe('renderEntity', () => {
 describe('parseRenderOptions', () => {
   it('reads options, format, names (expanded with the context) and lang', () => {
     const o = parseRenderOptions(
-      { options: 'keyValues,sysAttrs', pick: 'id,name', attrs: ['name', 'tags'], lang: 'fr', geometryProperty: 'location' },
+      {
+        options: 'keyValues,sysAttrs',
+        pick: 'id,name',
+        attrs: ['name', 'tags'],
+        lang: 'fr',
+        geometryProperty: 'location',
+      },
       ctx,
       'application/json',
     );
@@ -177,9 +207,17 @@ describe('parseRenderOptions', () => {
       lang: 'fr',
       geometryProperty: 'location',
     });
-    expect(parseRenderOptions({ options: 'keyValues', format: 'concise' }, ctx, 'application/json').format).toBe('concise');
-    expect(parseRenderOptions({ format: 'simplified' }, ctx, 'application/json').format).toBe('keyValues');
-    expect(parseRenderOptions({ options: 'noOverwrite' }, ctx, 'application/json', ['noOverwrite']).format).toBe('normalized');
+    expect(
+      parseRenderOptions({ options: 'keyValues', format: 'concise' }, ctx, 'application/json')
+        .format,
+    ).toBe('concise');
+    expect(parseRenderOptions({ format: 'simplified' }, ctx, 'application/json').format).toBe(
+      'keyValues',
+    );
+    expect(
+      parseRenderOptions({ options: 'noOverwrite' }, ctx, 'application/json', ['noOverwrite'])
+        .format,
+    ).toBe('normalized');
   });
 
   it.each([
@@ -198,8 +236,12 @@ describe('parseRenderOptions', () => {
 describe('setRepresentationHeaders', () => {
   it('names the request context in a Link header for application/json only', async () => {
     const app = Fastify();
-    app.get('/json', (_r, reply) => setRepresentationHeaders(reply, { ctx, mediaType: 'application/json' }).send({}));
-    app.get('/ld', (_r, reply) => setRepresentationHeaders(reply, { ctx: core, mediaType: 'application/ld+json' }).send({}));
+    app.get('/json', (_r, reply) =>
+      setRepresentationHeaders(reply, { ctx, mediaType: 'application/json' }).send({}),
+    );
+    app.get('/ld', (_r, reply) =>
+      setRepresentationHeaders(reply, { ctx: core, mediaType: 'application/ld+json' }).send({}),
+    );
     const json = await app.inject('/json');
     expect(json.headers['content-type']).toContain('application/json');
     expect(json.headers.link).toBe(ctx.linkHeader);

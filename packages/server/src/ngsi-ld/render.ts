@@ -3,7 +3,6 @@ import {
   attributeNames,
   pickAttributes,
   SUB_ATTRIBUTE_RESERVED,
-  toKeyValues,
   type Entity,
 } from '../core/index.js';
 import { compactEntity, type LdContext } from './context/index.js';
@@ -45,19 +44,13 @@ export interface RenderOptions {
   mediaType: ResponseMediaType;
 }
 
-/** @deprecated the issue-2 options (normalized/keyValues, attrs, core names); use RenderOptions. */
-export interface LegacyRenderOptions {
-  attrs?: readonly string[];
-  representation: 'normalized' | 'keyValues';
-}
-
 type Json = Record<string, unknown>;
 const SYS = ['createdAt', 'modifiedAt', 'deletedAt'];
 const ENTITY_KEEP = new Set(['id', 'type', 'scope', ...SYS]);
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const eachInstance = (v: unknown, f: (i: Json) => unknown): unknown =>
-  Array.isArray(v) ? v.map((i) => (isObject(i) ? f(i) : i)) : isObject(v) ? f(v) : v;
+  Array.isArray(v) ? (v as unknown[]).map((i) => (isObject(i) ? f(i) : i)) : isObject(v) ? f(v) : v;
 
 function select(entity: Entity, o: RenderOptions): Entity {
   let out: Entity = o.attrs ? pickAttributes(entity, o.attrs) : entity;
@@ -117,7 +110,7 @@ function adjustInstance(
   }
   if (pref && out.type === 'LanguageProperty' && isObject(out.languageMap)) {
     const { languageMap, ...rest } = out;
-    const tag = chooseLanguage(languageMap as Json, pref);
+    const tag = chooseLanguage(languageMap, pref);
     out = {
       ...rest,
       type: 'Property',
@@ -158,7 +151,7 @@ function conciseInstance(i: Json, bare: boolean): unknown {
     out[k] = SUB_ATTRIBUTE_RESERVED.has(k)
       ? v
       : Array.isArray(v)
-        ? v.map((s) => (isObject(s) ? conciseInstance(s, false) : s))
+        ? (v as unknown[]).map((s) => (isObject(s) ? conciseInstance(s, false) : s))
         : isObject(v)
           ? conciseInstance(v, true)
           : v;
@@ -167,6 +160,8 @@ function conciseInstance(i: Json, bare: boolean): unknown {
     if (type === 'GeoProperty' || (type === 'Property' && !ambiguousAsValue(out.value)))
       return out.value;
   }
+  // `type` stays where a concise reader would infer another one (a Property holding a geometry).
+  if (type === 'Property' && isGeometry(out.value)) return { type, ...out };
   return out;
 }
 
@@ -207,7 +202,7 @@ function format(entity: Json, o: RenderOptions): Json {
     else if (o.format === 'keyValues') out[k] = simplifyAttribute(v);
     else
       out[k] = Array.isArray(v)
-        ? v.map((i) => (isObject(i) ? conciseInstance(i, false) : i))
+        ? (v as unknown[]).map((i) => (isObject(i) ? conciseInstance(i, false) : i))
         : isObject(v)
           ? conciseInstance(v, true)
           : v;
@@ -227,7 +222,8 @@ function body(entity: Entity, o: RenderOptions): Json {
 }
 
 function feature(entity: Entity, o: RenderOptions, withContext: boolean): Json {
-  const { id, '@context': _c, ...properties } = body(entity, o);
+  const { id, ...properties } = body(entity, o);
+  delete properties['@context'];
   const out: Json = { ...(id === undefined ? {} : { id }), type: 'Feature' };
   out.geometry = geometryOf(entity, o.geometryProperty ?? 'location');
   out.properties = properties;
@@ -236,11 +232,7 @@ function feature(entity: Entity, o: RenderOptions, withContext: boolean): Json {
 }
 
 /** Renders one entity as the response body for `options` (format, projection, media type). */
-export function renderEntity(entity: Entity, options: RenderOptions | LegacyRenderOptions): Json {
-  if ('representation' in options) {
-    const picked = options.attrs ? pickAttributes(entity, options.attrs) : entity;
-    return options.representation === 'keyValues' ? toKeyValues(picked) : { ...picked };
-  }
+export function renderEntity(entity: Entity, options: RenderOptions): Json {
   if (options.mediaType === 'application/geo+json') return feature(entity, options, true);
   const out = body(entity, options);
   if (options.mediaType === 'application/ld+json') out['@context'] = options.ctx.responseContext;

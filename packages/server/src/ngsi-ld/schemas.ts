@@ -74,7 +74,8 @@ export const RepresentationQuery = {
   omit: Type.Optional(Type.String({ description: 'Comma-separated members to leave out (4.21)' })),
   options: Type.Optional(
     Type.String({
-      description: 'keyValues (or simplified), concise, normalized; sysAttrs adds createdAt/modifiedAt',
+      description:
+        'keyValues (or simplified), concise, normalized; sysAttrs adds createdAt/modifiedAt',
     }),
   ),
   format: Type.Optional(
@@ -106,7 +107,10 @@ export const BatchOperationResult = Type.Object(
   {
     success: Type.Array(Type.String()),
     errors: Type.Array(
-      Type.Object({ entityId: Type.String(), error: Type.Object({}, { additionalProperties: true }) }),
+      Type.Object({
+        entityId: Type.String(),
+        error: Type.Object({}, { additionalProperties: true }),
+      }),
     ),
   },
   { description: 'Some entities failed' },

@@ -15,15 +15,20 @@ beforeEach(async () => {
 afterEach(() => broker.close());
 
 const as = (tenant: string | undefined) => (tenant ? { 'ngsild-tenant': tenant } : {});
-const create = (tenant: string | undefined, payload: unknown = lamp) =>
+const create = (tenant: string | undefined, payload: object = lamp) =>
   broker.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: as(tenant), payload });
 const read = (tenant: string | undefined, url = `/ngsi-ld/v1/entities/${lamp.id}`) =>
   broker.app.inject({ url, headers: as(tenant) });
 
 describe('NGSILD-Tenant (clause 4.14)', () => {
   it('keeps tenants apart: same id in two tenants, each sees only its own', async () => {
-    expect((await create('north')).statusCode).toBe(201);
-    expect((await create('south', { ...lamp, powerState: { type: 'Property', value: 'off' } })).statusCode).toBe(201);
+    const created = await create('north');
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['ngsild-tenant']).toBe('north');
+    expect(
+      (await create('south', { ...lamp, powerState: { type: 'Property', value: 'off' } }))
+        .statusCode,
+    ).toBe(201);
     expect((await read('north')).json()).toMatchObject({ powerState: { value: 'on' } });
     expect((await read('south')).json()).toMatchObject({ powerState: { value: 'off' } });
     expect((await read(undefined)).statusCode).toBe(404);
@@ -38,7 +43,11 @@ describe('NGSILD-Tenant (clause 4.14)', () => {
       await read('ghost'),
       await read('ghost', '/ngsi-ld/v1/entities?type=Streetlight'),
       await read('ghost', '/ngsi-ld/v1/types'),
-      await broker.app.inject({ method: 'DELETE', url: `/ngsi-ld/v1/entities/${lamp.id}`, headers: as('ghost') }),
+      await broker.app.inject({
+        method: 'DELETE',
+        url: `/ngsi-ld/v1/entities/${lamp.id}`,
+        headers: as('ghost'),
+      }),
     ]) {
       expect(res.statusCode).toBe(404);
       expect(res.json()).toMatchObject({ type: `${ETSI}NonexistentTenant` });
@@ -51,5 +60,19 @@ describe('NGSILD-Tenant (clause 4.14)', () => {
     await settle();
     expect(broker.events[0]?.payload).toMatchObject({ kind: 'created', tenant: 'north' });
     expect((await create('bad tenant!')).statusCode).toBe(400);
+  });
+
+  it('does not create a tenant for a write that fails validation', async () => {
+    expect((await create('fresh', { id: 'not a uri', type: 'T' })).statusCode).toBe(400);
+    const batch = await broker.app.inject({
+      method: 'POST',
+      url: '/ngsi-ld/v1/entityOperations/create',
+      headers: as('fresh'),
+      payload: [{ id: 'not a uri', type: 'T' }],
+    });
+    expect(batch.statusCode).toBe(207);
+    expect(await broker.tenants.list()).toEqual([]);
+    expect((await create('fresh')).statusCode).toBe(201);
+    expect(await broker.tenants.list()).toEqual(['fresh']);
   });
 });

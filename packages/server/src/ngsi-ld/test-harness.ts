@@ -29,7 +29,11 @@ export type TestBrokerOptions = Partial<Omit<NgsiLdOptions, 'tenants' | 'bus'>>;
 export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'cb-'));
   const store = new SqliteStore({ file: join(dir, 'city.db'), synchronous: 'normal' });
-  const tenants = new SqliteTenants({ default: store, dir: join(dir, 'tenants'), synchronous: 'normal' });
+  const tenants = new SqliteTenants({
+    default: store,
+    dir: join(dir, 'tenants'),
+    synchronous: 'normal',
+  });
   const busErrors: unknown[] = [];
   const bus = new MemoryBus((err) => busErrors.push(err));
   const events: BusEvent[] = [];

@@ -38,7 +38,9 @@ export interface EntityPage {
  * Computes the next state of one entity from its current state (undefined when absent),
  * synchronously, inside the store's transaction: return the entity to store (created when
  * absent), `null` to delete it, or `undefined` to leave it unchanged; throw a CityError to
- * fail this write alone.
+ * fail this write alone. `current` is shared with the store's cache: return a new object,
+ * never modify it. The store keeps `createdAt` from the first version and sets `modifiedAt`
+ * to the commit time unless the returned entity carries a new one.
  */
 export type EntityMutation = (current: Entity | undefined) => Entity | null | undefined;
 
@@ -78,6 +80,7 @@ export interface AttributeInfo {
 
 /** Entities in NGSI-LD normalized form. */
 export interface EntityStore {
+  /** The entity, or undefined; the object may be shared with a cache: never modify it. */
   get(id: string): Promise<Entity | undefined>;
   /**
    * Applies writes durably: each write's mutation runs in order inside one transaction (writes

@@ -18,7 +18,12 @@ const temp = (v: number): Property => ({ type: 'Property', value: v });
 
 /** An entity of type `type` with a temperature. */
 export function sensor(n: number, type = 'Sensor', extra: Partial<Entity> = {}): Entity {
-  return { id: `urn:ngsi-ld:${type}:${String(n).padStart(3, '0')}`, type, temperature: temp(n), ...extra };
+  return {
+    id: `urn:ngsi-ld:${type}:${String(n).padStart(3, '0')}`,
+    type,
+    temperature: temp(n),
+    ...extra,
+  };
 }
 
 /**
@@ -40,7 +45,9 @@ export function describeStoreContract(name: string, open: OpenStore): void {
 
     describe('entity writes', () => {
       it('creates, updates and deletes through mutations, reporting before and after', async () => {
-        const [created] = await store.entities.write([{ id: sensor(1).id, mutate: () => sensor(1) }]);
+        const [created] = await store.entities.write([
+          { id: sensor(1).id, mutate: () => sensor(1) },
+        ]);
         expect(created).toMatchObject({ changed: true, after: { temperature: { value: 1 } } });
         expect(created?.before).toBeUndefined();
         const got = await store.entities.get(sensor(1).id);
@@ -51,7 +58,10 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           { id: sensor(1).id, mutate: (cur) => cur && { ...cur, temperature: temp(42) } },
         ]);
         expect(updated?.before).toMatchObject({ temperature: { value: 1 } });
-        expect(updated?.after).toMatchObject({ temperature: { value: 42 }, createdAt: got?.createdAt });
+        expect(updated?.after).toMatchObject({
+          temperature: { value: 42 },
+          createdAt: got?.createdAt,
+        });
 
         const [same] = await store.entities.write([{ id: sensor(1).id, mutate: () => undefined }]);
         expect(same?.changed).toBe(false);
@@ -66,7 +76,14 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const id = sensor(1).id;
         const results = await store.entities.write([
           { id, mutate: () => sensor(1) },
-          { id, mutate: (cur) => cur && { ...cur, temperature: temp(Number((cur.temperature as { value: number }).value) + 1) } },
+          {
+            id,
+            mutate: (cur) =>
+              cur && {
+                ...cur,
+                temperature: temp(Number((cur.temperature as { value: number }).value) + 1),
+              },
+          },
         ]);
         expect(results.map((r) => r.changed)).toEqual([true, true]);
         expect(results[1]?.before).toMatchObject({ temperature: { value: 1 } });
@@ -124,10 +141,14 @@ export function describeStoreContract(name: string, open: OpenStore): void {
 
       it('keeps the old convenience methods', async () => {
         await store.entities.create(sensor(1));
-        await expect(store.entities.create(sensor(1))).rejects.toMatchObject({ code: 'AlreadyExists' });
+        await expect(store.entities.create(sensor(1))).rejects.toMatchObject({
+          code: 'AlreadyExists',
+        });
         const merged = await store.entities.mergeAttributes(sensor(1).id, { humidity: temp(3) });
         expect(merged).toMatchObject({ temperature: { value: 1 }, humidity: { value: 3 } });
-        await expect(store.entities.mergeAttributes('urn:ngsi-ld:Sensor:none', {})).rejects.toMatchObject({
+        await expect(
+          store.entities.mergeAttributes('urn:ngsi-ld:Sensor:none', {}),
+        ).rejects.toMatchObject({
           code: 'ResourceNotFound',
         });
         expect(await store.entities.types()).toEqual(['Sensor']);
@@ -141,7 +162,9 @@ export function describeStoreContract(name: string, open: OpenStore): void {
 
     describe('discovery', () => {
       it('reports types with attributes and counts, and attributes with types and counts', async () => {
-        await store.entities.create(sensor(1, 'Sensor', { ref: { type: 'Relationship', object: 'urn:x:1' } }));
+        await store.entities.create(
+          sensor(1, 'Sensor', { ref: { type: 'Relationship', object: 'urn:x:1' } }),
+        );
         await store.entities.create(sensor(2, 'Sensor'));
         await store.entities.create({
           id: 'urn:ngsi-ld:Both:1',
@@ -159,14 +182,24 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           { type: 'Sensor', attributeNames: ['humidity', 'ref', 'temperature'], entityCount: 3 },
         ]);
         expect(await store.entities.attributeInfo()).toEqual([
-          { name: 'humidity', attributeTypes: ['Property'], typeNames: ['Sensor'], attributeCount: 1 },
+          {
+            name: 'humidity',
+            attributeTypes: ['Property'],
+            typeNames: ['Sensor'],
+            attributeCount: 1,
+          },
           {
             name: 'ref',
             attributeTypes: ['Property', 'Relationship'],
             typeNames: ['Device', 'Sensor'],
             attributeCount: 3,
           },
-          { name: 'temperature', attributeTypes: ['Property'], typeNames: ['Sensor'], attributeCount: 2 },
+          {
+            name: 'temperature',
+            attributeTypes: ['Property'],
+            typeNames: ['Sensor'],
+            attributeCount: 2,
+          },
         ]);
       });
     });

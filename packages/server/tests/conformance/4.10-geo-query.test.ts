@@ -27,19 +27,45 @@ beforeAll(async () => {
     {
       id: id('L1'),
       type: 'GeoShape',
-      location: G({ type: 'LineString', coordinates: [[9.9, 49.9], [10.1, 50.1]] }),
+      location: G({
+        type: 'LineString',
+        coordinates: [
+          [9.9, 49.9],
+          [10.1, 50.1],
+        ],
+      }),
     },
     { id: id('A1'), type: 'GeoShape', location: G({ type: 'Polygon', coordinates: A1 }) },
-    { id: id('A2'), type: 'GeoShape', location: G({ type: 'Polygon', coordinates: box(20, 20, 21, 21) }) },
-    { id: id('MP'), type: 'GeoShape', location: G({ type: 'MultiPoint', coordinates: [[10, 50], [30, 30]] }) },
+    {
+      id: id('A2'),
+      type: 'GeoShape',
+      location: G({ type: 'Polygon', coordinates: box(20, 20, 21, 21) }),
+    },
+    {
+      id: id('MP'),
+      type: 'GeoShape',
+      location: G({
+        type: 'MultiPoint',
+        coordinates: [
+          [10, 50],
+          [30, 30],
+        ],
+      }),
+    },
     {
       id: id('ML'),
       type: 'GeoShape',
       location: G({
         type: 'MultiLineString',
         coordinates: [
-          [[0, 0], [1, 1]],
-          [[40, 40], [41, 41]],
+          [
+            [0, 0],
+            [1, 1],
+          ],
+          [
+            [40, 40],
+            [41, 41],
+          ],
         ],
       }),
     },
@@ -61,7 +87,13 @@ beforeAll(async () => {
   expect(res.status, res.text).toBe(201);
 });
 
-async function geo(type: string, georel: string, geometry: string, coordinates: unknown, extra = '') {
+async function geo(
+  type: string,
+  georel: string,
+  geometry: string,
+  coordinates: unknown,
+  extra = '',
+) {
   const qs =
     `type=${type}&georel=${encodeURIComponent(georel)}&geometry=${geometry}` +
     `&coordinates=${encodeURIComponent(JSON.stringify(coordinates))}${extra}`;
@@ -89,9 +121,9 @@ describe('4.10 georel within / contains / intersects / equals / disjoint / overl
   });
 
   it('4.10: within a MultiPolygon', async () => {
-    expect(await geo('GeoPoint', 'within', 'MultiPolygon', [A1, box(10.9, 49.9, 11.1, 50.1)])).toEqual(
-      want('P1', 'P2', 'P3'),
-    );
+    expect(
+      await geo('GeoPoint', 'within', 'MultiPolygon', [A1, box(10.9, 49.9, 11.1, 50.1)]),
+    ).toEqual(want('P1', 'P2', 'P3'));
   });
 
   it('4.10: within a large Polygon selects only shapes entirely inside it', async () => {
@@ -109,9 +141,12 @@ describe('4.10 georel within / contains / intersects / equals / disjoint / overl
   });
 
   it('4.10: intersects a LineString', async () => {
-    expect(await geo('GeoShape', 'intersects', 'LineString', [[9.9, 50.1], [10.1, 49.9]])).toEqual(
-      want('A1', 'L1', 'MP'),
-    );
+    expect(
+      await geo('GeoShape', 'intersects', 'LineString', [
+        [9.9, 50.1],
+        [10.1, 49.9],
+      ]),
+    ).toEqual(want('A1', 'L1', 'MP'));
   });
 
   it('4.10: intersects a Polygon (multi-geometries with a part inside)', async () => {
@@ -121,13 +156,23 @@ describe('4.10 georel within / contains / intersects / equals / disjoint / overl
   });
 
   it('4.10: intersects a MultiPoint', async () => {
-    expect(await geo('GeoShape', 'intersects', 'MultiPoint', [[30, 30], [100, 0]])).toEqual(
-      want('MP', 'MPoly'),
-    );
+    expect(
+      await geo('GeoShape', 'intersects', 'MultiPoint', [
+        [30, 30],
+        [100, 0],
+      ]),
+    ).toEqual(want('MP', 'MPoly'));
   });
 
   it('4.10: intersects a MultiLineString', async () => {
-    expect(await geo('GeoShape', 'intersects', 'MultiLineString', [[[0, 1], [1, 0]]])).toEqual(want('ML'));
+    expect(
+      await geo('GeoShape', 'intersects', 'MultiLineString', [
+        [
+          [0, 1],
+          [1, 0],
+        ],
+      ]),
+    ).toEqual(want('ML'));
   });
 
   it('4.10: equals a Point', async () => {
@@ -149,7 +194,9 @@ describe('4.10 georel within / contains / intersects / equals / disjoint / overl
   });
 
   it('4.10: overlaps a Polygon (same dimension, partial overlap)', async () => {
-    expect(await geo('GeoShape', 'overlaps', 'Polygon', box(10, 50, 10.1, 50.1))).toEqual(want('A1'));
+    expect(await geo('GeoShape', 'overlaps', 'Polygon', box(10, 50, 10.1, 50.1))).toEqual(
+      want('A1'),
+    );
   });
 });
 
@@ -159,9 +206,9 @@ describe('4.10 geoproperty', () => {
   });
 
   it('4.10: geoproperty=workplace queries that GeoProperty instead', async () => {
-    expect(await geo('Worker', 'near;maxDistance==1000', 'Point', [10, 50], '&geoproperty=workplace')).toEqual(
-      want('W1'),
-    );
+    expect(
+      await geo('Worker', 'near;maxDistance==1000', 'Point', [10, 50], '&geoproperty=workplace'),
+    ).toEqual(want('W1'));
   });
 
   it('5.7.2: a geo-query alone (no type) is a sufficient selector', async () => {
@@ -177,13 +224,34 @@ describe('4.10 geoproperty', () => {
 describe('4.10 geo-query errors', () => {
   const base = '/entities?type=GeoPoint';
   it.each([
-    ['georel without geometry', `${base}&georel=within&coordinates=${encodeURIComponent(JSON.stringify(A1))}`],
-    ['geometry without georel', `${base}&geometry=Point&coordinates=${encodeURIComponent('[10,50]')}`],
-    ['an unknown georel', `${base}&georel=around&geometry=Point&coordinates=${encodeURIComponent('[10,50]')}`],
-    ['near without a distance', `${base}&georel=near&geometry=Point&coordinates=${encodeURIComponent('[10,50]')}`],
-    ['an unknown geometry', `${base}&georel=within&geometry=Circle&coordinates=${encodeURIComponent('[10,50]')}`],
-    ['coordinates that are not JSON', `${base}&georel=within&geometry=Polygon&coordinates=${encodeURIComponent('[[[1,2]')}`],
-    ['coordinates that do not fit the geometry', `${base}&georel=within&geometry=Polygon&coordinates=${encodeURIComponent('[10,50]')}`],
+    [
+      'georel without geometry',
+      `${base}&georel=within&coordinates=${encodeURIComponent(JSON.stringify(A1))}`,
+    ],
+    [
+      'geometry without georel',
+      `${base}&geometry=Point&coordinates=${encodeURIComponent('[10,50]')}`,
+    ],
+    [
+      'an unknown georel',
+      `${base}&georel=around&geometry=Point&coordinates=${encodeURIComponent('[10,50]')}`,
+    ],
+    [
+      'near without a distance',
+      `${base}&georel=near&geometry=Point&coordinates=${encodeURIComponent('[10,50]')}`,
+    ],
+    [
+      'an unknown geometry',
+      `${base}&georel=within&geometry=Circle&coordinates=${encodeURIComponent('[10,50]')}`,
+    ],
+    [
+      'coordinates that are not JSON',
+      `${base}&georel=within&geometry=Polygon&coordinates=${encodeURIComponent('[[[1,2]')}`,
+    ],
+    [
+      'coordinates that do not fit the geometry',
+      `${base}&georel=within&geometry=Polygon&coordinates=${encodeURIComponent('[10,50]')}`,
+    ],
   ])('4.10/5.5.2: 400 BadRequestData for %s', async (_why, url) => {
     expectProblem(await b.api.get(url), 400, 'BadRequestData');
   });

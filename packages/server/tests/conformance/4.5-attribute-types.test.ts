@@ -5,17 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { CORE_CONTEXT, expectProblem, link, urn, useBroker } from './helpers/broker.js';
 
 const VOCAB_CTX = 'https://example.org/conformance/vocab-context.jsonld';
-const b = useBroker({
-  preloadedContexts: {
-    [VOCAB_CTX]: {
-      '@context': {
-        Sports: 'https://example.org/ontology/Sports',
-        Music: 'https://example.org/ontology/Music',
-        category: 'https://example.org/ontology/category',
+const b = useBroker(
+  {
+    preloadedContexts: {
+      [VOCAB_CTX]: {
+        '@context': {
+          Sports: 'https://example.org/ontology/Sports',
+          Music: 'https://example.org/ontology/Music',
+          category: 'https://example.org/ontology/category',
+        },
       },
     },
   },
-});
+  'file',
+);
 const path = (id: string) => `/entities/${encodeURIComponent(id)}`;
 
 async function create(attrs: Record<string, unknown>, type = 'Venue') {
@@ -93,7 +96,7 @@ describe('4.5.20 VocabProperty', () => {
     expect((await get(id)).category).toEqual({ type: 'VocabProperty', vocab: ['Sports', 'Music'] });
   });
 
-  it('4.5.20: vocab values are expanded with the @context and compacted back with the caller\'s', async () => {
+  it("4.5.20: vocab values are expanded with the @context and compacted back with the caller's", async () => {
     const id = urn('Venue');
     const res = await b.api.post(
       '/entities',
@@ -138,12 +141,20 @@ describe('4.5.24 JsonProperty', () => {
   it('4.5.24: keyValues renders the json value (optionally wrapped as { json })', async () => {
     const id = await create({ config: { type: 'JsonProperty', json } });
     const kv = (await get(id, '?options=keyValues')).config;
-    expect(kv).toSatisfy((v: unknown) => JSON.stringify(v) === JSON.stringify(json) || JSON.stringify(v) === JSON.stringify({ json }));
+    expect(kv).toSatisfy(
+      (v: unknown) =>
+        JSON.stringify(v) === JSON.stringify(json) ||
+        JSON.stringify(v) === JSON.stringify({ json }),
+    );
   });
 
   it('4.5.24: 400 BadRequestData when json is missing', async () => {
     expectProblem(
-      await b.api.post('/entities', { id: urn('Venue'), type: 'Venue', config: { type: 'JsonProperty' } }),
+      await b.api.post('/entities', {
+        id: urn('Venue'),
+        type: 'Venue',
+        config: { type: 'JsonProperty' },
+      }),
       400,
       'BadRequestData',
     );
@@ -152,8 +163,13 @@ describe('4.5.24 JsonProperty', () => {
 
 describe('4.5.21 ListProperty and 4.5.22 ListRelationship', () => {
   it('4.5.21: a ListProperty keeps the order of valueList', async () => {
-    const id = await create({ readings: { type: 'ListProperty', valueList: [3, 1, 2, 'x', true] } });
-    expect((await get(id)).readings).toEqual({ type: 'ListProperty', valueList: [3, 1, 2, 'x', true] });
+    const id = await create({
+      readings: { type: 'ListProperty', valueList: [3, 1, 2, 'x', true] },
+    });
+    expect((await get(id)).readings).toEqual({
+      type: 'ListProperty',
+      valueList: [3, 1, 2, 'x', true],
+    });
   });
 
   it('4.5.21: keyValues renders a ListProperty as its ordered list', async () => {
@@ -183,11 +199,11 @@ describe('4.5.21 ListProperty and 4.5.22 ListRelationship', () => {
     const id = await create({ queue: { type: 'ListRelationship', objectList } });
     const got = (await get(id)).queue;
     expect(got.type).toBe('ListRelationship');
-    expect(got.objectList.map((o: string | { object: string }) => (typeof o === 'string' ? o : o.object))).toEqual([
-      'urn:ngsi-ld:Person:c',
-      'urn:ngsi-ld:Person:a',
-      'urn:ngsi-ld:Person:b',
-    ]);
+    expect(
+      got.objectList.map((o: string | { object: string }) =>
+        typeof o === 'string' ? o : o.object,
+      ),
+    ).toEqual(['urn:ngsi-ld:Person:c', 'urn:ngsi-ld:Person:a', 'urn:ngsi-ld:Person:b']);
   });
 
   it('4.5.22: 400 BadRequestData when an objectList member is not a URI', async () => {
@@ -211,10 +227,9 @@ describe('4.5.21 ListProperty and 4.5.22 ListRelationship', () => {
     });
     const kv = (await get(id, '?options=keyValues')).queue;
     const list = Array.isArray(kv) ? kv : kv.objectList;
-    expect(list.map((o: string | { object: string }) => (typeof o === 'string' ? o : o.object))).toEqual([
-      'urn:ngsi-ld:Person:b',
-      'urn:ngsi-ld:Person:a',
-    ]);
+    expect(
+      list.map((o: string | { object: string }) => (typeof o === 'string' ? o : o.object)),
+    ).toEqual(['urn:ngsi-ld:Person:b', 'urn:ngsi-ld:Person:a']);
   });
 });
 
@@ -290,7 +305,10 @@ describe('4.5.8 NGSI-LD Null', () => {
   });
 
   it('4.5.8: a bare "urn:ngsi-ld:null" in a keyValues merge deletes the attribute', async () => {
-    const id = await create({ a: { type: 'Property', value: 1 }, b: { type: 'Property', value: 2 } });
+    const id = await create({
+      a: { type: 'Property', value: 1 },
+      b: { type: 'Property', value: 2 },
+    });
     await b.api.patch(`${path(id)}?options=keyValues`, { a: 'urn:ngsi-ld:null' });
     const got = await get(id);
     expect(got.a).toBeUndefined();

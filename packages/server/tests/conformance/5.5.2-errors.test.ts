@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ETSI_ERRORS, expectProblem, urn, useBroker } from './helpers/broker.js';
 
-const b = useBroker();
+const b = useBroker({}, 'file');
 
 describe('5.5.3 ProblemDetails', () => {
   it('5.5.3: an error body has type (ETSI URI), title and status matching the HTTP status', async () => {
@@ -41,7 +41,11 @@ describe('5.5.2 error types and their HTTP status', () => {
     '4.6.2/5.5.2: BadRequestData (400) for the attribute name %s (forbidden characters)',
     async (name) => {
       expectProblem(
-        await b.api.post('/entities', { id: urn('Thing'), type: 'Thing', [name]: { type: 'Property', value: 1 } }),
+        await b.api.post('/entities', {
+          id: urn('Thing'),
+          type: 'Thing',
+          [name]: { type: 'Property', value: 1 },
+        }),
         400,
         'BadRequestData',
       );
@@ -56,7 +60,9 @@ describe('5.5.2 error types and their HTTP status', () => {
 
   it('5.5.2: ResourceNotFound (404) for an attribute operation on an unknown entity', async () => {
     expectProblem(
-      await b.api.post('/entities/urn:ngsi-ld:Thing:none/attrs', { a: { type: 'Property', value: 1 } }),
+      await b.api.post('/entities/urn:ngsi-ld:Thing:none/attrs', {
+        a: { type: 'Property', value: 1 },
+      }),
       404,
       'ResourceNotFound',
     );

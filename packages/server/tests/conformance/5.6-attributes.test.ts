@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectProblem, urn, useBroker } from './helpers/broker.js';
 
-const b = useBroker();
+const b = useBroker({}, 'file');
 const path = (id: string) => `/entities/${encodeURIComponent(id)}`;
 
 async function seed() {
@@ -32,7 +32,9 @@ describe('5.6.3 Append Entity Attributes (POST /entities/{entityId}/attrs)', () 
 
   it('5.6.3: existing attributes are overwritten by default', async () => {
     const id = await seed();
-    const res = await b.api.post(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 25 } });
+    const res = await b.api.post(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 25 },
+    });
     expect(res.status, res.text).toBe(204);
     expect((await get(id)).temperature).toEqual({ type: 'Property', value: 25 });
   });
@@ -64,7 +66,9 @@ describe('5.6.3 Append Entity Attributes (POST /entities/{entityId}/attrs)', () 
 
   it('5.6.3: 404 ResourceNotFound when the entity does not exist', async () => {
     expectProblem(
-      await b.api.post(`${path('urn:ngsi-ld:Room:none')}/attrs`, { a: { type: 'Property', value: 1 } }),
+      await b.api.post(`${path('urn:ngsi-ld:Room:none')}/attrs`, {
+        a: { type: 'Property', value: 1 },
+      }),
       404,
       'ResourceNotFound',
     );
@@ -98,8 +102,12 @@ describe('5.6.3 Append Entity Attributes (POST /entities/{entityId}/attrs)', () 
   it('4.5.5/5.6.3: appending with an existing datasetId replaces only that instance', async () => {
     const id = await seed();
     const ds = 'urn:ngsi-ld:Dataset:sensor2';
-    await b.api.post(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 19, datasetId: ds } });
-    await b.api.post(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 18, datasetId: ds } });
+    await b.api.post(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 19, datasetId: ds },
+    });
+    await b.api.post(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 18, datasetId: ds },
+    });
     const t = (await get(id)).temperature as { value: number; datasetId?: string }[];
     expect(t).toHaveLength(2);
     expect(t.find((i) => i.datasetId === ds)?.value).toBe(18);
@@ -167,8 +175,12 @@ describe('5.6.2 Update Entity Attributes (PATCH /entities/{entityId}/attrs)', ()
   it('4.5.5/5.6.2: an update with a datasetId targets only the instance with that datasetId', async () => {
     const id = await seed();
     const ds = 'urn:ngsi-ld:Dataset:s2';
-    await b.api.post(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 19, datasetId: ds } });
-    await b.api.patch(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 10, datasetId: ds } });
+    await b.api.post(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 19, datasetId: ds },
+    });
+    await b.api.patch(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 10, datasetId: ds },
+    });
     const t = (await get(id)).temperature as { value: number; datasetId?: string }[];
     expect(t.find((i) => i.datasetId === ds)?.value).toBe(10);
     expect(t.find((i) => i.datasetId === undefined)?.value).toBe(21);
@@ -196,7 +208,10 @@ describe('5.6.4 Partial Attribute Update (PATCH /entities/{entityId}/attrs/{attr
   it('5.6.4: a Relationship object can be changed', async () => {
     const id = await seed();
     await b.api.patch(`${path(id)}/attrs/isIn`, { object: 'urn:ngsi-ld:Building:b2' });
-    expect((await get(id)).isIn).toEqual({ type: 'Relationship', object: 'urn:ngsi-ld:Building:b2' });
+    expect((await get(id)).isIn).toEqual({
+      type: 'Relationship',
+      object: 'urn:ngsi-ld:Building:b2',
+    });
   });
 
   it('5.6.4: 404 ResourceNotFound when the attribute does not exist', async () => {
@@ -219,7 +234,9 @@ describe('5.6.4 Partial Attribute Update (PATCH /entities/{entityId}/attrs/{attr
   it('5.6.4: a datasetId in the fragment targets that instance only', async () => {
     const id = await seed();
     const ds = 'urn:ngsi-ld:Dataset:s3';
-    await b.api.post(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 19, datasetId: ds } });
+    await b.api.post(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 19, datasetId: ds },
+    });
     await b.api.patch(`${path(id)}/attrs/temperature`, { value: 5, datasetId: ds });
     const t = (await get(id)).temperature as { value: number; datasetId?: string }[];
     expect(t.find((i) => i.datasetId === ds)?.value).toBe(5);
@@ -241,7 +258,10 @@ describe('5.6.19 Replace Attribute (PUT /entities/{entityId}/attrs/{attrId})', (
       type: 'Relationship',
       object: 'urn:ngsi-ld:Sensor:h1',
     });
-    expect((await get(id)).humidity).toEqual({ type: 'Relationship', object: 'urn:ngsi-ld:Sensor:h1' });
+    expect((await get(id)).humidity).toEqual({
+      type: 'Relationship',
+      object: 'urn:ngsi-ld:Sensor:h1',
+    });
   });
 
   it('5.6.19: 404 ResourceNotFound when the attribute does not exist', async () => {
@@ -289,8 +309,12 @@ describe('5.6.5 Delete Entity Attribute (DELETE /entities/{entityId}/attrs/{attr
   it('5.6.5: ?datasetId= deletes only the instance with that datasetId', async () => {
     const id = await seed();
     const ds = 'urn:ngsi-ld:Dataset:s4';
-    await b.api.post(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 19, datasetId: ds } });
-    const res = await b.api.delete(`${path(id)}/attrs/temperature?datasetId=${encodeURIComponent(ds)}`);
+    await b.api.post(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 19, datasetId: ds },
+    });
+    const res = await b.api.delete(
+      `${path(id)}/attrs/temperature?datasetId=${encodeURIComponent(ds)}`,
+    );
     expect(res.status, res.text).toBe(204);
     expect([(await get(id)).temperature].flat()).toEqual([
       { type: 'Property', value: 21, unitCode: 'CEL' },
@@ -300,7 +324,9 @@ describe('5.6.5 Delete Entity Attribute (DELETE /entities/{entityId}/attrs/{attr
   it('5.6.5: without datasetId only the default instance (no datasetId) is deleted', async () => {
     const id = await seed();
     const ds = 'urn:ngsi-ld:Dataset:s5';
-    await b.api.post(`${path(id)}/attrs`, { temperature: { type: 'Property', value: 19, datasetId: ds } });
+    await b.api.post(`${path(id)}/attrs`, {
+      temperature: { type: 'Property', value: 19, datasetId: ds },
+    });
     await b.api.delete(`${path(id)}/attrs/temperature`);
     expect([(await get(id)).temperature].flat()).toEqual([
       { type: 'Property', value: 19, datasetId: ds },

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ETSI_ERRORS, ids, unique, urn, useBroker } from './helpers/broker.js';
 
-const b = useBroker();
+const b = useBroker({}, 'file');
 const path = (id: string) => `/entities/${encodeURIComponent(id)}`;
 const get = async (id: string) => b.api.get(path(id));
 
@@ -20,7 +20,9 @@ function car(id = urn('Car'), speed = 50) {
 /** Asserts a BatchOperationResult: success ids and error entity ids (order free). */
 function expectBatchResult(body: any, success: string[], failed: string[]) {
   expect([...body.success].sort()).toEqual([...success].sort());
-  expect(body.errors.map((e: { entityId: string }) => e.entityId).sort()).toEqual([...failed].sort());
+  expect(body.errors.map((e: { entityId: string }) => e.entityId).sort()).toEqual(
+    [...failed].sort(),
+  );
   for (const e of body.errors) {
     expect(e.error.type).toMatch(new RegExp(`^${ETSI_ERRORS.replace(/[./]/g, '\\$&')}`));
     expect(typeof e.error.title).toBe('string');
@@ -76,7 +78,9 @@ describe('5.6.7 Batch Entity Creation (POST /entityOperations/create)', () => {
     const type = unique('Fleet');
     const list = [1, 2, 3].map(() => ({ ...car(), type }));
     await b.api.post('/entityOperations/create', list);
-    expect(ids((await b.api.get(`/entities?type=${type}`)).body)).toEqual(list.map((e) => e.id).sort());
+    expect(ids((await b.api.get(`/entities?type=${type}`)).body)).toEqual(
+      list.map((e) => e.id).sort(),
+    );
   });
 });
 
@@ -124,7 +128,12 @@ describe('5.6.8 Batch Entity Upsert (POST /entityOperations/upsert)', () => {
     const a = car();
     await b.api.post('/entities', a);
     const res = await b.api.post('/entityOperations/upsert?options=update', [
-      { id: a.id, type: 'Car', speed: { type: 'Property', value: 90 }, colour: { type: 'Property', value: 'red' } },
+      {
+        id: a.id,
+        type: 'Car',
+        speed: { type: 'Property', value: 90 },
+        colour: { type: 'Property', value: 'red' },
+      },
     ]);
     expect(res.status, res.text).toBe(204);
     const got = (await get(a.id)).body;
@@ -273,7 +282,10 @@ describe('5.7.2/6.23 Query Entities via POST (POST /entityOperations/query)', ()
 
   it('6.23.3.1: 200 with the entities matching the Query entities selector', async () => {
     const { type, list } = await fleet();
-    const res = await b.api.post('/entityOperations/query', { type: 'Query', entities: [{ type }] });
+    const res = await b.api.post('/entityOperations/query', {
+      type: 'Query',
+      entities: [{ type }],
+    });
     expect(res.status, res.text).toBe(200);
     expect(ids(res.body)).toEqual(list.map((e) => e.id).sort());
   });
@@ -300,8 +312,16 @@ describe('5.7.2/6.23 Query Entities via POST (POST /entityOperations/query)', ()
 
   it('5.7.2: the Query geoQ member filters geographically', async () => {
     const type = unique('Spot');
-    const inside = { id: urn('Spot'), type, location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [1, 1] } } };
-    const outside = { id: urn('Spot'), type, location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [50, 50] } } };
+    const inside = {
+      id: urn('Spot'),
+      type,
+      location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [1, 1] } },
+    };
+    const outside = {
+      id: urn('Spot'),
+      type,
+      location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [50, 50] } },
+    };
     await b.api.post('/entityOperations/create', [inside, outside]);
     const res = await b.api.post('/entityOperations/query', {
       type: 'Query',
@@ -343,7 +363,10 @@ describe('5.7.2/6.23 Query Entities via POST (POST /entityOperations/query)', ()
   });
 
   it('5.7.2: 400 BadRequestData when the Query type member is wrong', async () => {
-    const res = await b.api.post('/entityOperations/query', { type: 'NotAQuery', entities: [{ type: 'Car' }] });
+    const res = await b.api.post('/entityOperations/query', {
+      type: 'NotAQuery',
+      entities: [{ type: 'Car' }],
+    });
     expect(res.status).toBe(400);
     expect(res.body.type).toMatch(/\/(BadRequestData|InvalidRequest)$/);
   });

@@ -54,9 +54,9 @@ describe('5.7.2 Query Entities: entity selection', () => {
   });
 
   it('5.7.2: idPattern is a regular expression over entity ids', async () => {
-    expect(ids((await q(`idPattern=${encodeURIComponent('^urn:ngsi-ld:Vehicle:.*')}`)).body)).toEqual(
-      [E.v1, E.v2].sort(),
-    );
+    expect(
+      ids((await q(`idPattern=${encodeURIComponent('^urn:ngsi-ld:Vehicle:.*')}`)).body),
+    ).toEqual([E.v1, E.v2].sort());
   });
 
   it('5.7.2: idPattern with type narrows further', async () => {
@@ -70,7 +70,11 @@ describe('5.7.2 Query Entities: entity selection', () => {
   });
 
   it('5.7.2: 400 BadRequestData when idPattern is not a valid regular expression', async () => {
-    expectProblem(await b.api.get(`/entities?idPattern=${encodeURIComponent('([')}`), 400, 'BadRequestData');
+    expectProblem(
+      await b.api.get(`/entities?idPattern=${encodeURIComponent('([')}`),
+      400,
+      'BadRequestData',
+    );
   });
 });
 
@@ -90,9 +94,9 @@ describe('4.17 Entity type selection expressions', () => {
   });
 
   it('4.17: parentheses group expressions: "(Building;Landmark)|Vehicle"', async () => {
-    expect(ids((await q(`type=${encodeURIComponent('(Building;Landmark)|Vehicle')}`)).body)).toEqual(
-      [E.b2, E.v1, E.v2].sort(),
-    );
+    expect(
+      ids((await q(`type=${encodeURIComponent('(Building;Landmark)|Vehicle')}`)).body),
+    ).toEqual([E.b2, E.v1, E.v2].sort());
   });
 
   it('4.16: an entity with several types is found by each of them', async () => {
@@ -129,7 +133,11 @@ describe('5.5.9 Pagination and 6.3.13 NGSILD-Results-Count', () => {
   it('5.5.9: offset with limit pages through all results without overlap', async () => {
     const seen: string[] = [];
     for (let offset = 0; offset < 6; offset += 2)
-      seen.push(...(await q(`type=Building,Landmark,Vehicle&limit=2&offset=${offset}`)).body.map((e: { id: string }) => e.id));
+      seen.push(
+        ...(await q(`type=Building,Landmark,Vehicle&limit=2&offset=${offset}`)).body.map(
+          (e: { id: string }) => e.id,
+        ),
+      );
     expect(seen.sort()).toEqual(Object.values(E).sort());
   });
 

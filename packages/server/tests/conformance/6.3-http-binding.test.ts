@@ -14,13 +14,15 @@ import {
   useBroker,
 } from './helpers/broker.js';
 
-const b = useBroker();
+const b = useBroker({}, 'file');
 const path = (id: string) => `/entities/${encodeURIComponent(id)}`;
 const thing = (id = urn('Thing')) => ({ id, type: 'Thing', n: { type: 'Property', value: 1 } });
 
 describe('6.3.4 Request media types', () => {
   it('6.3.4: 415 Unsupported Media Type for a body that is neither JSON nor JSON-LD', async () => {
-    const res = await b.api.post('/entities', JSON.stringify(thing()), { 'content-type': 'text/plain' });
+    const res = await b.api.post('/entities', JSON.stringify(thing()), {
+      'content-type': 'text/plain',
+    });
     expectStatus(res, 415);
   });
 
@@ -39,9 +41,13 @@ describe('6.3.4 Request media types', () => {
   it('6.3.4: PATCH accepts application/merge-patch+json', async () => {
     const e = thing();
     await b.api.post('/entities', e);
-    const res = await b.api.patch(path(e.id), { n: { type: 'Property', value: 2 } }, {
-      'content-type': 'application/merge-patch+json',
-    });
+    const res = await b.api.patch(
+      path(e.id),
+      { n: { type: 'Property', value: 2 } },
+      {
+        'content-type': 'application/merge-patch+json',
+      },
+    );
     expect(res.status, res.text).toBe(204);
     expect((await b.api.get(path(e.id))).body.n.value).toBe(2);
   });
@@ -143,10 +149,11 @@ describe('5.5.10/6.3.14 Multi-tenancy (NGSILD-Tenant)', () => {
 
   it('5.5.10: entities of a tenant are invisible to the default tenant', async () => {
     const t = b.api.with({ 'ngsild-tenant': unique('tenant') });
-    const e = thing();
+    const type = unique('Hidden');
+    const e = { ...thing(), type };
     await t.post('/entities', e);
     expectProblem(await b.api.get(path(e.id)), 404, 'ResourceNotFound');
-    expect(await b.api.get('/entities?type=Thing').then((r) => r.body ?? [])).toEqual([]);
+    expect((await b.api.get(`/entities?type=${type}`)).body).toEqual([]);
   });
 
   it('5.5.10: entities of the default tenant are invisible to another tenant', async () => {
@@ -189,10 +196,11 @@ describe('5.5.10/6.3.14 Multi-tenancy (NGSILD-Tenant)', () => {
 
   it('5.5.10: discovery (/types) only reports the types of its tenant', async () => {
     const t = b.api.with({ 'ngsild-tenant': unique('tenant') });
-    await t.post('/entities', { id: urn('Secret'), type: 'Secret' });
+    const secret = unique('Secret');
+    await t.post('/entities', { id: urn('Secret'), type: secret });
     await b.api.post('/entities', thing());
-    expect((await t.get('/types')).body.typeList).toEqual(['Secret']);
-    expect((await b.api.get('/types')).body.typeList).toEqual(['Thing']);
+    expect((await t.get('/types')).body.typeList).toEqual([secret]);
+    expect((await b.api.get('/types')).body.typeList).not.toContain(secret);
   });
 
   it.each([
@@ -201,14 +209,19 @@ describe('5.5.10/6.3.14 Multi-tenancy (NGSILD-Tenant)', () => {
     ['GET /types', '/types'],
     ['GET /attributes', '/attributes'],
     ['GET /subscriptions', '/subscriptions'],
-    ['GET /temporal/entities?type=Thing', '/temporal/entities?type=Thing&timerel=after&timeAt=2000-01-01T00:00:00Z'],
+    [
+      'GET /temporal/entities?type=Thing',
+      '/temporal/entities?type=Thing&timerel=after&timeAt=2000-01-01T00:00:00Z',
+    ],
   ])('5.5.10: %s on a tenant that does not exist is 404 NonexistentTenant', async (_n, url) => {
     const res = await b.api.get(url, { 'ngsild-tenant': unique('ghost') });
     expectProblem(res, 404, 'NonexistentTenant');
   });
 
   it('5.5.10: DELETE on a tenant that does not exist is 404 NonexistentTenant', async () => {
-    const res = await b.api.delete(path('urn:ngsi-ld:Thing:x'), { 'ngsild-tenant': unique('ghost') });
+    const res = await b.api.delete(path('urn:ngsi-ld:Thing:x'), {
+      'ngsild-tenant': unique('ghost'),
+    });
     expectProblem(res, 404, 'NonexistentTenant');
   });
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Topics, type Bus } from '../../bus/index.js';
-import type { Entity, Property } from '../../core/index.js';
+import { qLiteral, type Entity, type Property } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { Rule } from '../rules/rule.js';
 import type { Evidence } from '../rules/threshold-evaluator.js';
@@ -94,7 +94,7 @@ export class AlertService {
             kind: 'compare',
             path: { attr: 'status', compound: [] },
             op: '==',
-            operand: { kind: 'value', value: status },
+            operand: { kind: 'value', value: qLiteral(status) },
           },
         }),
         limit: 1000,

@@ -19,7 +19,7 @@ async function readLimited(response: Response, url: string, maxBytes: number): P
   if (!response.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     if (size > maxBytes) throw unavailable(url, `it is larger than ${maxBytes} bytes`);
     chunks.push(chunk);
@@ -57,5 +57,5 @@ export async function fetchContextDocument(
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('@context' in doc))
     throw unavailable(url, 'it is not a JSON-LD document with an "@context" member');
-  return doc as Record<string, unknown>;
+  return doc;
 }

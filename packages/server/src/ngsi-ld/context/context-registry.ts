@@ -30,7 +30,7 @@ export function checkContextDocument(doc: unknown): Record<string, unknown> {
       'BadRequestData',
       'a JSON-LD context document must be a JSON object with an "@context" member',
     );
-  return doc as Record<string, unknown>;
+  return doc;
 }
 
 /**
@@ -239,9 +239,15 @@ export class ContextRegistry {
   }
 
   private load(): Promise<void> {
-    this.loaded ??= this.options.collection.list().then((rows) => {
-      for (const { doc } of rows) if (!this.byId.has(doc.localId)) this.index(doc);
-    });
+    this.loaded ??= this.options.collection.list().then(
+      (rows) => {
+        for (const { doc } of rows) if (!this.byId.has(doc.localId)) this.index(doc);
+      },
+      (err: unknown) => {
+        this.loaded = undefined; // try again on the next request
+        throw err;
+      },
+    );
     return this.loaded;
   }
 }

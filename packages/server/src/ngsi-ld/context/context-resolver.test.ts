@@ -30,7 +30,9 @@ beforeAll(async () => {
       res.setHeader('content-type', 'application/ld+json');
       res.end(JSON.stringify({ '@context': { speed: 'https://example.org/speed' } }));
     } else if (req.url === '/nested.jsonld') {
-      res.end(JSON.stringify({ '@context': [`${base}/ctx.jsonld`, { car: 'https://example.org/Car' }] }));
+      res.end(
+        JSON.stringify({ '@context': [`${base}/ctx.jsonld`, { car: 'https://example.org/Car' }] }),
+      );
     } else if (req.url === '/huge.jsonld') {
       res.end(JSON.stringify({ '@context': { x: 'y'.repeat(4096) } }));
     } else if (req.url === '/not-json') {
@@ -94,15 +96,27 @@ describe('the core context', () => {
   });
 
   it.skipIf(!existsSync(REFERENCE))('defines the same terms and IRIs as ETSI v1.9', async () => {
-    const reference = JSON.parse(readFileSync(REFERENCE, 'utf8')) as { '@context': Record<string, unknown> };
+    const reference = JSON.parse(readFileSync(REFERENCE, 'utf8')) as {
+      '@context': Record<string, unknown>;
+    };
     const ngsiLdProof = 'ngsildproof';
-    const refTerms = Object.keys(reference['@context']).filter((t) => t !== ngsiLdProof).sort();
-    const ourTerms = Object.keys(CORE_CONTEXT).filter((t) => t !== ngsiLdProof).sort();
+    const refTerms = Object.keys(reference['@context'])
+      .filter((t) => t !== ngsiLdProof)
+      .sort();
+    const ourTerms = Object.keys(CORE_CONTEXT)
+      .filter((t) => t !== ngsiLdProof)
+      .sort();
     expect(ourTerms).toEqual(refTerms);
-    const { ['ngsildproof']: _p, ...refCtx } = reference['@context'];
-    const { ['ngsildproof']: _q, ...ourCtx } = CORE_CONTEXT;
+    const drop = (c: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(c).filter(([k]) => k !== ngsiLdProof));
+    const refCtx = drop(reference['@context']);
+    const ourCtx = drop(CORE_CONTEXT);
     // Same expansion of a document using every term: same IRIs, types and containers.
-    const doc = Object.fromEntries(refTerms.filter((t) => !t.startsWith('@') && t !== 'id' && t !== 'type').map((t) => [t, '2020-01-01T00:00:00Z']));
+    const doc = Object.fromEntries(
+      refTerms
+        .filter((t) => !t.startsWith('@') && t !== 'id' && t !== 'type')
+        .map((t) => [t, '2020-01-01T00:00:00Z']),
+    );
     const a = await jsonld.expand({ '@context': refCtx, ...doc } as never);
     const b = await jsonld.expand({ '@context': ourCtx, ...doc } as never);
     expect(b).toEqual(a);
@@ -122,26 +136,35 @@ describe('the core context', () => {
 });
 
 describe('user contexts', () => {
-  it.skipIf(!existsSync(SDM_PARKING))('preloaded: SDM terms map to their IRIs and back', async () => {
-    const { resolver } = resolverWith({
-      fetchContexts: false,
-      preloaded: { [PARKING_URL]: JSON.parse(readFileSync(SDM_PARKING, 'utf8')) },
-    });
-    const ctx = await resolver.resolve(PARKING_URL);
-    expect(ctx.coreOnly).toBe(false);
-    expect(ctx.expand('OnStreetParking')).toBe(
-      'https://smartdatamodels.org/dataModel.Parking/OnStreetParking',
-    );
-    expect(ctx.expand('location')).toBe('location');
-    expect(ctx.expand('description')).toBe('description');
-    expect(ctx.expand('unknownThing')).toBe('unknownThing');
-    for (const term of ['OnStreetParking', 'availableSpotNumber', 'name', 'location', 'unknownThing'])
-      expect(ctx.compact(ctx.expand(term))).toBe(term);
-    // The same context as a list with the core first is the same mapping.
-    const listed = await resolver.resolve([CORE_CONTEXT_URL, PARKING_URL]);
-    expect(listed.expand('name')).toBe('https://smartdatamodels.org/name');
-    expect(ctx.linkHeader).toContain(`<${PARKING_URL}>`);
-  });
+  it.skipIf(!existsSync(SDM_PARKING))(
+    'preloaded: SDM terms map to their IRIs and back',
+    async () => {
+      const { resolver } = resolverWith({
+        fetchContexts: false,
+        preloaded: { [PARKING_URL]: JSON.parse(readFileSync(SDM_PARKING, 'utf8')) },
+      });
+      const ctx = await resolver.resolve(PARKING_URL);
+      expect(ctx.coreOnly).toBe(false);
+      expect(ctx.expand('OnStreetParking')).toBe(
+        'https://smartdatamodels.org/dataModel.Parking/OnStreetParking',
+      );
+      expect(ctx.expand('location')).toBe('location');
+      expect(ctx.expand('description')).toBe('description');
+      expect(ctx.expand('unknownThing')).toBe('unknownThing');
+      for (const term of [
+        'OnStreetParking',
+        'availableSpotNumber',
+        'name',
+        'location',
+        'unknownThing',
+      ])
+        expect(ctx.compact(ctx.expand(term))).toBe(term);
+      // The same context as a list with the core first is the same mapping.
+      const listed = await resolver.resolve([CORE_CONTEXT_URL, PARKING_URL]);
+      expect(listed.expand('name')).toBe('https://smartdatamodels.org/name');
+      expect(ctx.linkHeader).toContain(`<${PARKING_URL}>`);
+    },
+  );
 
   it('expands compact IRIs and absolute IRIs, compacts with prefixes', async () => {
     const { resolver } = resolverWith({ fetchContexts: false });

@@ -11,7 +11,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 function mapNames(v: unknown, rename: Rename): unknown {
   if (typeof v === 'string') return rename(v);
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? rename(x) : x));
+  if (Array.isArray(v)) return (v as unknown[]).map((x) => (typeof x === 'string' ? rename(x) : x));
   return v;
 }
 
@@ -56,12 +56,12 @@ export function expandEntity(
   raw: Record<string, unknown>,
   ctx: LdContext,
 ): Record<string, unknown> {
-  return mapEntity(raw, ctx.expand);
+  return mapEntity(raw, (n) => ctx.expand(n));
 }
 
 /** A canonical entity → the names of the client's context (the inverse of expandEntity). */
 export function compactEntity(entity: Entity, ctx: LdContext): Record<string, unknown> {
-  return mapEntity(entity, ctx.compact);
+  return mapEntity(entity, (n) => ctx.compact(n));
 }
 
 /** Attributes (a PATCH/POST attrs body, normalized) as a client wrote them → canonical names. */
@@ -72,19 +72,19 @@ export function expandAttributes(
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (key === '@context') continue;
-    out[ctx.expand(key)] = mapAttribute(value, ctx.expand, 0);
+    out[ctx.expand(key)] = mapAttribute(value, (n) => ctx.expand(n), 0);
   }
   return out;
 }
 
 /** One attribute value (instance or datasetId list) → canonical sub-attribute names. */
 export function expandAttributeValue(value: unknown, ctx: LdContext): unknown {
-  return mapAttribute(value, ctx.expand, 0);
+  return mapAttribute(value, (n) => ctx.expand(n), 0);
 }
 
 /** One canonical attribute value → the client's sub-attribute names. */
 export function compactAttributeValue(value: unknown, ctx: LdContext): unknown {
-  return mapAttribute(value, ctx.compact, 0);
+  return mapAttribute(value, (n) => ctx.compact(n), 0);
 }
 
 /** An attribute name (or entity type) as a client wrote it → canonical name. */

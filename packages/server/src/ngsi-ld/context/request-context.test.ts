@@ -89,14 +89,18 @@ describe('the @context of a request (clause 6.3.5)', () => {
     expect(ok.json()).toMatchObject({ speed: 'https://example.org/speed' });
     const bad = await post({ id: 'urn:x:1', '@context': CTX_URL }, 'application/json');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ type: 'https://uri.etsi.org/ngsi-ld/errors/BadRequestData' });
+    expect(bad.json()).toMatchObject({
+      type: 'https://uri.etsi.org/ngsi-ld/errors/BadRequestData',
+    });
   });
 
   it('application/ld+json: @context in the body; missing it or adding a Link is 400', async () => {
     const ok = await post({ '@context': [CTX_URL] }, 'application/ld+json');
     expect(ok.json()).toMatchObject({ speed: 'https://example.org/speed', coreOnly: false });
     expect((await post({ id: 'urn:x:1' }, 'application/ld+json')).statusCode).toBe(400);
-    const both = await post({ '@context': CTX_URL }, 'application/ld+json', { link: link(CTX_URL) });
+    const both = await post({ '@context': CTX_URL }, 'application/ld+json', {
+      link: link(CTX_URL),
+    });
     expect(both.statusCode).toBe(400);
   });
 
@@ -128,7 +132,10 @@ describe('the @context of a request (clause 6.3.5)', () => {
       method: 'POST',
       url: '/ngsi-ld/v1/batch',
       headers: { 'content-type': 'application/ld+json' },
-      payload: JSON.stringify([{ '@context': CTX_URL }, { '@context': { speed: 'https://x.org/s' } }]),
+      payload: JSON.stringify([
+        { '@context': CTX_URL },
+        { '@context': { speed: 'https://x.org/s' } },
+      ]),
     });
     expect(res.json()).toEqual(['https://example.org/speed', 'https://x.org/s']);
     const missing = await app.inject({

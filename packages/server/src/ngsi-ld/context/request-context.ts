@@ -96,7 +96,7 @@ export function requestContext(request: FastifyRequest): Promise<LdContext> {
     try {
       ctx = resolverOf(request).resolve(contextSource(request));
     } catch (err) {
-      ctx = Promise.reject(err as Error);
+      ctx = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     // Callers await it; keep an unobserved rejection from being reported twice.
     ctx.catch(() => undefined);

@@ -14,8 +14,8 @@ export class DeliveryError extends Error {
 export interface DeliveryJob {
   /** The endpoint's queue: jobs with the same key go out in order, never delaying other keys. */
   key: string;
-  /** Seconds one attempt may take (the queues' default when absent). */
-  timeoutSeconds?: number;
+  /** Milliseconds one attempt may take (the queues' default when absent). */
+  timeoutMs?: number;
   /** Sends once; rejects with a DeliveryError (other errors count as retryable). */
   send(signal: AbortSignal): Promise<void>;
   /** Called once, after the last attempt. */
@@ -114,8 +114,7 @@ export class DeliveryQueues {
         if (!(await this.sleep(wait))) break;
       }
       const controller = new AbortController();
-      const timeoutMs =
-        job.timeoutSeconds !== undefined ? job.timeoutSeconds * 1000 : this.options.timeoutMs;
+      const timeoutMs = job.timeoutMs ?? this.options.timeoutMs;
       const timer = setTimeout(
         () => controller.abort(new DeliveryError(`no answer within ${timeoutMs} ms`, true)),
         timeoutMs,

@@ -87,6 +87,36 @@ describe('notification delivery', () => {
     }
   });
 
+  it("abandons an attempt after the endpoint's timeout (ms) and sends nothing during cooldown", async () => {
+    const hole = await blackHole();
+    try {
+      const slow = await t.subscribe({
+        entities: [{ type: 'Room' }],
+        notification: { endpoint: { uri: hole.url, timeout: 50 } },
+      });
+      rx.respond = (_req, res) => res.writeHead(400).end();
+      await t.subscribe({
+        entities: [{ type: 'Room' }],
+        notification: { endpoint: { uri: rx.url, cooldown: 60_000 } },
+      });
+      const started = Date.now();
+      await t.change({ id: room('a', 1).id, kind: 'created', entity: room('a', 1) });
+      for (;;) {
+        const { notification } = await read(slow);
+        if (notification.status === 'failed') break;
+        if (Date.now() - started > 1500) throw new Error('the 50 ms timeout was not applied');
+        await pause(20);
+      }
+      await rx.waitFor(1);
+      await pause(50);
+      await t.change({ id: room('b', 1).id, kind: 'created', entity: room('b', 1) });
+      await pause(150);
+      expect(rx.received).toHaveLength(1);
+    } finally {
+      await hole.close();
+    }
+  });
+
   it('never lets a dead endpoint delay another subscription', async () => {
     const hole = await blackHole();
     try {

@@ -85,6 +85,6 @@ export function notificationJob(
         : postNotification(endpoint.uri, payload, headers, signal),
     done,
   };
-  if (endpoint.timeout !== undefined) job.timeoutSeconds = endpoint.timeout;
+  if (endpoint.timeout !== undefined) job.timeoutMs = endpoint.timeout;
   return job;
 }

@@ -68,11 +68,11 @@ function optString(o: Json, key: string, path: string): string | undefined {
   return v;
 }
 
-function positive(o: Json, key: string): number | undefined {
+function positive(o: Json, key: string, unit = 'seconds'): number | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-    throw bad(`${key} must be a number of seconds greater than 0`);
+    throw bad(`${key} must be a number of ${unit} greater than 0`);
   return v;
 }
 
@@ -138,8 +138,10 @@ function parseEndpoint(v: unknown): Endpoint {
       throw bad('notification.endpoint.accept must be application/json or application/ld+json');
     out.accept = accept;
   }
-  const timeout = positive(v, 'timeout');
-  if (timeout !== undefined) out.timeout = timeout;
+  for (const key of ['timeout', 'cooldown'] as const) {
+    const ms = positive(v, key, 'milliseconds');
+    if (ms !== undefined) out[key] = ms;
+  }
   const receiverInfo = keyValues(v.receiverInfo, 'notification.endpoint.receiverInfo');
   const notifierInfo = keyValues(v.notifierInfo, 'notification.endpoint.notifierInfo');
   const qos = notifierInfo?.find((p) => p.key === 'MQTT-QoS')?.value;

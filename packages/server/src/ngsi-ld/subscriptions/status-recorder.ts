@@ -23,6 +23,7 @@ export class StatusRecorder {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly tenants: TenantStores,
@@ -64,6 +65,7 @@ export class StatusRecorder {
     if (!entry) return;
     change(entry.status);
     this.dirty.add(keyOf(ref));
+    if (this.closed) return; // close() writes what is left
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -76,6 +78,12 @@ export class StatusRecorder {
     this.timer = undefined;
     this.flushing = this.flushing.then(() => this.write());
     return this.flushing;
+  }
+
+  /** Writes every pending change and schedules no more writes (the stores are closing). */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.flush();
   }
 
   private async write(): Promise<void> {

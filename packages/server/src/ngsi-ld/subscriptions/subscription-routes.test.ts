@@ -128,6 +128,10 @@ describe('subscription CRUD (clauses 5.8, 6.10, 6.11)', () => {
       },
     ],
     ['an unknown member', { type: 'Subscription', ...base, colour: 'blue' }],
+    [
+      'an id too long to address',
+      { id: `urn:x:${'a'.repeat(200)}`, type: 'Subscription', ...base },
+    ],
   ])('refuses %s with 400 BadRequestData', async (_why, body) => {
     const res = await post(body);
     expect(res.statusCode).toBe(400);

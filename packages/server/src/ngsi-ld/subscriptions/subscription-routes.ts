@@ -104,13 +104,20 @@ export function subscriptionRoutes(app: FastifyInstance, options: SubscriptionRo
     async (request, reply) => {
       const ctx = await requestContext(request);
       const sub = parseSubscription(request.body, { ctx, now: new Date() });
+      const segment = encodeURIComponent(sub.id).replace(/%3A/gi, ':');
+      const maxLength = app.initialConfig.routerOptions?.maxParamLength ?? 100;
+      // A subscription the router cannot address could never be read, patched or deleted.
+      if (segment.length > maxLength)
+        throw new CityError(
+          'BadRequestData',
+          `subscription id is ${segment.length} characters long in a URL; ids of up to ${maxLength} are addressable`,
+        );
       const store = await tenantStore(request, tenants, true);
       const subscriptions = store.collection<StoredSubscription>(SUBSCRIPTIONS);
       if (await subscriptions.get(sub.id))
         throw new CityError('AlreadyExists', `subscription ${sub.id} already exists`);
       await subscriptions.put(sub.id, sub);
       await notifier.subscriptionChanged({ tenant: requestTenant(request), id: sub.id }, sub, ctx);
-      const segment = encodeURIComponent(sub.id).replace(/%3A/gi, ':');
       return reply.code(201).header('Location', `${app.prefix}/subscriptions/${segment}`).send();
     },
   );

@@ -3,13 +3,12 @@ import type { Logger } from 'pino';
 import { Topics, type Bus, type BusSubscription, type EntityChange } from '../../bus/index.js';
 import type { TenantStores } from '../../store/index.js';
 import type { ContextResolver, LdContext } from '../context/index.js';
-import { DeliveryQueues, type DeliveryOptions } from './delivery-queues.js';
+import type { DeliveryOptions } from './delivery-queues.js';
 import { compileSubscription, matchChange, type CompiledSubscription } from './match-change.js';
-import { buildNotification, notificationJob } from './notification-job.js';
+import { NotificationDispatcher } from './notification-dispatcher.js';
 import { queryMatchingEntities } from './periodic-query.js';
 import type { NotifiedEntity } from './render-notification.js';
-import { MqttPublisher } from './senders.js';
-import { StatusRecorder, SUBSCRIPTIONS, type SubscriptionRef } from './status-recorder.js';
+import { SUBSCRIPTIONS, type SubscriptionRef } from './status-recorder.js';
 import {
   subscriptionState,
   type NotificationStatus,
@@ -37,6 +36,13 @@ export interface SubscriptionServiceOptions {
   delivery?: Partial<DeliveryOptions>;
   /** How long delivery counters may wait before they are written to the store (ms). */
   statusFlushMs?: number;
+  /**
+   * Bus consumer group for `entity.changed`. Without it (the default) every node matches
+   * every change, so N nodes sharing a bus send N copies; with it each change is matched by
+   * one node of the group (throttling then holds per node). Subscription changes always
+   * reach every node.
+   */
+  group?: string;
 }
 
 interface Entry extends SubscriptionRef {
@@ -47,6 +53,8 @@ interface Entry extends SubscriptionRef {
   pending?: Map<string, NotifiedEntity>;
   throttleTimer?: NodeJS.Timeout;
   intervalTimer?: NodeJS.Timeout;
+  /** The last dispatch: the next one waits for it, so notifications keep the changes' order. */
+  sending?: Promise<void>;
 }
 
 const keyOf = ({ tenant, id }: SubscriptionRef): string => `${tenant ?? ''}\u0000${id}`;
@@ -58,28 +66,27 @@ const keyOf = ({ tenant, id }: SubscriptionRef): string => `${tenant ?? ''}\u000
  */
 export class SubscriptionService {
   private readonly entries = new Map<string, Entry>();
-  private readonly queues: DeliveryQueues;
-  private readonly mqtt = new MqttPublisher();
-  private readonly status: StatusRecorder;
+  private readonly dispatcher: NotificationDispatcher;
   private readonly clock: () => Date;
   private readonly origin = randomUUID();
   private readonly busSubscriptions: BusSubscription[] = [];
-  private resolver: ContextResolver | undefined;
+  private stopped = false;
 
   constructor(private readonly options: SubscriptionServiceOptions) {
     this.clock = options.clock ?? (() => new Date());
-    this.resolver = options.contexts;
-    this.queues = new DeliveryQueues(options.delivery);
-    this.status = new StatusRecorder(
-      options.tenants,
-      options.logger,
-      options.statusFlushMs ?? 1000,
-    );
+    this.dispatcher = new NotificationDispatcher({
+      tenants: options.tenants,
+      logger: options.logger,
+      clock: this.clock,
+      delivery: options.delivery,
+      statusFlushMs: options.statusFlushMs ?? 1000,
+    });
+    if (options.contexts) this.dispatcher.useContextResolver(options.contexts);
   }
 
   /** Loads every tenant's subscriptions and listens to entity changes (every node sees every change). */
   async start(): Promise<void> {
-    const { tenants, bus } = this.options;
+    const { tenants, bus, group } = this.options;
     for (const tenant of [undefined, ...(await tenants.list())]) {
       const store = await tenants.get(tenant, false);
       for (const { doc } of (await store?.collection<StoredSubscription>(SUBSCRIPTIONS).list()) ??
@@ -87,7 +94,7 @@ export class SubscriptionService {
         this.install({ tenant, id: doc.id }, doc);
     }
     this.busSubscriptions.push(
-      await bus.subscribe({ topic: Topics.entityChanged }, (e) =>
+      await bus.subscribe({ topic: Topics.entityChanged, ...(group ? { group } : {}) }, (e) =>
         this.onEntityChanged(e.payload as EntityChange),
       ),
       await bus.subscribe({ topic: SUBSCRIPTION_CHANGED }, (e) =>
@@ -98,11 +105,10 @@ export class SubscriptionService {
 
   /** Stops listening and timers, lets deliveries in flight finish briefly, records their outcome. */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const s of this.busSubscriptions.splice(0)) await s.unsubscribe();
     for (const entry of this.entries.values()) this.clearTimers(entry);
-    await this.queues.stop();
-    await this.mqtt.close();
-    await this.status.flush();
+    await this.dispatcher.stop();
   }
 
   /**
@@ -128,17 +134,17 @@ export class SubscriptionService {
    * a restart (the routes pass the plugin's; `options.contexts` when given at composition).
    */
   useContextResolver(resolver: ContextResolver): void {
-    this.resolver ??= resolver;
+    this.dispatcher.useContextResolver(resolver);
   }
 
   /** The delivery state of a subscription, fresher than the stored one. */
   notificationStatus(ref: SubscriptionRef): NotificationStatus | undefined {
-    return this.status.get(ref);
+    return this.dispatcher.status.get(ref);
   }
 
   /** Notifications waiting or being delivered (all endpoints). */
   get backlog(): number {
-    return this.queues.backlog;
+    return this.dispatcher.backlog;
   }
 
   private install(ref: SubscriptionRef, doc: StoredSubscription, ctx?: LdContext): void {
@@ -156,7 +162,7 @@ export class SubscriptionService {
     }
     const entry: Entry = { ...ref, sub, ctx: ctx ?? old?.ctx, lastSentAt: old?.lastSentAt };
     this.entries.set(keyOf(ref), entry);
-    this.status.track(ref, doc.notification);
+    this.dispatcher.status.track(ref, doc.notification);
     if (doc.timeInterval !== undefined) {
       entry.intervalTimer = setInterval(() => void this.tick(entry), doc.timeInterval * 1000);
       entry.intervalTimer.unref();
@@ -167,7 +173,7 @@ export class SubscriptionService {
     const entry = this.entries.get(keyOf(ref));
     if (entry) this.clearTimers(entry);
     this.entries.delete(keyOf(ref));
-    this.status.forget(ref);
+    this.dispatcher.status.forget(ref);
   }
 
   private clearTimers(entry: Entry): void {
@@ -242,63 +248,16 @@ export class SubscriptionService {
     }
   }
 
-  private async contextOf(entry: Entry): Promise<LdContext> {
-    if (entry.ctx) return entry.ctx;
-    const doc = entry.sub.doc;
-    const canonical: LdContext = {
-      coreOnly: true,
-      responseContext: doc.jsonldContext,
-      linkHeader: doc.linkHeader,
-      expand: (t) => t,
-      compact: (n) => n,
-    };
-    if (!this.resolver) return canonical;
-    try {
-      entry.ctx = await this.resolver.resolve(doc.jsonldContext);
-      return entry.ctx;
-    } catch (err) {
-      this.options.logger.warn(
-        { err, subscription: doc.id },
-        '@context unavailable: notifying with canonical names',
-      );
-      return canonical;
-    }
-  }
-
-  private async send(entry: Entry, items: NotifiedEntity[]): Promise<void> {
-    const doc = entry.sub.doc;
+  /** Dispatches in the order of the changes, even while the subscriber's @context resolves. */
+  private send(entry: Entry, items: NotifiedEntity[]): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     entry.lastSentAt = this.clock().getTime();
-    const ctx = await this.contextOf(entry);
-    const notifiedAt = this.clock().toISOString();
-    const notification = buildNotification(doc, items, ctx, notifiedAt);
-    this.status.update(entry, (s) => (s.lastNotification = notifiedAt));
-    this.queues.enqueue(
-      notificationJob(doc, notification, {
-        tenant: entry.tenant,
-        mqtt: this.mqtt,
-        done: (outcome) => {
-          const at = this.clock().toISOString();
-          this.status.update(entry, (s) => {
-            s.timesSent = (s.timesSent ?? 0) + 1;
-            if (outcome.ok) Object.assign(s, { status: 'ok', lastSuccess: at });
-            else
-              Object.assign(s, {
-                status: 'failed',
-                lastFailure: at,
-                timesFailed: (s.timesFailed ?? 0) + 1,
-              });
-          });
-          if (!outcome.ok)
-            this.options.logger.warn(
-              {
-                subscription: doc.id,
-                endpoint: doc.notification.endpoint.uri,
-                error: outcome.error,
-              },
-              'notification dropped after retries',
-            );
-        },
-      }),
-    );
+    const doc = entry.sub.doc;
+    entry.sending = (entry.sending ?? Promise.resolve())
+      .then(() => this.dispatcher.dispatch(entry, doc, items))
+      .catch((err: unknown) =>
+        this.options.logger.error({ err, subscription: doc.id }, 'notification not built'),
+      );
+    return entry.sending;
   }
 }

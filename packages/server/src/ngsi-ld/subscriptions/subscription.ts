@@ -46,8 +46,10 @@ export interface KeyValuePair {
 export interface Endpoint {
   uri: string;
   accept?: 'application/json' | 'application/ld+json';
-  /** Seconds before a delivery attempt is abandoned (citybrain default applies when absent). */
+  /** Milliseconds before a delivery attempt is abandoned (citybrain's default when absent). */
   timeout?: number;
+  /** Milliseconds after a failure during which no notification is sent to the endpoint. */
+  cooldown?: number;
   receiverInfo?: KeyValuePair[];
   notifierInfo?: KeyValuePair[];
 }

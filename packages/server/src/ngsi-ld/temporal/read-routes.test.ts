@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Observation } from '../../core/index.js';
-import type { TestBroker } from '../test-harness.js';
-import { startTestBroker } from './dev-harness.js';
+import { startTestBroker, type TestBroker } from '../test-harness.js';
 
 const aq = 'urn:ngsi-ld:AirQualityObserved:aq-7';
 const bus = 'urn:ngsi-ld:Vehicle:bus-1';
@@ -198,7 +197,7 @@ describe('GET /temporal/entities', () => {
 });
 
 describe('POST /temporal/entityOperations/query', () => {
-  const query = (payload: unknown, qs = '') =>
+  const query = (payload: Record<string, unknown>, qs = '') =>
     broker.app.inject({
       method: 'POST',
       url: `/ngsi-ld/v1/temporal/entityOperations/query?${qs}`,

@@ -207,7 +207,7 @@ export function temporalReadRoutes(app: FastifyInstance, options: NgsiLdOptions)
       const page = parsePage(request.query);
       const scope = await requestScope(request, options, false);
       const history: HistoryRequest = {
-        window: parseTemporalWindow((temporalQ ?? {}) as Record<string, unknown>),
+        window: parseTemporalWindow(temporalQ ?? {}),
         view: parseTemporalView(request.query),
       };
       if (body.attrs) history.attrs = body.attrs.map((a) => scope.ctx.expand(a));

@@ -28,6 +28,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const SYSTEM_MEMBERS = new Set(['instanceId', 'createdAt', 'modifiedAt']);
+
+/** An instance without the members the broker assigns (instanceId, system times). */
+export function withoutSystemMembers(raw: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !SYSTEM_MEMBERS.has(k)));
+}
+
 /** Validates each member as one instance or a list of instances (datasetIds may repeat). */
 function readInstances(raw: Record<string, unknown>): InstanceMap {
   const out: InstanceMap = {};
@@ -38,9 +45,7 @@ function readInstances(raw: Record<string, unknown>): InstanceMap {
     if (list.length === 0) throw bad(`${name} must hold at least one instance`);
     out[name] = list.map((item, i) => {
       if (!isObject(item)) throw bad(`${name}[${i}] must be an attribute instance object`);
-      // The broker assigns instanceIds and system times.
-      const { instanceId: _i, createdAt: _c, modifiedAt: _m, ...rest } = item;
-      return parseAttribute(rest, `${name}[${i}]`);
+      return parseAttribute(withoutSystemMembers(item), `${name}[${i}]`);
     });
   }
   return out;

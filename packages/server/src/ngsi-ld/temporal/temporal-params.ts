@@ -71,7 +71,9 @@ function positiveInteger(name: string, raw: unknown): number {
 export function parseTemporalWindow(p: TemporalParams): TemporalWindow {
   const timeproperty = p.timeproperty ?? 'observedAt';
   if (!TIME_PROPERTIES.includes(timeproperty as TimeProperty))
-    throw bad(`timeproperty must be ${TIME_PROPERTIES.join(', ')}; got ${String(timeproperty)}`);
+    throw bad(
+      `timeproperty must be ${TIME_PROPERTIES.join(', ')}; got ${JSON.stringify(timeproperty)}`,
+    );
   const window: TemporalWindow = { timeproperty: timeproperty as TimeProperty };
   if (p.lastN !== undefined) window.lastN = positiveInteger('lastN', p.lastN);
   if (p.timerel === undefined) {
@@ -141,7 +143,9 @@ export function parseTemporalView(p: {
       throw bad(`aggrMethods: ${m} is not one of ${METHODS.join(', ')}`);
   view.methods = [...new Set(methods)] as AggregationMethod[];
   if (p.aggrPeriodDuration !== undefined) {
-    const ms = parseDuration(String(p.aggrPeriodDuration));
+    if (typeof p.aggrPeriodDuration !== 'string')
+      throw bad('aggrPeriodDuration must be an ISO 8601 duration such as PT1H');
+    const ms = parseDuration(p.aggrPeriodDuration);
     // P0D, as the specification's default, means the whole range.
     if (ms > 0) view.periodMs = ms;
   }

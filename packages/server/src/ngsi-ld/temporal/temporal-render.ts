@@ -50,7 +50,8 @@ function pairValue(a: Attribute, ctx: LdContext): unknown {
       return a.valueList;
     case 'ListRelationship':
       return a.objectList;
-    default:
+    case 'Property':
+    case 'GeoProperty':
       return a.value;
   }
 }
@@ -69,7 +70,10 @@ function group<T extends { attr: string; datasetId?: string }>(
   const out = new Map<string, Map<string, T[]>>();
   for (const item of items) {
     let byDataset = out.get(item.attr);
-    if (!byDataset) out.set(item.attr, (byDataset = new Map()));
+    if (!byDataset) {
+      byDataset = new Map<string, T[]>();
+      out.set(item.attr, byDataset);
+    }
     const key = item.datasetId ?? '';
     const list = byDataset.get(key);
     if (list) list.push(item);

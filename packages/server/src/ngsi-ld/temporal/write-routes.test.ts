@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TestBroker } from '../test-harness.js';
-import { settle } from '../test-harness.js';
-import { startTestBroker } from './dev-harness.js';
+import { settle, startTestBroker, type TestBroker } from '../test-harness.js';
 
 const id = 'urn:ngsi-ld:Vehicle:bus-9';
 const t0 = Date.parse('2024-05-01T12:00:00Z');

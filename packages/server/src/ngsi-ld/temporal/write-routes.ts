@@ -19,6 +19,7 @@ import {
   readTemporalAttributes,
   readTemporalEntity,
   toHistory,
+  withoutSystemMembers,
   type InstanceMap,
 } from './temporal-body.js';
 import { hasHistory } from './temporal-read.js';
@@ -201,13 +202,10 @@ export function temporalWriteRoutes(app: FastifyInstance, options: NgsiLdOptions
       const expanded = expandEntity({ id, type: 'T', [attrId]: request.body }, scope.ctx)[attr];
       if (typeof expanded !== 'object' || expanded === null || Array.isArray(expanded))
         throw new CityError('BadRequestData', 'the body must be one attribute instance object');
-      const {
-        instanceId: _i,
-        createdAt: _c,
-        modifiedAt: _m,
-        ...rest
-      } = expanded as Record<string, unknown>;
-      const attribute = parseAttribute(rest, attrId);
+      const attribute = parseAttribute(
+        withoutSystemMembers(expanded as Record<string, unknown>),
+        attrId,
+      );
       if (!(await scope.store.temporal.updateInstance(id, attr, instanceId, attribute)))
         throw new CityError('ResourceNotFound', `${attrId} of ${id} has no instance ${instanceId}`);
       return reply.code(204).send();

@@ -6,7 +6,6 @@ import {
   matchesScope,
   type Entity,
   type GeoQuery,
-  type Geometry,
   type TypeExpression,
 } from '../../core/index.js';
 import type { EntityQuery } from '../port.js';
@@ -28,7 +27,7 @@ function matchesGeo(entity: Entity, geo: GeoQuery): boolean {
       typeof inst === 'object' &&
       inst !== null &&
       inst.type === 'GeoProperty' &&
-      matchesGeoQuery(inst.value as Geometry, geo),
+      matchesGeoQuery(inst.value, geo),
   );
 }
 
@@ -81,7 +80,10 @@ export function entityQuerySql(query: EntityQuery): EntityQuerySql {
   const bounds = query.geo ? geoQueryBounds(query.geo) : undefined;
   const driver = drivingType(query.types);
   if (query.ids) {
-    base.push({ sql: 'e.id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(query.ids)] });
+    base.push({
+      sql: 'e.id IN (SELECT value FROM json_each(?))',
+      params: [JSON.stringify(query.ids)],
+    });
   } else if (bounds && query.geo) {
     const [minLon, minLat, maxLon, maxLat] = bounds;
     base.push({
@@ -95,13 +97,18 @@ export function entityQuerySql(query: EntityQuery): EntityQuerySql {
     base.push({ sql: 't.type = ?', params: [driver] });
     order = 't.id';
   }
-  if (query.types && !(query.types.kind === 'type' && driver !== undefined && !query.ids && !bounds))
+  if (
+    query.types &&
+    !(query.types.kind === 'type' && driver !== undefined && !query.ids && !bounds)
+  )
     conds.push(typeSql(query.types));
-  if (query.idPattern !== undefined) conds.push({ sql: 'e.id REGEXP ?', params: [query.idPattern] });
+  if (query.idPattern !== undefined)
+    conds.push({ sql: 'e.id REGEXP ?', params: [query.idPattern] });
   if (query.attrs?.length) conds.push(hasAny(query.attrs));
   if (query.q) conds.push(qToSql(query.q, DOC));
   // Entities without a scope, or without the geoproperty, never match scopeQ or geo.
-  if (query.scopeQ) conds.push({ sql: `CASE WHEN json_type(${DOC}, '$.scope') IS NULL THEN 0 END`, params: [] });
+  if (query.scopeQ)
+    conds.push({ sql: `CASE WHEN json_type(${DOC}, '$.scope') IS NULL THEN 0 END`, params: [] });
   if (query.geo) {
     const path = memberPath(query.geo.geoproperty) ?? '$.location';
     conds.push({ sql: `CASE WHEN json_type(${DOC}, ?) IS NULL THEN 0 END`, params: [path] });

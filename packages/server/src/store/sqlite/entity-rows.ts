@@ -33,7 +33,9 @@ function geoInstances(entity: Entity | undefined): GeoInstance[] {
 
 /** Same geo instances by reference: ingest and merges keep untouched attributes' objects. */
 function sameGeo(a: GeoInstance[], b: GeoInstance[]): boolean {
-  return a.length === b.length && a.every((g, i) => g.attr === b[i]?.attr && g.value === b[i].value);
+  return (
+    a.length === b.length && a.every((g, i) => g.attr === b[i]?.attr && g.value === b[i].value)
+  );
 }
 
 /**
@@ -58,7 +60,9 @@ export class EntityRows {
     this.insertDoc = db.prepare('INSERT INTO entities (id, doc) VALUES (?, jsonb(?))');
     this.updateDoc = db.prepare('UPDATE entities SET doc = jsonb(?) WHERE eid = ?');
     this.deleteDoc = db.prepare('DELETE FROM entities WHERE eid = ?');
-    this.insertType = db.prepare('INSERT OR IGNORE INTO entity_types (type, id, eid) VALUES (?, ?, ?)');
+    this.insertType = db.prepare(
+      'INSERT OR IGNORE INTO entity_types (type, id, eid) VALUES (?, ?, ?)',
+    );
     this.deleteTypes = db.prepare('DELETE FROM entity_types WHERE type = ? AND id = ?');
     this.insertGeo = db.prepare(
       'INSERT INTO entity_geo (id, min_lon, max_lon, min_lat, max_lat, attr) VALUES (?, ?, ?, ?, ?, ?)',

@@ -2,36 +2,26 @@ import type { Database, Statement } from 'better-sqlite3';
 import { attributeInstances, attributeNames, entityTypes, type Entity } from '../../core/index.js';
 import type { AttributeInfo, TypeInfo } from '../port.js';
 
-/** Per (attribute, attribute type): how many instances an entity holds. */
-type Signature = Map<string, number>;
-
 const SEP = '\u0000';
+const END = '\u0001';
 
-/** The (attribute, attribute type) → instance count of an entity. */
-function signature(entity: Entity): Signature {
-  const sig: Signature = new Map();
+/**
+ * An entity's shape as one string: its distinct types, then each attribute instance's
+ * (attribute, attribute type). Equal shapes contribute equally to the summary, so a write
+ * that keeps the shape (a value update) costs one string comparison.
+ */
+function shape(entity: Entity): string {
+  let out = distinctTypes(entity).join(SEP) + END;
   for (const name of attributeNames(entity))
-    for (const inst of attributeInstances(entity, name)) {
-      if (typeof inst !== 'object' || inst === null || typeof inst.type !== 'string') continue;
-      const key = name + SEP + inst.type;
-      sig.set(key, (sig.get(key) ?? 0) + 1);
-    }
-  return sig;
+    for (const inst of attributeInstances(entity, name))
+      if (typeof inst === 'object' && inst !== null && typeof inst.type === 'string')
+        out += name + SEP + inst.type + SEP;
+  return out;
 }
 
 /** The distinct types of an entity, sorted. */
 export function distinctTypes(entity: Entity): string[] {
   return [...new Set(entityTypes(entity))].sort();
-}
-
-function sameTypes(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i]);
-}
-
-function sameSignature(a: Signature, b: Signature): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, n] of a) if (b.get(k) !== n) return false;
-  return true;
 }
 
 /**
@@ -42,8 +32,8 @@ function sameSignature(a: Signature, b: Signature): boolean {
 export class EntityStats {
   private readonly bumpAttr: Statement;
   private readonly bumpType: Statement;
-  private readonly pending = new Map<string, [number, number]>();
-  private readonly pendingTypes = new Map<string, number>();
+  /** Shape → how many entities gained (+) or lost (−) it in this transaction. */
+  private readonly pending = new Map<string, number>();
 
   constructor(private readonly db: Database) {
     this.bumpAttr = db.prepare(
@@ -59,44 +49,48 @@ export class EntityStats {
 
   /** Accumulates the change from `before` to `after` (either absent); `flush` writes it. */
   change(before: Entity | undefined, after: Entity | undefined): void {
-    const typesBefore = before ? distinctTypes(before) : [];
-    const typesAfter = after ? distinctTypes(after) : [];
-    const sigBefore = before ? signature(before) : new Map<string, number>();
-    const sigAfter = after ? signature(after) : new Map<string, number>();
-    // The common case (a value update) changes nothing here.
-    if (sameTypes(typesBefore, typesAfter) && sameSignature(sigBefore, sigAfter)) return;
-    const deltas = this.pending;
-    const add = (types: string[], sig: Signature, sign: number): void => {
-      for (const type of ['', ...types])
-        for (const [key, n] of sig) {
-          const k = type + SEP + key;
-          const d = deltas.get(k) ?? [0, 0];
-          d[0] += sign;
-          d[1] += sign * n;
-          deltas.set(k, d);
-        }
-    };
-    add(typesBefore, sigBefore, -1);
-    add(typesAfter, sigAfter, 1);
-    for (const t of typesBefore) this.pendingTypes.set(t, (this.pendingTypes.get(t) ?? 0) - 1);
-    for (const t of typesAfter) this.pendingTypes.set(t, (this.pendingTypes.get(t) ?? 0) + 1);
+    const a = before && shape(before);
+    const b = after && shape(after);
+    if (a === b) return;
+    if (a !== undefined) this.pending.set(a, (this.pending.get(a) ?? 0) - 1);
+    if (b !== undefined) this.pending.set(b, (this.pending.get(b) ?? 0) + 1);
   }
 
-  /** Writes the accumulated deltas (one upsert per touched row); call before COMMIT. */
+  /** Writes the accumulated deltas (one upsert per touched summary row); call before COMMIT. */
   flush(): void {
-    for (const [k, [entities, instances]] of this.pending) {
+    const attrs = new Map<string, [number, number]>();
+    const types = new Map<string, number>();
+    for (const [key, n] of this.pending) {
+      if (n === 0) continue;
+      const [typePart, attrPart] = key.split(END) as [string, string];
+      const entityTypes = typePart === '' ? [] : typePart.split(SEP);
+      for (const t of entityTypes) types.set(t, (types.get(t) ?? 0) + n);
+      const parts = attrPart.split(SEP);
+      const instances = new Map<string, number>();
+      for (let i = 0; i + 1 < parts.length; i += 2) {
+        const k = parts[i]! + SEP + parts[i + 1]!;
+        instances.set(k, (instances.get(k) ?? 0) + 1);
+      }
+      for (const t of ['', ...entityTypes])
+        for (const [k, count] of instances) {
+          const d = attrs.get(t + SEP + k) ?? [0, 0];
+          d[0] += n;
+          d[1] += n * count;
+          attrs.set(t + SEP + k, d);
+        }
+    }
+    for (const [k, [entities, instances]] of attrs) {
       if (entities === 0 && instances === 0) continue;
       const [type, attr, attrType] = k.split(SEP) as [string, string, string];
       this.bumpAttr.run(type, attr, attrType, entities, instances);
     }
-    for (const [t, n] of this.pendingTypes) if (n !== 0) this.bumpType.run(t, n);
+    for (const [t, n] of types) if (n !== 0) this.bumpType.run(t, n);
     this.discard();
   }
 
   /** Forgets accumulated deltas (a new transaction, or one that rolled back). */
   discard(): void {
     this.pending.clear();
-    this.pendingTypes.clear();
   }
 
   /** Every type with its attributes and entity count, ordered by type. */

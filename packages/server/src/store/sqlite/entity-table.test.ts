@@ -33,11 +33,26 @@ describe('SQLite entity table', () => {
       'INSERT INTO entities (id, type, doc, created_at, modified_at) VALUES (?, ?, ?, ?, ?)',
     );
     const docs: Entity[] = [
-      { id: 'urn:a:1', type: 'Room', location: point(10, 20), temperature: { type: 'Property', value: 21 } },
-      { id: 'urn:a:2', type: ['Room', 'Office'], spots: [{ ...point(30, 40), datasetId: 'urn:d:1' }, point(31, 41)] },
+      {
+        id: 'urn:a:1',
+        type: 'Room',
+        location: point(10, 20),
+        temperature: { type: 'Property', value: 21 },
+      },
+      {
+        id: 'urn:a:2',
+        type: ['Room', 'Office'],
+        spots: [{ ...point(30, 40), datasetId: 'urn:d:1' }, point(31, 41)],
+      },
     ];
     for (const d of docs)
-      insert.run(d.id, Array.isArray(d.type) ? d.type[0] : d.type, JSON.stringify(d), 1_700_000_000_000, 1_700_000_001_000);
+      insert.run(
+        d.id,
+        Array.isArray(d.type) ? d.type[0] : d.type,
+        JSON.stringify(d),
+        1_700_000_000_000,
+        1_700_000_001_000,
+      );
     v1.close();
 
     const store = open(file);
@@ -46,10 +61,19 @@ describe('SQLite entity table', () => {
       createdAt: '2023-11-14T22:13:20.000Z',
       modifiedAt: '2023-11-14T22:13:21.000Z',
     });
-    const rooms = await store.entities.query({ types: parseTypeExpression('Office'), limit: 10, offset: 0 });
+    const rooms = await store.entities.query({
+      types: parseTypeExpression('Office'),
+      limit: 10,
+      offset: 0,
+    });
     expect(rooms.entities.map((e) => e.id)).toEqual(['urn:a:2']);
     const near = await store.entities.query({
-      geo: { georel: 'near', maxDistance: 1000, geometry: { type: 'Point', coordinates: [31, 41] }, geoproperty: 'spots' },
+      geo: {
+        georel: 'near',
+        maxDistance: 1000,
+        geometry: { type: 'Point', coordinates: [31, 41] },
+        geoproperty: 'spots',
+      },
       limit: 10,
       offset: 0,
     });
@@ -66,7 +90,9 @@ describe('SQLite entity table', () => {
     });
     // The migrated rows are maintained like new ones.
     await store.entities.delete('urn:a:2');
-    expect((await store.entities.typeInfo()).map((t) => [t.type, t.entityCount])).toEqual([['Room', 1]]);
+    expect((await store.entities.typeInfo()).map((t) => [t.type, t.entityCount])).toEqual([
+      ['Room', 1],
+    ]);
   });
 
   it('fails a whole group on an unexpected error and keeps the cache on the committed state', async () => {
@@ -99,12 +125,22 @@ describe('SQLite entity table', () => {
     const write = store.entities.write([
       { id, mutate: (e) => e && { ...e, note: { type: 'Property', value: 'seen' } } },
     ]);
-    await store.ingest([{ entityId: id, entityType: 'AirQualityObserved', deviceId: 'a', observedAt: 1000, attrs: { pm25: { value: 3 } } }]);
+    await store.ingest([
+      {
+        entityId: id,
+        entityType: 'AirQualityObserved',
+        deviceId: 'a',
+        observedAt: 1000,
+        attrs: { pm25: { value: 3 } },
+      },
+    ]);
     const [result] = await write;
     expect(result?.after).toMatchObject({ pm25: { value: 3 }, note: { value: 'seen' } });
     expect(result?.after?.createdAt).toBeDefined();
     const info = await store.entities.typeInfo();
-    expect(info).toEqual([{ type: 'AirQualityObserved', attributeNames: ['note', 'pm25'], entityCount: 1 }]);
+    expect(info).toEqual([
+      { type: 'AirQualityObserved', attributeNames: ['note', 'pm25'], entityCount: 1 },
+    ]);
   });
 
   it('fails only the write whose entity has too many GeoProperty instances', async () => {

@@ -51,7 +51,9 @@ export class EntityTable implements EntityStore {
     this.rows = new EntityRows(db);
     this.cache = new LruCache(cacheSize);
     this.selectByEid = db.prepare('SELECT json(doc) AS doc FROM entities WHERE eid = ?');
-    const tx = db.transaction((groups: readonly (readonly EntityWrite[])[]) => this.runGroups(groups));
+    const tx = db.transaction((groups: readonly (readonly EntityWrite[])[]) =>
+      this.runGroups(groups),
+    );
     this.commit = new GroupCommit((groups) => {
       const { results, touched } = tx(groups);
       // Only now is the group durable: let the cache see it.

@@ -18,7 +18,10 @@ export function memberPath(name: string, ...rest: string[]): string | undefined 
 const ORDER_OPS: Record<string, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
 
 /** The SQL type test and parameter of a literal SQL can compare exactly, if any. */
-function literal(lit: QLiteral, ordering: boolean): { jsonTypes: string; value: unknown } | undefined {
+function literal(
+  lit: QLiteral,
+  ordering: boolean,
+): { jsonTypes: string; value: unknown } | undefined {
   if (lit.type === 'number') return { jsonTypes: `('integer','real')`, value: lit.value };
   // Strings only for equality: ordering of strings is left to the core evaluator's rules.
   if ((lit.type === 'string' || lit.type === 'uri') && !ordering)
@@ -65,27 +68,46 @@ function simplePath(path: QPath): boolean {
   return (path.subAttrs?.length ?? 0) === 0 && path.compound.length === 0;
 }
 
+/** The SQL of one instance's main value, by attribute type (see core `mainValue`). */
+function byType(
+  doc: string,
+  attr: string,
+  decide: (valuePath: string) => SqlPart | undefined,
+): SqlPart | undefined {
+  const value = decide(memberPath(attr, 'value')!);
+  const object = decide(memberPath(attr, 'object')!);
+  if (!value && !object) return undefined;
+  const typePath = memberPath(attr, 'type')!;
+  return {
+    sql: `CASE ${doc} ->> ? ${value ? `WHEN 'Property' THEN ${value.sql}` : ''} ${object ? `WHEN 'Relationship' THEN ${object.sql}` : ''} END`,
+    params: [typePath, ...(value?.params ?? []), ...(object?.params ?? [])],
+  };
+}
+
+const SCALARS = `('integer','real','text','true','false')`;
+
 function term(doc: string, expr: Exclude<QExpression, { kind: 'and' | 'or' }>): SqlPart {
   const attrPath = memberPath(expr.path.attr);
   if (attrPath === undefined) return UNKNOWN;
   // Whatever the term, an entity without the attribute never matches it.
   const absent = `WHEN json_type(${doc}, ?) IS NULL THEN 0`;
-  const valuePath = memberPath(expr.path.attr, 'value')!;
   let known: SqlPart | undefined;
   if (expr.kind === 'exists' && simplePath(expr.path))
-    known = {
-      sql: `WHEN json_type(${doc}, ?) IN ('integer','real','text','true','false') THEN 1`,
-      params: [valuePath],
-    };
+    known = byType(doc, expr.path.attr, (path) => ({
+      sql: `CASE WHEN json_type(${doc}, ?) IN ${SCALARS} THEN 1 END`,
+      params: [path],
+    }));
   else if (expr.kind === 'compare' && simplePath(expr.path)) {
-    const c = comparison(doc, valuePath, expr.op, expr.operand);
-    // Only a single-instance attribute with a scalar `value` is decided here.
-    if (c) known = { sql: `WHEN json_type(${doc}, ?) = 'object' THEN ${c.sql}`, params: [attrPath, ...c.params] };
+    const { op, operand } = expr;
+    known = byType(doc, expr.path.attr, (path) => comparison(doc, path, op, operand));
   }
-  return {
-    sql: `(CASE ${absent} ${known?.sql ?? ''} END)`,
-    params: [attrPath, ...(known?.params ?? [])],
-  };
+  // Only a single-instance attribute (an object, not a list of instances) is decided here.
+  return known
+    ? {
+        sql: `(CASE ${absent} WHEN json_type(${doc}, ?) = 'object' THEN ${known.sql} END)`,
+        params: [attrPath, attrPath, ...known.params],
+      }
+    : { sql: `(CASE ${absent} END)`, params: [attrPath] };
 }
 
 /**

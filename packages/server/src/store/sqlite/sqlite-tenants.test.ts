@@ -47,7 +47,9 @@ describe('SqliteTenants', () => {
     await t.close();
     const again = tenants(dir).t;
     expect(await again.list()).toEqual(['acme']);
-    expect(await (await again.get('acme', false))!.entities.get('urn:a:1')).toMatchObject(entity('urn:a:1'));
+    expect(await (await again.get('acme', false))!.entities.get('urn:a:1')).toMatchObject(
+      entity('urn:a:1'),
+    );
   });
 
   it('keeps every tenant name inside its folder', async () => {

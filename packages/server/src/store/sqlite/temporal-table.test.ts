@@ -82,6 +82,9 @@ describe('TemporalTable', () => {
       { type: 'Property', value: 'a' },
       { type: 'Property', value: 'b' },
     ]);
+    // The same content at the same createdAt is a resent instance, kept once.
+    await store.temporal.append([instance('name', { type: 'Property', value: 'b' }, NOW)]);
+    expect(await store.temporal.query(q())).toHaveLength(2);
   });
 
   it('separates datasetIds and applies lastN per attribute and dataset', async () => {

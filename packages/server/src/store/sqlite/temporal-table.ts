@@ -71,16 +71,21 @@ const METHOD_SQL: Record<AggregationMethod, string> = {
   sumsq: 'sum(num * num)',
 };
 
+/** Members kept in columns of their own, never in `json`. */
+const COLUMN_MEMBERS = new Set([
+  'observedAt',
+  'datasetId',
+  'createdAt',
+  'modifiedAt',
+  'instanceId',
+  'unitCode',
+]);
+
 function encode(attribute: Attribute, createdAt: number): Omit<Row, 'did' | 'modified'> {
-  const {
-    observedAt,
-    datasetId: _d,
-    createdAt: _c,
-    modifiedAt: _m,
-    instanceId: _i,
-    unitCode,
-    ...rest
-  } = attribute;
+  const { observedAt, unitCode } = attribute;
+  const rest = Object.fromEntries(
+    Object.entries(attribute).filter(([k]) => !COLUMN_MEMBERS.has(k)),
+  ) as Record<string, unknown>;
   const num = rest.type === 'Property' && typeof rest.value === 'number' ? rest.value : null;
   const plain = num !== null && Object.keys(rest).length === 2;
   return {
@@ -167,7 +172,9 @@ export class TemporalTable implements TemporalStore {
   }
 
   async append(instances: readonly AttributeInstance[]): Promise<void> {
-    const taken = this.sql('SELECT 1 FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?');
+    const taken = this.sql<Pick<Row, 'num' | 'json' | 'unit'>>(
+      'SELECT num, json, unit FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?',
+    );
     // Re-sending an instance with the same time replaces it but keeps its createdAt.
     const upsert = this.sql(
       `INSERT INTO series (eid, aid, did, t, num, json, unit, tkind, created, modified)
@@ -182,8 +189,17 @@ export class TemporalTable implements TemporalStore {
           const aid = this.dict.attribute(i.attr, true);
           const did = this.dict.dataset(i.datasetId ?? i.attribute.datasetId, true);
           const row = encode(i.attribute, i.createdAt);
-          // Instances without observedAt never overwrite each other: take the next free ms.
-          if (row.tkind === 1) while (taken.get(eid, aid, did, row.t)) row.t++;
+          // Instances without observedAt never overwrite another one: they take the next
+          // free ms, unless the same content is already there (a resent instance).
+          if (row.tkind === 1)
+            for (
+              let held = taken.get(eid, aid, did, row.t);
+              held;
+              held = taken.get(eid, aid, did, row.t)
+            ) {
+              if (held.num === row.num && held.json === row.json && held.unit === row.unit) break;
+              row.t++;
+            }
           upsert.run(
             eid,
             aid,

@@ -22,7 +22,11 @@ export interface Receiver {
   /** Requests whose path equals `path` (default: all). */
   at(path?: string): Received[];
   /** Waits until at least `count` requests matched `filter`; returns them (possibly fewer). */
-  waitFor(count: number, filter?: (r: Received) => boolean, timeoutMs?: number): Promise<Received[]>;
+  waitFor(
+    count: number,
+    filter?: (r: Received) => boolean,
+    timeoutMs?: number,
+  ): Promise<Received[]>;
   close(): Promise<void>;
 }
 
@@ -39,7 +43,11 @@ export async function startReceiver(): Promise<Receiver> {
       await waitFor(() => received.filter(filter).length >= count, timeoutMs);
       return received.filter(filter);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -67,10 +75,5 @@ export async function startReceiver(): Promise<Receiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = receiver.close;
-  receiver.close = () => {
-    server.closeAllConnections();
-    return close();
-  };
   return receiver;
 }

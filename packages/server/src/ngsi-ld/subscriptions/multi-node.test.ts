@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Topics } from '../../bus/index.js';
+import { MemoryBus } from '../../bus/memory/index.js';
+import { installErrorHandler } from '../../server/http/error-handler.js';
+import { SqliteStore, SqliteTenants } from '../../store/sqlite/index.js';
+import { installContextHandling } from '../context/index.js';
+import { installBodyParsers } from '../media-type.js';
+import { subscriptionRoutes } from './subscription-routes.js';
+import { SubscriptionService } from './subscription-service.js';
+import { FAST_DELIVERY, pause, room, startReceiver, type Receiver } from './test-setup.js';
+
+interface Node {
+  app: FastifyInstance;
+  service: SubscriptionService;
+}
+
+// Two nodes sharing one store and one bus, as scale-out nodes share PostgreSQL and NATS.
+describe('subscriptions on several nodes', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let tenants: SqliteTenants;
+  let bus: MemoryBus;
+  let nodes: Node[];
+  let rx: Receiver;
+
+  async function startNode(): Promise<Node> {
+    const service = new SubscriptionService({
+      tenants,
+      bus,
+      logger: pino({ level: 'silent' }),
+      delivery: FAST_DELIVERY,
+      statusFlushMs: 20,
+      group: 'notifiers',
+    });
+    await service.start();
+    const app = Fastify();
+    installErrorHandler(app);
+    await app.register(
+      (scope, _opts, done) => {
+        installBodyParsers(scope);
+        installContextHandling(scope, { tenants, bus });
+        subscriptionRoutes(scope, { tenants, bus, notifier: service });
+        done();
+      },
+      { prefix: '/ngsi-ld/v1' },
+    );
+    return { app, service };
+  }
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cb-sub-nodes-'));
+    store = new SqliteStore({ file: join(dir, 'city.db'), synchronous: 'normal' });
+    tenants = new SqliteTenants({ default: store, dir: join(dir, 'tenants') });
+    bus = new MemoryBus(() => undefined);
+    rx = await startReceiver();
+    nodes = [await startNode(), await startNode()];
+  });
+  afterEach(async () => {
+    for (const n of nodes) {
+      await n.app.close();
+      await n.service.stop();
+    }
+    await bus.close();
+    await tenants.close();
+    await store.close();
+    await rx.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const changeAll = async (names: string[]) => {
+    for (const name of names) {
+      const payload = {
+        id: room(name, 1).id,
+        type: 'Room',
+        kind: 'created',
+        entity: room(name, 1),
+      };
+      await bus.publish([{ topic: Topics.entityChanged, key: payload.id, time: 0, payload }]);
+    }
+  };
+
+  it('notifies each change once, from whichever node handles it, and follows changes made on another node', async () => {
+    const [a] = nodes;
+    const created = await a!.app.inject({
+      method: 'POST',
+      url: '/ngsi-ld/v1/subscriptions',
+      payload: {
+        type: 'Subscription',
+        entities: [{ type: 'Room' }],
+        notification: { endpoint: { uri: rx.url } },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    await pause(20); // node B learns of it through the bus
+    const names = Array.from({ length: 12 }, (_, i) => `r${i}`);
+    await changeAll(names);
+    await rx.waitFor(names.length);
+    await pause(100);
+    const ids = rx.received.map((r) => r.body.data[0]!.id as string);
+    expect(ids.sort()).toEqual(names.map((n) => room(n, 1).id).sort());
+
+    const id = decodeURIComponent((created.headers.location as string).split('/').pop()!);
+    const paused = await a!.app.inject({
+      method: 'PATCH',
+      url: `/ngsi-ld/v1/subscriptions/${id}`,
+      payload: { isActive: false },
+    });
+    expect(paused.statusCode).toBe(204);
+    await pause(20);
+    await changeAll(names.map((n) => `${n}-again`));
+    await pause(150);
+    expect(rx.received).toHaveLength(names.length);
+  });
+});
