@@ -1,41 +1,18 @@
 import type { Database, Statement } from 'better-sqlite3';
-import {
-  attributeInstances,
-  attributeNames,
-  bbox,
-  CityError,
-  type Entity,
-  type Geometry,
-} from '../../core/index.js';
+import { bbox, CityError, type Entity, type Geometry } from '../../core/index.js';
+import { entityFacts, sameGeo, type EntityFacts, type GeoInstance } from './entity-facts.js';
 import { GEO_SLOTS } from './entity-schema.js';
-import { distinctTypes, EntityStats } from './entity-stats.js';
+import { EntityStats } from './entity-stats.js';
 
-/** A stored entity with its integer key. */
+/** A stored entity with its integer key and (once computed) its index facts. */
 export interface StoredEntity {
   eid: number;
   entity: Entity;
+  facts?: EntityFacts;
 }
 
-interface GeoInstance {
-  attr: string;
-  value: unknown;
-}
-
-function geoInstances(entity: Entity | undefined): GeoInstance[] {
-  const out: GeoInstance[] = [];
-  if (!entity) return out;
-  for (const name of attributeNames(entity))
-    for (const inst of attributeInstances(entity, name))
-      if (typeof inst === 'object' && inst !== null && inst.type === 'GeoProperty')
-        out.push({ attr: name, value: inst.value });
-  return out;
-}
-
-/** Same geo instances by reference: ingest and merges keep untouched attributes' objects. */
-function sameGeo(a: GeoInstance[], b: GeoInstance[]): boolean {
-  return (
-    a.length === b.length && a.every((g, i) => g.attr === b[i]?.attr && g.value === b[i].value)
-  );
+function factsOf(stored: StoredEntity): EntityFacts {
+  return (stored.facts ??= entityFacts(stored.entity));
 }
 
 /**
@@ -76,13 +53,13 @@ export class EntityRows {
     return row && { eid: row.eid, entity: JSON.parse(row.doc) as Entity };
   }
 
-  /** Stores `after` in place of `before` (absent: insert; `after` absent: delete); the eid. */
-  put(before: StoredEntity | undefined, after: Entity | undefined): number | undefined {
+  /** Stores `after` in place of `before` (absent: insert; `after` absent: delete). */
+  put(before: StoredEntity | undefined, after: Entity | undefined): StoredEntity | undefined {
     if (!before && !after) return undefined;
-    const geoBefore = geoInstances(before?.entity);
-    const geoAfter = geoInstances(after);
+    const was = before && factsOf(before);
+    const facts = after && entityFacts(after);
     // Checked before anything is written: a CityError here fails this write alone.
-    if (geoAfter.length > GEO_SLOTS)
+    if (facts && facts.geo.length > GEO_SLOTS)
       throw new CityError(
         'BadRequestData',
         `an entity may hold at most ${GEO_SLOTS} GeoProperty instances`,
@@ -95,13 +72,15 @@ export class EntityRows {
       else this.deleteDoc.run(eid);
     }
     const id = (after ?? before!.entity).id;
-    const typesBefore = before ? distinctTypes(before.entity) : [];
-    const typesAfter = after ? distinctTypes(after) : [];
-    for (const t of typesBefore) if (!typesAfter.includes(t)) this.deleteTypes.run(t, id);
-    for (const t of typesAfter) if (!typesBefore.includes(t)) this.insertType.run(t, id, eid);
-    this.putGeo(eid, geoBefore, geoAfter);
-    this.stats.change(before?.entity, after);
-    return after ? eid : undefined;
+    const typesBefore = was?.types ?? [];
+    const typesAfter = facts?.types ?? [];
+    if (was?.shape !== facts?.shape) {
+      for (const t of typesBefore) if (!typesAfter.includes(t)) this.deleteTypes.run(t, id);
+      for (const t of typesAfter) if (!typesBefore.includes(t)) this.insertType.run(t, id, eid);
+    }
+    this.putGeo(eid, was?.geo ?? [], facts?.geo ?? []);
+    this.stats.change(was?.shape, facts?.shape);
+    return after && { eid, entity: after, facts };
   }
 
   private putGeo(eid: number, before: GeoInstance[], after: GeoInstance[]): void {

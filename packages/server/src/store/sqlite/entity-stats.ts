@@ -1,28 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { attributeInstances, attributeNames, entityTypes, type Entity } from '../../core/index.js';
 import type { AttributeInfo, TypeInfo } from '../port.js';
+import { SHAPE_END, SHAPE_SEP } from './entity-facts.js';
 
-const SEP = '\u0000';
-const END = '\u0001';
-
-/**
- * An entity's shape as one string: its distinct types, then each attribute instance's
- * (attribute, attribute type). Equal shapes contribute equally to the summary, so a write
- * that keeps the shape (a value update) costs one string comparison.
- */
-function shape(entity: Entity): string {
-  let out = distinctTypes(entity).join(SEP) + END;
-  for (const name of attributeNames(entity))
-    for (const inst of attributeInstances(entity, name))
-      if (typeof inst === 'object' && inst !== null && typeof inst.type === 'string')
-        out += name + SEP + inst.type + SEP;
-  return out;
-}
-
-/** The distinct types of an entity, sorted. */
-export function distinctTypes(entity: Entity): string[] {
-  return [...new Set(entityTypes(entity))].sort();
-}
+const SEP = SHAPE_SEP;
+const END = SHAPE_END;
 
 /**
  * The discovery summary (clause 5.7.5–5.7.8): entity counts per type, and per (type, attribute,
@@ -47,10 +28,8 @@ export class EntityStats {
     );
   }
 
-  /** Accumulates the change from `before` to `after` (either absent); `flush` writes it. */
-  change(before: Entity | undefined, after: Entity | undefined): void {
-    const a = before && shape(before);
-    const b = after && shape(after);
+  /** Accumulates the change of shape (see EntityFacts) of one entity; `flush` writes it. */
+  change(a: string | undefined, b: string | undefined): void {
     if (a === b) return;
     if (a !== undefined) this.pending.set(a, (this.pending.get(a) ?? 0) - 1);
     if (b !== undefined) this.pending.set(b, (this.pending.get(b) ?? 0) + 1);

@@ -83,7 +83,7 @@ export class EntityTable implements EntityStore {
    * caller must call `clearCache` if its transaction rolls back.
    */
   putSync(before: StoredEntity | undefined, after: Entity): StoredEntity {
-    const stored = { eid: this.rows.put(before, after)!, entity: after };
+    const stored = this.rows.put(before, after)!;
     this.cache.set(after.id, stored);
     return stored;
   }
@@ -128,8 +128,7 @@ export class EntityTable implements EntityStore {
           if (next === undefined)
             return { id: w.id, before: before?.entity, after: before?.entity, changed: false };
           const after = next && stampEntity(before?.entity, next, now);
-          const eid = this.rows.put(before, after ?? undefined);
-          touched.set(w.id, after && eid !== undefined ? { eid, entity: after } : null);
+          touched.set(w.id, this.rows.put(before, after ?? undefined) ?? null);
           return { id: w.id, before: before?.entity, after: after ?? undefined, changed: true };
         } catch (err) {
           if (!(err instanceof CityError)) throw err;

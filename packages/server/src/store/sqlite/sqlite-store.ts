@@ -7,7 +7,7 @@ import { CollectionTable } from './collection-table.js';
 import { DeadLetterTable } from './dead-letter-table.js';
 import { DeviceTable } from './device-table.js';
 import type { StoredEntity } from './entity-rows.js';
-import { EntityTable, stampEntity } from './entity-table.js';
+import { EntityTable } from './entity-table.js';
 import { migrate } from './schema.js';
 import { SeriesTable } from './series-table.js';
 import { TemporalTable } from './temporal-table.js';
@@ -80,10 +80,12 @@ export class SqliteStore implements Store {
         for (const [name, observed] of Object.entries(obs.attrs))
           this.series.appendSync(obs.entityId, name, obs.observedAt, observed.value);
       }
-      const entities = [...changed.values()].map(
-        ({ before, entity }) =>
-          this.entities.putSync(before, stampEntity(before?.entity, entity, now)).entity,
-      );
+      const entities = [...changed.values()].map(({ before, entity }) => {
+        // applyObservation returned a fresh copy: stamp it in place.
+        entity.createdAt = before?.entity.createdAt ?? now;
+        entity.modifiedAt = now;
+        return this.entities.putSync(before, entity).entity;
+      });
       this.entities.finishSync();
       return entities;
     });
