@@ -252,7 +252,7 @@ async function loadTemporal(server, { entities, days }, log) {
 async function main() {
   const opts = options();
   const log = (m) => console.error(m);
-  const server = await startServer({ args: ['--log-level', 'warn'] });
+  const server = await startServer();
   const result = {
     benchmark: 'ngsi-ld',
     startedAt: new Date().toISOString(),

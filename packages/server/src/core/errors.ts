@@ -88,5 +88,6 @@ export function toCityError(err: unknown): CityError {
 /** Renders a CityError as ProblemDetails. */
 export function toProblem(err: CityError): ProblemDetails {
   const { status, type } = problemType(err.code);
-  return { type, title: err.code, status, detail: err.message, ...(err.details ?? {}) };
+  // Details add members; they never override the four that identify the problem.
+  return { ...(err.details ?? {}), type, title: err.code, status, detail: err.message };
 }

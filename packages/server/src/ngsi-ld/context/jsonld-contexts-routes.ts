@@ -63,30 +63,46 @@ export function jsonldContextsRoutes(
     return ctx;
   };
 
-  app.get<{ Querystring: ListQuery }>('/jsonldContexts', async (request) => {
-    const { kind } = request.query;
-    if (kind !== undefined && !KINDS.includes(kind as ContextKind))
-      throw new CityError('BadRequestData', `kind must be one of ${KINDS.join(', ')}`);
-    const all = (await registry.list()).filter((c) => kind === undefined || c.kind === kind);
-    return flag(request.query.details, 'details')
-      ? all.map((c) => details(request, registry.info(c)))
-      : all.map((c) => absoluteUrl(request, c));
-  });
+  app.get<{ Querystring: ListQuery }>(
+    '/jsonldContexts',
+    {
+      schema: { tags: ['NGSI-LD'], summary: 'List the @contexts the broker holds (clause 5.13.3)' },
+    },
+    async (request) => {
+      const { kind } = request.query;
+      if (kind !== undefined && !KINDS.includes(kind as ContextKind))
+        throw new CityError('BadRequestData', `kind must be one of ${KINDS.join(', ')}`);
+      const all = (await registry.list()).filter((c) => kind === undefined || c.kind === kind);
+      return flag(request.query.details, 'details')
+        ? all.map((c) => details(request, registry.info(c)))
+        : all.map((c) => absoluteUrl(request, c));
+    },
+  );
 
-  app.post<{ Querystring: PostQuery }>('/jsonldContexts', async (request, reply) => {
-    const document = checkContextDocument(request.body);
-    await resolver.check(document['@context']);
-    const url = request.query.url;
-    const stored =
-      url === undefined ? await registry.host(document) : await registry.register(url, document);
-    return reply
-      .code(201)
-      .header('Location', `${registry.hostedPath}/${encodeURIComponent(stored.localId)}`)
-      .send();
-  });
+  app.post<{ Querystring: PostQuery }>(
+    '/jsonldContexts',
+    {
+      schema: {
+        tags: ['NGSI-LD'],
+        summary: 'Add an @context to host, or (?url=) a local copy of a remote one (clause 5.13.2)',
+      },
+    },
+    async (request, reply) => {
+      const document = checkContextDocument(request.body);
+      await resolver.check(document['@context']);
+      const url = request.query.url;
+      const stored =
+        url === undefined ? await registry.host(document) : await registry.register(url, document);
+      return reply
+        .code(201)
+        .header('Location', `${registry.hostedPath}/${encodeURIComponent(stored.localId)}`)
+        .send();
+    },
+  );
 
   app.get<{ Params: IdParams; Querystring: OneQuery }>(
     '/jsonldContexts/:contextId',
+    { schema: { tags: ['NGSI-LD'], summary: 'Serve a held @context (clause 5.13.4)' } },
     async (request, reply) => {
       const ctx = await find(request.params.contextId);
       if (flag(request.query.details, 'details')) return details(request, registry.info(ctx));
@@ -96,6 +112,12 @@ export function jsonldContextsRoutes(
 
   app.delete<{ Params: IdParams; Querystring: OneQuery }>(
     '/jsonldContexts/:contextId',
+    {
+      schema: {
+        tags: ['NGSI-LD'],
+        summary: 'Delete a held @context, or reload a cached one (clause 5.13.5)',
+      },
+    },
     async (request, reply) => {
       await registry.remove(request.params.contextId, flag(request.query.reload, 'reload'));
       return reply.code(204).send();

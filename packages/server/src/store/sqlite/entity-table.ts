@@ -46,6 +46,14 @@ export class EntityTable implements EntityStore {
   constructor(
     private readonly db: Database,
     cacheSize = 100_000,
+    /** Called inside the transaction for every changed entity (the store records history). */
+    private readonly onChange?: (
+      before: Entity | undefined,
+      after: Entity | undefined,
+      now: number,
+    ) => void,
+    /** Called after a group's transaction rolled back. */
+    private readonly onRollback?: () => void,
   ) {
     registerRegexp(db);
     this.rows = new EntityRows(db);
@@ -55,7 +63,14 @@ export class EntityTable implements EntityStore {
       this.runGroups(groups),
     );
     this.commit = new GroupCommit((groups) => {
-      const { results, touched } = tx(groups);
+      let ran: ReturnType<typeof tx>;
+      try {
+        ran = tx(groups);
+      } catch (err) {
+        this.onRollback?.();
+        throw err;
+      }
+      const { results, touched } = ran;
       // Only now is the group durable: let the cache see it.
       for (const [id, stored] of touched)
         if (stored) this.cache.set(id, stored);
@@ -114,7 +129,8 @@ export class EntityTable implements EntityStore {
   } {
     const touched = new Map<string, StoredEntity | null>();
     this.rows.begin();
-    const now = new Date().toISOString();
+    const nowMs = Date.now();
+    const now = new Date(nowMs).toISOString();
     const results = groups.map((writes) =>
       writes.map((w): EntityWriteResult => {
         const seen = touched.get(w.id);
@@ -129,6 +145,7 @@ export class EntityTable implements EntityStore {
             return { id: w.id, before: before?.entity, after: before?.entity, changed: false };
           const after = next && stampEntity(before?.entity, next, now);
           touched.set(w.id, this.rows.put(before, after ?? undefined) ?? null);
+          this.onChange?.(before?.entity, after ?? undefined, nowMs);
           return { id: w.id, before: before?.entity, after: after ?? undefined, changed: true };
         } catch (err) {
           if (!(err instanceof CityError)) throw err;

@@ -11,6 +11,7 @@ import { EntityTable } from './entity-table.js';
 import { migrate } from './schema.js';
 import { SeriesTable } from './series-table.js';
 import { TemporalTable } from './temporal-table.js';
+import { changedInstances } from '../changed-instances.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -60,13 +61,20 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     migrate(this.db);
-    this.entities = new EntityTable(this.db, options.entityCacheSize);
+    this.temporal = new TemporalTable(this.db);
+    // Every change made through the API joins the history in the write's own transaction.
+    this.entities = new EntityTable(
+      this.db,
+      options.entityCacheSize,
+      (before, after, now) => this.temporal.appendSync(changedInstances(before, after, now)),
+      () => this.temporal.resetCache(),
+    );
     this.series = new SeriesTable(this.db);
     this.deadLetters = new DeadLetterTable(this.db);
     this.devices = new DeviceTable(this.db);
-    this.temporal = new TemporalTable(this.db);
     this.ingestTx = this.db.transaction((batch: readonly Observation[]) => {
-      const now = new Date().toISOString();
+      const nowMs = Date.now();
+      const now = new Date(nowMs).toISOString();
       this.entities.beginSync();
       const changed = new Map<string, { before: StoredEntity | undefined; entity: Entity }>();
       for (const obs of batch) {
@@ -78,7 +86,14 @@ export class SqliteStore implements Store {
         }
         change.entity = applyObservation(change.entity, obs);
         for (const [name, observed] of Object.entries(obs.attrs))
-          this.series.appendSync(obs.entityId, name, obs.observedAt, observed.value);
+          this.series.appendSync(
+            obs.entityId,
+            name,
+            obs.observedAt,
+            observed.value,
+            observed.unitCode,
+            nowMs,
+          );
       }
       const entities = [...changed.values()].map(({ before, entity }) => {
         // applyObservation returned a fresh copy: stamp it in place.
@@ -98,6 +113,7 @@ export class SqliteStore implements Store {
       // The transaction rolled back: cached state may be ahead of the file.
       this.entities.clearCache();
       this.series.resetCache();
+      this.temporal.resetCache();
       throw err;
     }
   }

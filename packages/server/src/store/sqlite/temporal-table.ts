@@ -172,6 +172,22 @@ export class TemporalTable implements TemporalStore {
   }
 
   async append(instances: readonly AttributeInstance[]): Promise<void> {
+    try {
+      this.db.transaction(() => this.appendSync(instances))();
+    } catch (err) {
+      this.dict.reset();
+      throw err;
+    }
+  }
+
+  /** Forgets cached dictionary ids (after a rolled-back transaction may have created some). */
+  resetCache(): void {
+    this.dict.reset();
+  }
+
+  /** Appends instances inside the caller's transaction (entity writes record their history). */
+  appendSync(instances: readonly AttributeInstance[]): void {
+    if (instances.length === 0) return;
     const taken = this.sql<Pick<Row, 'num' | 'json' | 'unit'>>(
       'SELECT num, json, unit FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?',
     );
@@ -182,41 +198,34 @@ export class TemporalTable implements TemporalStore {
        ON CONFLICT (eid, aid, did, t) DO UPDATE SET num = excluded.num, json = excluded.json,
          unit = excluded.unit, tkind = excluded.tkind, modified = excluded.modified`,
     );
-    try {
-      this.db.transaction(() => {
-        for (const i of instances) {
-          const eid = this.dict.entity(i.entityId, true);
-          const aid = this.dict.attribute(i.attr, true);
-          const did = this.dict.dataset(i.datasetId ?? i.attribute.datasetId, true);
-          const row = encode(i.attribute, i.createdAt);
-          // Instances without observedAt never overwrite another one: they take the next
-          // free ms, unless the same content is already there (a resent instance).
-          if (row.tkind === 1)
-            for (
-              let held = taken.get(eid, aid, did, row.t);
-              held;
-              held = taken.get(eid, aid, did, row.t)
-            ) {
-              if (held.num === row.num && held.json === row.json && held.unit === row.unit) break;
-              row.t++;
-            }
-          upsert.run(
-            eid,
-            aid,
-            did,
-            row.t,
-            row.num,
-            row.json,
-            row.unit,
-            row.tkind,
-            row.created,
-            i.modifiedAt,
-          );
+    for (const i of instances) {
+      const eid = this.dict.entity(i.entityId, true);
+      const aid = this.dict.attribute(i.attr, true);
+      const did = this.dict.dataset(i.datasetId ?? i.attribute.datasetId, true);
+      const row = encode(i.attribute, i.createdAt);
+      // Instances without observedAt never overwrite another one: they take the next
+      // free ms, unless the same content is already there (a resent instance).
+      if (row.tkind === 1)
+        for (
+          let held = taken.get(eid, aid, did, row.t);
+          held;
+          held = taken.get(eid, aid, did, row.t)
+        ) {
+          if (held.num === row.num && held.json === row.json && held.unit === row.unit) break;
+          row.t++;
         }
-      })();
-    } catch (err) {
-      this.dict.reset();
-      throw err;
+      upsert.run(
+        eid,
+        aid,
+        did,
+        row.t,
+        row.num,
+        row.json,
+        row.unit,
+        row.tkind,
+        row.created,
+        i.modifiedAt,
+      );
     }
   }
 

@@ -1,6 +1,5 @@
-import { attributeNames, type Attribute, type Entity } from '../../core/index.js';
-import type { AttributeInstance, EntityWriteResult, Store } from '../../store/index.js';
-import { instancesOf } from '../attribute-instances.js';
+import { attributeInstances, attributeNames, type Attribute, type Entity } from '../core/index.js';
+import type { AttributeInstance } from './port.js';
 
 /** An instance's content without its system times, to tell a real change from a re-stamp. */
 function content(a: Attribute): string {
@@ -17,7 +16,8 @@ const ms = (iso: string | undefined, fallback: number) => {
 
 /**
  * The attribute instances an entity write created or changed (compared with the state before),
- * as history instances: what the temporal API shows for writes made through /entities.
+ * as history instances: a store appends them in the write's own transaction, so the temporal
+ * API shows every change made through /entities, batch operations and ingest alike.
  */
 export function changedInstances(
   before: Entity | undefined,
@@ -28,9 +28,9 @@ export function changedInstances(
   const out: AttributeInstance[] = [];
   for (const attr of attributeNames(after)) {
     const previous = new Map(
-      (before ? instancesOf(before[attr]) : []).map((i) => [i.datasetId ?? '', content(i)]),
+      (before ? attributeInstances(before, attr) : []).map((i) => [i.datasetId ?? '', content(i)]),
     );
-    for (const attribute of instancesOf(after[attr])) {
+    for (const attribute of attributeInstances(after, attr)) {
       if (previous.get(attribute.datasetId ?? '') === content(attribute)) continue;
       const instance: AttributeInstance = {
         entityId: after.id,
@@ -45,19 +45,4 @@ export function changedInstances(
     }
   }
   return out;
-}
-
-/**
- * Appends to the history what successful entity writes changed (call after
- * `store.entities.write` resolved, e.g. in the /entities and batch routes).
- */
-export async function recordChangeHistory(
-  store: Store,
-  results: readonly EntityWriteResult[],
-): Promise<void> {
-  const now = Date.now();
-  const instances = results.flatMap((r) =>
-    r.error || !r.changed ? [] : changedInstances(r.before, r.after, now),
-  );
-  if (instances.length > 0) await store.temporal.append(instances);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Entity } from '../../core/index.js';
-import { changedInstances } from './change-history.js';
+import type { Entity } from '../core/index.js';
+import { changedInstances } from './changed-instances.js';
 
 const NOW = Date.parse('2024-06-01T00:00:00Z');
 const T1 = '2024-05-01T00:00:00.000Z';
