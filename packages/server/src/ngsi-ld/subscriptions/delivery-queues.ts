@@ -20,6 +20,8 @@ export interface DeliveryJob {
   send(signal: AbortSignal): Promise<void>;
   /** Called once, after the last attempt. */
   done(outcome: { ok: true } | { ok: false; error: string }): void;
+  /** Called after each failed attempt (a retry may follow). */
+  failed?(error: string): void;
 }
 
 /** Tuning of the delivery queues. */
@@ -127,6 +129,7 @@ export class DeliveryQueues {
       } catch (err) {
         const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
         error = reason instanceof Error ? reason.message : String(reason);
+        job.failed?.(error);
         if ((reason instanceof DeliveryError && !reason.retryable) || this.stopping) break;
       } finally {
         clearTimeout(timer);

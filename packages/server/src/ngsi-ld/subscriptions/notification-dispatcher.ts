@@ -91,6 +91,12 @@ export class NotificationDispatcher {
     const job = notificationJob(doc, notification, {
       tenant: target.tenant,
       mqtt: this.mqtt,
+      // The status shows every failed attempt at once (clause 5.2.14: the last attempt failed),
+      // and turns ok again when a retry gets through.
+      failed: () => {
+        const at = this.options.clock().toISOString();
+        this.status.update(target, (s) => Object.assign(s, { status: 'failed', lastFailure: at }));
+      },
       done: (outcome) => {
         const at = this.options.clock().toISOString();
         this.status.update(target, (s) => {

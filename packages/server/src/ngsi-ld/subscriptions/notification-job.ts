@@ -62,6 +62,7 @@ export interface JobOptions {
   tenant: string | undefined;
   mqtt: MqttPublisher;
   done: DeliveryJob['done'];
+  failed?: DeliveryJob['failed'];
 }
 
 /**
@@ -71,7 +72,7 @@ export interface JobOptions {
 export function notificationJob(
   sub: StoredSubscription,
   notification: Notification,
-  { tenant, mqtt, done }: JobOptions,
+  { tenant, mqtt, done, failed }: JobOptions,
 ): DeliveryJob {
   const { endpoint } = sub.notification;
   const headers = notificationHeaders(sub, tenant);
@@ -85,6 +86,7 @@ export function notificationJob(
         : postNotification(endpoint.uri, payload, headers, signal),
     done,
   };
+  if (failed) job.failed = failed;
   if (endpoint.timeout !== undefined) job.timeoutMs = endpoint.timeout;
   return job;
 }
