@@ -366,6 +366,8 @@ export function simplify(attr: Attribute): unknown {
       return attr.valueList;
     case 'ListRelationship':
       return attr.objectList;
+    case 'Property':
+    case 'GeoProperty':
     default:
       return attr.value;
   }

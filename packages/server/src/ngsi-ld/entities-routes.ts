@@ -8,7 +8,7 @@ import { mergeEntity, replaceEntity } from './entity-merge.js';
 import { negotiateMediaType } from './media-type.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
 import { requireEntityId, splitList } from './params.js';
-import { parseRenderOptions, renderEntity, setRepresentationHeaders } from './render.js';
+import { parseRenderOptions, renderEntityJson, setRepresentationHeaders } from './render.js';
 import { idPathSegment, nowIso, requestScope, requireAddressable } from './request-scope.js';
 import { requestTenant } from './tenant.js';
 import {
@@ -98,7 +98,8 @@ export function entitiesRoutes(app: FastifyInstance, options: NgsiLdOptions): vo
           'ResourceNotFound',
           `entity ${id} has none of the requested attributes`,
         );
-      return setRepresentationHeaders(reply, render).send(renderEntity(entity, render));
+      // Sent as text: the 200 schema documents the body but would re-walk every member.
+      return setRepresentationHeaders(reply, render).send(renderEntityJson(entity, render));
     },
   );
 

@@ -8,6 +8,7 @@ import {
 import { compactEntity, type LdContext } from './context/index.js';
 import { isGeometry } from './context/concise.js';
 import { parseRepresentationParams, type RenderQuery } from './context/representation-params.js';
+import { plainEntityBody, plainEntityJson } from './render-plain.js';
 
 export { expandConcise, expandConciseAttributes } from './context/index.js';
 export type { RenderQuery } from './context/representation-params.js';
@@ -217,7 +218,20 @@ function geometryOf(entity: Entity, name: string): unknown {
   return chosen && isGeometry(chosen.value) ? chosen.value : null;
 }
 
+/** Normalized, no system attributes, nothing picked or dropped, no language choice. */
+function isPlain(o: RenderOptions): boolean {
+  return (
+    o.format === 'normalized' &&
+    !o.sysAttrs &&
+    o.attrs === undefined &&
+    o.pick === undefined &&
+    o.omit === undefined &&
+    o.lang === undefined
+  );
+}
+
 function body(entity: Entity, o: RenderOptions): Json {
+  if (isPlain(o)) return plainEntityBody(entity, o.ctx);
   return format(compactEntity(adjust(select(entity, o), o), o.ctx), o);
 }
 
@@ -237,6 +251,17 @@ export function renderEntity(entity: Entity, options: RenderOptions): Json {
   const out = body(entity, options);
   if (options.mediaType === 'application/ld+json') out['@context'] = options.ctx.responseContext;
   return out;
+}
+
+/**
+ * renderEntity as JSON text, `id` and `type` first (the order the entity response schema
+ * gives); the plain application/json rendering of an unchanged entity is computed once.
+ */
+export function renderEntityJson(entity: Entity, options: RenderOptions): string {
+  if (options.mediaType === 'application/json' && isPlain(options))
+    return plainEntityJson(entity, options.ctx);
+  const { id, type, ...rest } = renderEntity(entity, options);
+  return JSON.stringify({ id, type, ...rest });
 }
 
 /** Renders a list of entities: an array, or a GeoJSON FeatureCollection for geo+json. */
@@ -274,5 +299,12 @@ export function parseRenderOptions(
   mediaType: ResponseMediaType,
   extraOptions: readonly string[] = [],
 ): RenderOptions {
-  return { ...parseRepresentationParams(query, ctx, extraOptions), ctx, mediaType };
+  const p = parseRepresentationParams(query, ctx, extraOptions);
+  const out: RenderOptions = { format: p.format, sysAttrs: p.sysAttrs, ctx, mediaType };
+  if (p.attrs !== undefined) out.attrs = p.attrs;
+  if (p.pick !== undefined) out.pick = p.pick;
+  if (p.omit !== undefined) out.omit = p.omit;
+  if (p.lang !== undefined) out.lang = p.lang;
+  if (p.geometryProperty !== undefined) out.geometryProperty = p.geometryProperty;
+  return out;
 }

@@ -34,23 +34,29 @@ export async function requestScope(
   const tenant = requestTenant(request);
   const ctx = await requestContext(request);
   const store = await tenantStore(request, options.tenants, write);
-  const writeMany = async (writes: readonly EntityWrite[]) => {
-    const results = await store.entities.write(writes);
-    await publishEntityChanges(options.bus, results, tenant);
+  return new Scope(store, ctx, tenant, options);
+}
+
+class Scope implements RequestScope {
+  constructor(
+    readonly store: Store,
+    readonly ctx: LdContext,
+    readonly tenant: string | undefined,
+    private readonly options: NgsiLdOptions,
+  ) {}
+
+  async write(writes: readonly EntityWrite[]): Promise<EntityWriteResult[]> {
+    const results = await this.store.entities.write(writes);
+    await publishEntityChanges(this.options.bus, results, this.tenant);
     return results;
-  };
-  return {
-    store,
-    ctx,
-    tenant,
-    write: writeMany,
-    async writeOne(id, mutate) {
-      const [result] = await writeMany([{ id, mutate }]);
-      if (!result) throw new CityError('InternalError', `the store did not answer for ${id}`);
-      if (result.error) throw result.error;
-      return result;
-    },
-  };
+  }
+
+  async writeOne(id: string, mutate: EntityMutation): Promise<EntityWriteResult> {
+    const [result] = await this.write([{ id, mutate }]);
+    if (!result) throw new CityError('InternalError', `the store did not answer for ${id}`);
+    if (result.error) throw result.error;
+    return result;
+  }
 }
 
 /** The longest path parameter the router matches (Fastify's maxParamLength, 100 by default). */

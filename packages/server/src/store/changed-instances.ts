@@ -27,6 +27,8 @@ export function changedInstances(
   if (!after) return [];
   const out: AttributeInstance[] = [];
   for (const attr of attributeNames(after)) {
+    // An attribute value the write carried over as is (the same object) changed nothing.
+    if (before !== undefined && before[attr] === after[attr]) continue;
     const previous = new Map(
       (before ? attributeInstances(before, attr) : []).map((i) => [i.datasetId ?? '', content(i)]),
     );

@@ -60,6 +60,16 @@ export function parseRepresentationParams(
   ctx: LdContext,
   extraOptions: readonly string[] = [],
 ): RepresentationParams {
+  if (
+    query.options === undefined &&
+    query.format === undefined &&
+    query.attrs === undefined &&
+    query.pick === undefined &&
+    query.omit === undefined &&
+    query.lang === undefined &&
+    query.geometryProperty === undefined
+  )
+    return { format: 'normalized', sysAttrs: false };
   let format: EntityFormatName | undefined;
   let sysAttrs = false;
   for (const raw of (joined(query.options) ?? '').split(',')) {

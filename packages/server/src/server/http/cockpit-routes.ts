@@ -16,7 +16,11 @@ const HANGZHOU: [number, number] = [120.16, 30.27];
 
 /** The city's extent: the union of its District geometries. */
 async function cityExtent(store: Store): Promise<[number, number, number, number] | undefined> {
-  const page = await store.entities.query({ types: { kind: 'type', name: 'District' }, limit: 1000, offset: 0 });
+  const page = await store.entities.query({
+    types: { kind: 'type', name: 'District' },
+    limit: 1000,
+    offset: 0,
+  });
   let box: [number, number, number, number] | undefined;
   for (const d of page.entities) {
     const location = d.location as GeoProperty | undefined;
