@@ -48,6 +48,8 @@ Options:
   --quick                 smoke run: 50,000 entities, 3 s phases, 20 temporal entities
   --only <phases>         DIAGNOSTIC: run only these phases (get,query,near,patch,temporal);
                           such a run never counts as meeting the targets
+  --reuse-data <dir>      DIAGNOSTIC: run on <dir> (created and kept if absent; when it exists,
+                          the entities are assumed loaded by an earlier run with the same --entities)
   --server-cpu-prof <dir> DIAGNOSTIC: run the server under --cpu-prof and print where its CPU went
   --keep-data             keep the data directory
   --no-write              print only
@@ -62,6 +64,7 @@ function options() {
       'temporal-days': { type: 'string' },
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
+      'reuse-data': { type: 'string' },
       'server-cpu-prof': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
@@ -81,6 +84,7 @@ function options() {
     temporalDays: int(values['temporal-days'], 30),
     quick: q,
     only: values.only?.split(','),
+    reuseData: values['reuse-data'],
     cpuProf: values['server-cpu-prof'],
     keepData: values['keep-data'],
     write: !values['no-write'],
@@ -277,7 +281,15 @@ function verdict(r) {
 async function main() {
   const opts = options();
   const log = (m) => console.error(m);
+  const { existsSync } = await import('node:fs');
+  const reuse = opts.reuseData !== undefined && existsSync(opts.reuseData);
+  if (opts.reuseData !== undefined) {
+    const { mkdirSync: mk } = await import('node:fs');
+    mk(opts.reuseData, { recursive: true });
+    opts.keepData = true;
+  }
   const server = await startServer({
+    ...(opts.reuseData !== undefined && { dataDir: opts.reuseData }),
     nodeArgs: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [],
   });
   const run = (phase) => !opts.only || opts.only.includes(phase);
@@ -290,7 +302,9 @@ async function main() {
   };
   try {
     log(`loading ${opts.entities.toLocaleString('en-US')} entities through the batch API…`);
-    result.load = await load(server, opts.entities, log);
+    result.load = reuse
+      ? { entities: opts.entities, seconds: 0, perSec: 0, reused: opts.reuseData }
+      : await load(server, opts.entities, log);
     log(`  ${result.load.perSec.toLocaleString('en-US')} entities/s`);
     const random = rng(1);
     const anyId = () => encodeURIComponent(entityId(Math.floor(random() * opts.entities)));

@@ -19,14 +19,18 @@ export const CLI = fileURLToPath(
  */
 export async function startServer({
   dataRoot = tmpdir(),
+  dataDir: givenDataDir,
   env = {},
   args = [],
   nodeArgs = [],
   timeoutMs = 60_000,
 } = {}) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  const dataDir = mkdtempSync(join(dataRoot, 'citybrain-bench-'));
-  const token = randomBytes(18).toString('base64url');
+  const dataDir = givenDataDir ?? mkdtempSync(join(dataRoot, 'citybrain-bench-'));
+  // A reused data directory keeps its token, so that it is the same operator as before.
+  const token = givenDataDir
+    ? (process.env.CITYBRAIN_BENCH_TOKEN ?? 'citybrain-bench-reused-data')
+    : randomBytes(18).toString('base64url');
   // Only the variables set here configure the server: CITYBRAIN_* of the caller's shell do not leak in.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('CITYBRAIN_')),
