@@ -39,6 +39,8 @@ export function stampEntity(before: Entity | undefined, next: Entity, now: strin
 export class EntityTable implements EntityStore {
   private readonly rows: EntityRows;
   private readonly cache: LruCache<string, StoredEntity>;
+  /** Ids that missed the cache recently (see `admit`). */
+  private readonly missed = new LruCache<string, true>(4096);
   private readonly selectByEid: Statement<[number], { doc: string }>;
   private readonly statements = new LruCache<string, Statement<unknown[], QueryRow>>(128);
   private readonly commit: GroupCommit<readonly EntityWrite[], EntityWriteResult[]>;
@@ -73,7 +75,7 @@ export class EntityTable implements EntityStore {
       const { results, touched } = ran;
       // Only now is the group durable: let the cache see it.
       for (const [id, stored] of touched)
-        if (stored) this.cache.set(id, stored);
+        if (stored && this.admit(id)) this.cache.set(id, stored);
         else this.cache.delete(id);
       return results;
     });
@@ -86,6 +88,26 @@ export class EntityTable implements EntityStore {
     const stored = this.rows.load(id);
     if (stored) this.cache.set(id, stored);
     return stored;
+  }
+
+  /**
+   * Whether an entity read or written outside the cache should enter it: yes when it is there
+   * already or missed it recently (its second miss), so scattered accesses to more entities
+   * than the cache holds neither evict hot entities nor leave long-lived garbage.
+   */
+  private admit(id: string): boolean {
+    if (this.cache.get(id) !== undefined) return true;
+    if (this.missed.get(id) === undefined) {
+      this.missed.set(id, true);
+      return false;
+    }
+    this.missed.delete(id);
+    return true;
+  }
+
+  /** The stored entity with its key, from the cache or the file (not cached). */
+  private peekStored(id: string): StoredEntity | undefined {
+    return this.cache.get(id) ?? this.rows.load(id);
   }
 
   /** Reads an entity synchronously; the result must not be mutated. */
@@ -134,7 +156,7 @@ export class EntityTable implements EntityStore {
     const results = groups.map((writes) =>
       writes.map((w): EntityWriteResult => {
         const seen = touched.get(w.id);
-        const before = seen === null ? undefined : (seen ?? this.loadStored(w.id));
+        const before = seen === null ? undefined : (seen ?? this.peekStored(w.id));
         let next: Entity | null | undefined;
         try {
           next = w.mutate(before?.entity);
@@ -163,7 +185,11 @@ export class EntityTable implements EntityStore {
   }
 
   async get(id: string): Promise<Entity | undefined> {
-    return this.load(id);
+    const hit = this.cache.get(id);
+    if (hit) return hit.entity;
+    const stored = this.rows.load(id);
+    if (stored && this.admit(id)) this.cache.set(id, stored);
+    return stored?.entity;
   }
 
   private loadRow(row: QueryRow): Entity {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Entity, Observation, Property } from '../../core/index.js';
 import type { DocumentCollection, Store } from '../port.js';
+import { offloadCheckpoints, stopCheckpoints } from './checkpointer.js';
 import { CollectionTable } from './collection-table.js';
 import { DeadLetterTable } from './dead-letter-table.js';
 import { DeviceTable } from './device-table.js';
@@ -50,6 +51,7 @@ export class SqliteStore implements Store {
   readonly devices: DeviceTable;
   readonly temporal: TemporalTable;
   private readonly db: Database.Database;
+  private readonly file: string;
   private readonly collections = new Map<string, CollectionTable<unknown>>();
   private readonly ingestTx: (batch: readonly Observation[]) => Entity[];
 
@@ -61,6 +63,9 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     migrate(this.db);
+    this.file = options.file;
+    // Commits append to the log; a worker thread copies it into the file.
+    if (options.file !== ':memory:') offloadCheckpoints(this.db, options.file);
     this.temporal = new TemporalTable(this.db);
     // Every change made through the API joins the history in the write's own transaction.
     this.entities = new EntityTable(
@@ -138,6 +143,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) {
+      this.entities.flush();
+      await stopCheckpoints(this.file);
+      if (!this.db.open) return;
       this.entities.flush();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();

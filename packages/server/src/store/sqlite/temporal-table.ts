@@ -198,6 +198,11 @@ export class TemporalTable implements TemporalStore {
        ON CONFLICT (eid, aid, did, t) DO UPDATE SET num = excluded.num, json = excluded.json,
          unit = excluded.unit, tkind = excluded.tkind, modified = excluded.modified`,
     );
+    // The same insert, for a time that is usually free: one statement instead of two.
+    const fresh = this.sql(
+      `INSERT INTO series (eid, aid, did, t, num, json, unit, tkind, created, modified)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (eid, aid, did, t) DO NOTHING`,
+    );
     for (const i of instances) {
       const eid = this.dict.entity(i.entityId, true);
       const aid = this.dict.attribute(i.attr, true);
@@ -205,7 +210,10 @@ export class TemporalTable implements TemporalStore {
       const row = encode(i.attribute, i.createdAt);
       // Instances without observedAt never overwrite another one: they take the next
       // free ms, unless the same content is already there (a resent instance).
-      if (row.tkind === 1)
+      if (row.tkind === 1) {
+        const { t, num, json, unit, created } = row;
+        if (fresh.run(eid, aid, did, t, num, json, unit, 1, created, i.modifiedAt).changes === 1)
+          continue;
         for (
           let held = taken.get(eid, aid, did, row.t);
           held;
@@ -214,6 +222,7 @@ export class TemporalTable implements TemporalStore {
           if (held.num === row.num && held.json === row.json && held.unit === row.unit) break;
           row.t++;
         }
+      }
       upsert.run(
         eid,
         aid,
