@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './test-harness.js';
+import { SHARED_DATA } from '../../tests/helpers/shared-data.js';
 
 const ETSI = 'https://uri.etsi.org/ngsi-ld/errors/';
-const SDM_AIR_QUALITY =
-  '/work/shared/data/smart-data-models/Environment/AirQualityObserved/normalized.jsonld';
+const SDM_AIR_QUALITY = join(
+  SHARED_DATA,
+  'smart-data-models/Environment/AirQualityObserved/normalized.jsonld',
+);
 
 const sensor = {
   id: 'urn:ngsi-ld:AirQualityObserved:aq-0001',

@@ -11,9 +11,10 @@ import { ContextRegistry, type ContextRegistryOptions } from './context-registry
 import { LdContextResolver } from './context-resolver.js';
 import { CORE_CONTEXT, CORE_CONTEXT_URL, CORE_CONTEXT_URLS } from './core-context.js';
 import type { StoredContext } from './types.js';
+import { SHARED_DATA } from '../../../tests/helpers/shared-data.js';
 
-const REFERENCE = '/work/shared/data/ngsi-ld/ngsi-ld-core-context-v1.9.jsonld';
-const SDM_PARKING = '/work/shared/data/smart-data-models/Parking/context.jsonld';
+const REFERENCE = join(SHARED_DATA, 'ngsi-ld/ngsi-ld-core-context-v1.9.jsonld');
+const SDM_PARKING = join(SHARED_DATA, 'smart-data-models/Parking/context.jsonld');
 const PARKING_URL =
   'https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld';
 
