@@ -9,7 +9,7 @@ import {
 } from '../core/index.js';
 import type { EntityPage, EntityQuery, EntityStore } from '../store/index.js';
 import type { LdContext } from './context/index.js';
-import { requireEntityId } from './params.js';
+import { requireEntityId, splitList } from './params.js';
 
 /** Page size when the client gives no limit. */
 export const DEFAULT_LIMIT = 20;
@@ -44,6 +44,41 @@ export interface QueryFilters {
   scopeQ?: string;
   geo?: GeoParams;
   local?: boolean;
+}
+
+/** The selection parameters of a GET query, as they arrive in the URL. */
+export interface QueryParams {
+  type?: string;
+  id?: string;
+  idPattern?: string;
+  attrs?: string;
+  q?: string;
+  scopeQ?: string;
+  georel?: string;
+  geometry?: string;
+  coordinates?: string;
+  geoproperty?: string;
+}
+
+/** The filters of GET /entities and GET /temporal/entities, read from their URL parameters. */
+export function filtersFromParams(raw: QueryParams): QueryFilters {
+  const filters: QueryFilters = {
+    geo: {
+      georel: raw.georel,
+      geometry: raw.geometry,
+      coordinates: raw.coordinates,
+      geoproperty: raw.geoproperty,
+    },
+  };
+  if (raw.type !== undefined) filters.type = raw.type;
+  const ids = splitList(raw.id);
+  if (ids) filters.ids = ids;
+  if (raw.idPattern !== undefined) filters.idPattern = raw.idPattern;
+  const attrs = splitList(raw.attrs);
+  if (attrs) filters.attrs = attrs;
+  if (raw.q !== undefined) filters.q = raw.q;
+  if (raw.scopeQ !== undefined) filters.scopeQ = raw.scopeQ;
+  return filters;
 }
 
 /** Checks limit/offset/count (clause 6.3.10): 403 above MAX_LIMIT, limit=0 only with count. */

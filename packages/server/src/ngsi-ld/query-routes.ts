@@ -10,11 +10,10 @@ import {
   parsePage,
   runQueries,
   type PageParams,
-  type QueryFilters,
+  filtersFromParams,
 } from './entity-query.js';
 import { negotiateMediaType } from './media-type.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
-import { splitList } from './params.js';
 import { readQuery } from './query-body.js';
 import {
   parseRenderOptions,
@@ -98,22 +97,7 @@ export function queryRoutes(app: FastifyInstance, options: NgsiLdOptions): void 
       const raw = request.query;
       if (raw.csf !== undefined)
         throw new CityError('OperationNotSupported', 'csf is not supported: no context sources');
-      const filters: QueryFilters = {
-        geo: {
-          georel: raw.georel,
-          geometry: raw.geometry,
-          coordinates: raw.coordinates,
-          geoproperty: raw.geoproperty,
-        },
-      };
-      if (raw.type !== undefined) filters.type = raw.type;
-      const ids = splitList(raw.id);
-      if (ids) filters.ids = ids;
-      if (raw.idPattern !== undefined) filters.idPattern = raw.idPattern;
-      const attrs = splitList(raw.attrs);
-      if (attrs) filters.attrs = attrs;
-      if (raw.q !== undefined) filters.q = raw.q;
-      if (raw.scopeQ !== undefined) filters.scopeQ = raw.scopeQ;
+      const filters = filtersFromParams(raw);
       if (raw.local !== undefined) filters.local = raw.local;
       if (!hasSelector(filters))
         throw new CityError(

@@ -8,7 +8,7 @@ import {
   parsePage,
   runQueries,
   type PageParams,
-  type QueryFilters,
+  filtersFromParams,
 } from '../entity-query.js';
 import { sendNgsi } from '../media-type.js';
 import type { NgsiLdOptions } from '../ngsi-ld-options.js';
@@ -153,22 +153,7 @@ export function temporalReadRoutes(app: FastifyInstance, options: NgsiLdOptions)
     },
     async (request, reply) => {
       const raw = request.query;
-      const filters: QueryFilters = {
-        geo: {
-          georel: raw.georel,
-          geometry: raw.geometry,
-          coordinates: raw.coordinates,
-          geoproperty: raw.geoproperty,
-        },
-      };
-      if (raw.type !== undefined) filters.type = raw.type;
-      const ids = splitList(raw.id);
-      if (ids) filters.ids = ids;
-      if (raw.idPattern !== undefined) filters.idPattern = raw.idPattern;
-      const attrs = splitList(raw.attrs);
-      if (attrs) filters.attrs = attrs;
-      if (raw.q !== undefined) filters.q = raw.q;
-      if (raw.scopeQ !== undefined) filters.scopeQ = raw.scopeQ;
+      const filters = filtersFromParams(raw);
       if (!hasSelector(filters))
         throw new CityError(
           'BadRequestData',
