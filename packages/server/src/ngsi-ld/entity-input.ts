@@ -7,28 +7,17 @@ import {
   type AttributeValue,
   type Entity,
 } from '../core/index.js';
-import { expandConcise, expandEntity, type LdContext } from './context/index.js';
+import { expandConcise, expandEntity, GEOMETRY_TYPES, type LdContext } from './context/index.js';
 import type { EntityFragment } from './entity-merge.js';
 import type { AttributeMap } from './entity-ops.js';
 
 type Json = Record<string, unknown>;
 
-/** A concise GeoProperty is a bare GeoJSON geometry, whose "type" names the geometry. */
-const GEOMETRY_TYPES = new Set([
-  'Point',
-  'MultiPoint',
-  'LineString',
-  'MultiLineString',
-  'Polygon',
-  'MultiPolygon',
-  'GeometryCollection',
-]);
-
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** An instance with a "type" is normalized (a wrong type is then a 400 from validation). */
+/** An instance with a "type" that is not a GeoJSON geometry's (a concise GeoProperty) is normalized (a wrong type is then a 400 from validation). */
 function isNormalizedInstance(v: unknown): boolean {
   return isObject(v) && typeof v.type === 'string' && !GEOMETRY_TYPES.has(v.type);
 }

@@ -12,7 +12,8 @@ const ATTRIBUTE_TYPES = new Set([
   'ListRelationship',
 ]);
 
-const GEOMETRY_TYPES = new Set([
+/** GeoJSON geometry type names: a concise GeoProperty is a bare geometry named by one of them. */
+export const GEOMETRY_TYPES: ReadonlySet<string> = new Set([
   'Point',
   'MultiPoint',
   'LineString',

@@ -34,7 +34,12 @@ export {
   expandAttributeValue,
   expandEntity,
 } from './entity-names.js';
-export { expandConcise, expandConciseAttributes, expandConciseAttribute } from './concise.js';
+export {
+  expandConcise,
+  expandConciseAttributes,
+  expandConciseAttribute,
+  GEOMETRY_TYPES,
+} from './concise.js';
 export {
   bodyMediaType,
   contextSource,
