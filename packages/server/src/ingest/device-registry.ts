@@ -16,6 +16,17 @@ export interface DeviceRegistration {
   secret?: string;
 }
 
+/**
+ * Optional hooks that mirror the registry into another system (an external MQTT broker's
+ * accounts): the secret exists in clear only while a device is being registered.
+ */
+export interface DeviceRegistryHooks {
+  /** After a device is stored, with its secret; a throw undoes the registration. */
+  afterRegister?(device: Device, secret: string): Promise<void>;
+  /** Before a known device is removed; a throw keeps the device, so both sides stay in step. */
+  beforeRemove?(id: string): Promise<void>;
+}
+
 /** Why a device could not authenticate. */
 export type AuthFailure = 'unknown-device' | 'bad-credentials';
 
@@ -25,7 +36,10 @@ const hashSecret = (secret: string): string => createHash('sha256').update(secre
 export class DeviceRegistry {
   private readonly cache = new Map<string, Device>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly hooks: DeviceRegistryHooks = {},
+  ) {}
 
   /** Registers a device and creates its entity; answers its secret (shown once). */
   async register(input: DeviceRegistration): Promise<{ device: Device; secret: string }> {
@@ -58,6 +72,16 @@ export class DeviceRegistry {
       });
     await this.store.devices.put(device);
     this.cache.set(device.id, device);
+    if (this.hooks.afterRegister) {
+      try {
+        await this.hooks.afterRegister(device, secret);
+      } catch (err) {
+        // A device the broker does not know could never connect: undo, and say why.
+        this.cache.delete(device.id);
+        await this.store.devices.delete(device.id);
+        throw err;
+      }
+    }
     return { device, secret };
   }
 
@@ -83,6 +107,7 @@ export class DeviceRegistry {
 
   /** Removes a device (its entity and data stay). */
   async remove(id: string): Promise<boolean> {
+    if (this.hooks.beforeRemove && (await this.get(id))) await this.hooks.beforeRemove(id);
     this.cache.delete(id);
     return this.store.devices.delete(id);
   }

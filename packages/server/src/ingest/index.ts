@@ -1,4 +1,9 @@
-export { DeviceRegistry, type DeviceRegistration, type AuthFailure } from './device-registry.js';
+export {
+  DeviceRegistry,
+  type DeviceRegistration,
+  type DeviceRegistryHooks,
+  type AuthFailure,
+} from './device-registry.js';
 export { decodeObservations, IngestRefusal } from './decode-observation.js';
 export { IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js';
 export {
@@ -10,3 +15,22 @@ export { ingestRoutes, type IngestRoutesOptions } from './http-routes.js';
 export type { IngestMetrics } from './metrics.js';
 export { IngestGate, type DeviceMessage } from './ingest-gate.js';
 export * from './topics.js';
+export {
+  startExternalMqttIngest,
+  type ExternalMqttIngest,
+  type ExternalMqttIngestOptions,
+} from './external-mqtt.js';
+export {
+  downTopic,
+  drainedTopic,
+  takeoverFilter,
+  NODE_TOPIC_PREFIX,
+  type SessionWill,
+} from './session-takeover.js';
+export {
+  MosquittoDynsec,
+  type MosquittoDynsecOptions,
+  type DynsecCommand,
+  type DynsecResponse,
+  type DynsecSyncReport,
+} from './mosquitto-dynsec.js';

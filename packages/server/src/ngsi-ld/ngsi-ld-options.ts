@@ -14,4 +14,9 @@ export interface NgsiLdOptions {
   preloadedContexts?: Record<string, unknown>;
   /** May the broker fetch remote @contexts it does not hold? (default true) */
   fetchContexts?: boolean;
+  /**
+   * Bus consumer group of the subscription notifiers (default `ngsi-ld-notifications`): nodes
+   * sharing a bus match each change once between them, so a subscriber gets one notification.
+   */
+  notifierGroup?: string;
 }

@@ -53,6 +53,7 @@ export const ngsiLdPlugin: FastifyPluginAsync<NgsiLdOptions> = (app, options) =>
     tenants: options.tenants,
     bus: options.bus,
     logger: app.log as Logger,
+    group: options.notifierGroup ?? 'ngsi-ld-notifications',
   });
   app.addHook('onReady', () => notifier.start());
   app.addHook('onClose', () => notifier.stop());

@@ -5,14 +5,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { BusEvent } from '../bus/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
 import { installErrorHandler } from '../server/http/error-handler.js';
+import type { Store, TenantStores } from '../store/index.js';
+import { PostgresStore, PostgresTenants } from '../store/postgres/index.js';
+import { dropSchemas, randomSchema } from '../store/postgres/test-schema.js';
 import { SqliteStore, SqliteTenants } from '../store/sqlite/index.js';
 import { ngsiLdPlugin, type NgsiLdOptions } from './index.js';
 
-/** A running NGSI-LD app on a real SQLite file and a real in-memory bus, for tests. */
+/** A running NGSI-LD app on a real store and a real in-memory bus, for tests. */
 export interface TestBroker {
   app: FastifyInstance;
-  store: SqliteStore;
-  tenants: SqliteTenants;
+  store: Store;
+  tenants: TenantStores;
   bus: MemoryBus;
   /** Every `entity.changed` event published so far. */
   events: BusEvent[];
@@ -23,10 +26,31 @@ export interface TestBroker {
 export type TestBrokerOptions = Partial<Omit<NgsiLdOptions, 'tenants' | 'bus'>>;
 
 /**
- * Builds the plugin as the server owner does: error handler at the root, prefix /ngsi-ld/v1.
- * `options` overrides plugin options (e.g. `preloadedContexts`, `fetchContexts: false`).
+ * Which store the harness runs on: `CITYBRAIN_TEST_STORE=postgres` (a fresh schema of the
+ * server at CITYBRAIN_TEST_POSTGRES, dropped afterwards) or, by default, a fresh SQLite file.
+ * The NGSI-LD conformance suite runs on both (see vitest.config.ts).
  */
-export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
+async function openTestStores(): Promise<{
+  store: Store;
+  tenants: TenantStores;
+  cleanup(): Promise<void>;
+}> {
+  if (process.env.CITYBRAIN_TEST_STORE === 'postgres') {
+    const url = process.env.CITYBRAIN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = randomSchema('cbc');
+    const store = await PostgresStore.open({ url, schema, pool: 4 });
+    const tenants = new PostgresTenants({ default: store });
+    return {
+      store,
+      tenants,
+      async cleanup() {
+        const schemas = await tenants.schemas();
+        await tenants.close();
+        await store.close();
+        await dropSchemas(url, schema, ...schemas);
+      },
+    };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'cb-'));
   const store = new SqliteStore({ file: join(dir, 'city.db'), synchronous: 'normal' });
   const tenants = new SqliteTenants({
@@ -34,6 +58,24 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     dir: join(dir, 'tenants'),
     synchronous: 'normal',
   });
+  return {
+    store,
+    tenants,
+    async cleanup() {
+      await tenants.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Builds the plugin as the server owner does: error handler at the root, prefix /ngsi-ld/v1.
+ * `options` overrides plugin options (e.g. `preloadedContexts`, `fetchContexts: false`).
+ */
+export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
+  const stores = await openTestStores();
+  const { store, tenants } = stores;
   const busErrors: unknown[] = [];
   const bus = new MemoryBus((err) => busErrors.push(err));
   const events: BusEvent[] = [];
@@ -51,9 +93,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     async close() {
       await app.close();
       await bus.close();
-      await tenants.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await stores.cleanup();
       if (busErrors.length > 0) throw new Error(`bus handler failed: ${String(busErrors[0])}`);
     },
   };

@@ -19,6 +19,10 @@ interface UpFlags {
   data?: string;
   auth?: 'token' | 'none';
   logLevel?: string;
+  store?: string;
+  bus?: string;
+  mqtt?: string;
+  nodeId?: string;
 }
 
 /** Turns CLI flags into the config tree they override. */
@@ -31,6 +35,10 @@ function flagsToConfig(flags: UpFlags): Record<string, unknown> {
   set('mqtt', 'port', flags.mqttPort);
   set('auth', 'mode', flags.auth);
   set('log', 'level', flags.logLevel);
+  set('store', 'url', flags.store);
+  set('bus', 'url', flags.bus);
+  set('mqtt', 'url', flags.mqtt);
+  set('node', 'id', flags.nodeId);
   if (flags.demo) set('demo', 'enabled', true);
   return { ...tree, ...(flags.data !== undefined && { dataDir: flags.data }) };
 }
@@ -59,7 +67,7 @@ async function up(flags: UpFlags): Promise<void> {
       `  citybrain is up${config.demo.enabled ? ' with a simulated city' : ''}`,
       `  cockpit   ${url}${login}`,
       `  NGSI-LD   ${url}/ngsi-ld/v1   OpenAPI ${url}/openapi.json`,
-      `  MQTT      mqtt://${host}:${node.mqttPort}   health ${url}/health   metrics ${url}/metrics`,
+      `  MQTT      ${config.mqtt.url ? `external broker ${node.deviceUrl}` : `mqtt://${host}:${node.mqttPort}`}   health ${url}/health   metrics ${url}/metrics`,
       config.auth.mode === 'none'
         ? '  AUTHENTICATION IS OFF'
         : config.auth.adminToken
@@ -105,6 +113,10 @@ program
   .option('--port <n>', 'HTTP port of the API and cockpit (default 8080)', port)
   .option('--mqtt-port <n>', 'port of the embedded MQTT broker (default 1883)', port)
   .option('--data <dir>', 'data directory (default ./data)')
+  .option('--store <url>', 'PostgreSQL store shared by scale-out nodes (postgres://…)')
+  .option('--bus <url>', 'NATS JetStream bus shared by scale-out nodes (nats://…)')
+  .option('--mqtt <url>', 'external MQTT broker the devices use instead of the embedded one')
+  .option('--node-id <id>', 'name of this node among several (default: host name and port)')
   .addOption(new Option('--auth <mode>', 'authentication of API calls').choices(['token', 'none']))
   .addOption(
     new Option('--log-level <level>', 'log level').choices([
@@ -119,7 +131,7 @@ program
   )
   .addHelpText(
     'after',
-    '\nSettings are taken from defaults < config file < CITYBRAIN_* environment < flags.\nExample: citybrain up --demo --port 8080 --mqtt-port 1884',
+    '\nSettings are taken from defaults < config file < CITYBRAIN_* environment < flags.\nExample: citybrain up --demo --port 8080 --mqtt-port 1884\nScale-out: citybrain up --store postgres://db/citybrain --bus nats://nats:4222 --mqtt mqtt://broker:1883',
   )
   .action(up);
 

@@ -47,6 +47,18 @@ export const ConfigSchema = Type.Object(
       default: './data',
       description: 'where the SQLite file and the admin token live',
     }),
+    node: obj(
+      {
+        id: Type.Optional(
+          Type.String({
+            pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+            description:
+              'this node among several (MQTT client id, bus consumer names); default: host name and HTTP port',
+          }),
+        ),
+      },
+      'this node',
+    ),
     http: obj(
       {
         host: Type.String({ default: '0.0.0.0' }),
@@ -58,16 +70,88 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ default: '0.0.0.0' }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+        url: Type.Optional(
+          Type.String({
+            pattern: '^mqtts?://',
+            description:
+              'an external MQTT broker (mqtt://host:port) the devices connect to instead of the embedded one',
+          }),
+        ),
+        group: Type.String({
+          pattern: '^[A-Za-z0-9_-]{1,64}$',
+          default: 'citybrain',
+          description: 'shared-subscription group of the nodes on the external broker',
+        }),
+        username: Type.Optional(
+          Type.String({ description: "citybrain's account on the external broker" }),
+        ),
+        password: Type.Optional(Type.String()),
+        connections: Type.Integer({
+          minimum: 1,
+          maximum: 256,
+          default: 32,
+          description:
+            'sessions per node on the external broker (a message is acknowledged after its commit, so parallel sessions share commits)',
+        }),
+        dynsec: Type.Optional(
+          Type.Object(
+            { username: Type.String({ minLength: 1 }), password: Type.String() },
+            {
+              additionalProperties: false,
+              description:
+                "an admin account of Mosquitto's dynamic-security plugin: citybrain then keeps the broker's device logins and topic ACLs in step with its device registry",
+            },
+          ),
+        ),
       },
-      'embedded MQTT broker',
+      'MQTT: the embedded broker, or an external one',
     ),
     store: obj(
       {
+        url: Type.Optional(
+          Type.String({
+            pattern: '^postgres(ql)?://',
+            description:
+              'PostgreSQL (+PostGIS) shared by scale-out nodes, e.g. postgres://user@host:5432/citybrain; absent: the embedded SQLite file in dataDir',
+          }),
+        ),
+        schema: Type.String({
+          pattern: '^[a-z_][a-z0-9_]{0,39}$',
+          default: 'citybrain',
+          description: 'PostgreSQL schema of the default tenant',
+        }),
+        poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+        historyRetentionDays: Type.Integer({
+          minimum: 0,
+          default: 0,
+          description:
+            'PostgreSQL: drop the weekly history partitions older than this many days, checked hourly (0 keeps all history)',
+        }),
         synchronous: Type.Union([Type.Literal('full'), Type.Literal('normal')], {
           default: 'full',
         }),
+        mmapMiB: Type.Integer({
+          minimum: 0,
+          default: 16384,
+          description:
+            'MiB of the database file read through a memory map (address space, not memory; 0 turns it off)',
+        }),
       },
-      'embedded SQLite store',
+      'the store: embedded SQLite, or PostgreSQL with url',
+    ),
+    bus: obj(
+      {
+        url: Type.Optional(
+          Type.String({
+            pattern: '^nats://',
+            description:
+              'NATS JetStream shared by scale-out nodes (nats://host:4222, several comma-separated); absent: the in-process bus',
+          }),
+        ),
+        stream: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', default: 'CITYBRAIN' }),
+        subjectPrefix: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', default: 'citybrain' }),
+      },
+      'the event bus: in-process, or NATS JetStream with url',
     ),
     ngsiLd: obj(
       {

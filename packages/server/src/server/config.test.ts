@@ -38,6 +38,45 @@ describe('configuration', () => {
     });
   });
 
+  it('takes the scale-out services from short environment names, the embedded ones by default', () => {
+    const embedded = loadConfig({ env: {}, flags: {} });
+    expect([embedded.store.url, embedded.bus.url, embedded.mqtt.url]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const c = loadConfig({
+      env: {
+        CITYBRAIN_STORE: 'postgres://db:5432/city',
+        CITYBRAIN_BUS: 'nats://nats:4222',
+        CITYBRAIN_MQTT: 'mqtt://broker:1883',
+        CITYBRAIN_NODE_ID: 'node-2',
+      },
+      flags: {},
+    });
+    expect(c.store.url).toBe('postgres://db:5432/city');
+    expect(c.bus.url).toBe('nats://nats:4222');
+    expect(c.mqtt.url).toBe('mqtt://broker:1883');
+    expect(c.node.id).toBe('node-2');
+  });
+
+  it('refuses a store, bus or broker URL of the wrong kind, naming each', () => {
+    let message = '';
+    try {
+      loadConfig({
+        env: {},
+        flags: {
+          store: { url: 'mysql://db/city' },
+          bus: { url: 'amqp://mq' },
+          mqtt: { url: 'http://x' },
+        },
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const key of ['store.url', 'bus.url', 'mqtt.url']) expect(message).toContain(key);
+  });
+
   it('names every bad key', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(

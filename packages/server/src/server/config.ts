@@ -50,6 +50,10 @@ const ALIASES: Record<string, string> = {
   CITYBRAIN_ADMIN_TOKEN: 'auth.adminToken',
   CITYBRAIN_AUTH: 'auth.mode',
   CITYBRAIN_LOG_LEVEL: 'log.level',
+  CITYBRAIN_STORE: 'store.url',
+  CITYBRAIN_BUS: 'bus.url',
+  CITYBRAIN_MQTT: 'mqtt.url',
+  CITYBRAIN_NODE_ID: 'node.id',
 };
 
 /** Settings from the environment: `CITYBRAIN_HTTP__PORT=8081` sets `http.port` (plus short aliases). */

@@ -1,74 +1,62 @@
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { AlertService, RuleEngine } from '../brain/index.js';
-import { MemoryBus } from '../bus/memory/index.js';
-import {
-  DeviceRegistry,
-  IngestGate,
-  IngestPipeline,
-  startEmbeddedBroker,
-  type EmbeddedBroker,
-} from '../ingest/index.js';
+import { IngestGate, IngestPipeline } from '../ingest/index.js';
 import { startSimulation, type Simulation } from '../sim/index.js';
-import { SqliteStore, SqliteTenants } from '../store/sqlite/index.js';
+import { openBus, openStores } from './adapters.js';
 import { loadContextFiles } from './context-files.js';
 import { resolveAdminToken } from './admin-token.js';
 import { ConfigError } from './config.js';
 import type { Config } from './config-schema.js';
+import { openDeviceRegistry, startDeviceIngest } from './device-ingest.js';
+import { startHistoryRetention } from './retention.js';
 import { buildHttpApp } from './http/build-app.js';
 import { createMetrics } from './metrics.js';
 
 /** A running citybrain node. */
 export interface RunningNode {
   httpPort: number;
+  /** The embedded MQTT broker's port; 0 when devices use an external broker. */
   mqttPort: number;
+  /** Where devices connect. */
+  deviceUrl: string;
   adminToken: string;
-  /** Stops in order: simulator, HTTP, broker, pending writes, rules, bus, store. */
+  /** Stops in order: simulator, HTTP, device ingest, pending writes, rules, bus, store. */
   stop(): Promise<void>;
 }
 
-async function listenBroker(
-  config: Config,
-  options: Omit<Parameters<typeof startEmbeddedBroker>[0], 'host' | 'port'>,
-): Promise<EmbeddedBroker> {
-  const { host, port } = config.mqtt;
-  try {
-    return await startEmbeddedBroker({ ...options, host, port });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    if (!config.demo.enabled)
-      throw new ConfigError(
-        `MQTT port ${port} is already in use (another broker such as Mosquitto?): choose another with --mqtt-port`,
-      );
-    const broker = await startEmbeddedBroker({ ...options, host, port: 0 });
-    options.logger.warn(
-      { wanted: port, port: broker.port },
-      `MQTT PORT ${port} IS TAKEN: the demo's embedded broker listens on ${broker.port} instead`,
+/** Settings that several nodes sharing a store must agree on, checked before anything starts. */
+function checkScaleOut(config: Config): void {
+  if (config.store.url && config.auth.mode === 'token' && !config.auth.adminToken)
+    throw new ConfigError(
+      'a node on a shared store needs auth.adminToken (CITYBRAIN_ADMIN_TOKEN), the same on every node: it cannot invent one in its data directory',
     );
-    return broker;
-  }
+  if (config.mqtt.dynsec && !config.mqtt.url)
+    throw new ConfigError('mqtt.dynsec applies to an external broker: set mqtt.url too');
 }
 
-/** Starts a node on its embedded adapters: the composition root, the one place naming adapters. */
+/** Starts a node on its configured adapters: the composition root, the one place naming adapters. */
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
-  const store = new SqliteStore({
-    file: join(config.dataDir, 'citybrain.db'),
-    synchronous: config.store.synchronous,
-  });
-  const tenants = new SqliteTenants({
-    default: store,
-    dir: join(config.dataDir, 'tenants'),
-    synchronous: config.store.synchronous,
-  });
+  checkScaleOut(config);
+  const nodeId = config.node.id ?? `${hostname()}-${config.http.port}`;
+  const {
+    store,
+    tenants,
+    describe: storeName,
+    dropHistoryBefore,
+  } = await openStores(config, logger);
+  const days = config.store.historyRetentionDays;
+  if (days > 0 && !dropHistoryBefore)
+    logger.warn('store.historyRetentionDays applies to the PostgreSQL store only: ignored');
+  const stopRetention =
+    days > 0 && dropHistoryBefore
+      ? startHistoryRetention({ days, dropBefore: dropHistoryBefore, logger })
+      : undefined;
   const preloadedContexts = loadContextFiles(config.ngsiLd.contexts);
-  const bus = new MemoryBus((err, event, sub) =>
-    logger.error(
-      { err, topic: event.topic, subscriber: sub.group ?? sub.topic },
-      'event handler failed',
-    ),
-  );
+  const { bus, describe: busName } = await openBus(config, nodeId, logger);
+  logger.info({ node: nodeId, store: storeName, bus: busName }, 'adapters');
   const metrics = createMetrics();
-  const registry = new DeviceRegistry(store);
+  const { registry, dynsec } = await openDeviceRegistry(config, store, logger);
   const pipeline = new IngestPipeline({
     store,
     bus,
@@ -78,6 +66,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   });
   const gate = new IngestGate(pipeline, metrics.ingest);
   for (const d of config.devices) if (!(await registry.get(d.id))) await registry.register(d);
+  if (dynsec) await dynsec.syncAll(store.devices);
 
   const alerts = new AlertService(store, bus, logger);
   const engine = new RuleEngine({ rules: config.rules, bus, store, alerts, logger });
@@ -85,13 +74,11 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   await bus.subscribe({ topic: 'alert.raised' }, () => metrics.alertsRaised.inc());
 
   const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
-  const broker = await listenBroker(config, {
-    registry,
-    gate,
-    logger,
-  });
-  metrics.gauge('citybrain_mqtt_clients', 'Connected MQTT clients', () =>
-    broker.connectedClients(),
+  const devices = await startDeviceIngest(config, { nodeId, registry, gate, logger });
+  metrics.gauge(
+    'citybrain_mqtt_clients',
+    'Devices connected to the embedded MQTT broker',
+    () => devices.connectedClients() ?? 0,
   );
   metrics.gauge(
     'citybrain_ingest_backlog',
@@ -114,12 +101,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }
       : { en: 'citybrain', zh: '城市大脑' },
     rules: () => engine.rules,
-    checks: { store: () => store.ready(), mqtt: () => broker.port > 0 },
+    checks: { store: () => store.ready(), mqtt: () => devices.ready() },
   });
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
-    await broker.close();
+    await devices.close();
+    await dynsec?.close();
+    await bus.close();
     await tenants.close();
     await store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
@@ -139,7 +128,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   if (config.demo.enabled) {
     simulation = await startSimulation({
       httpUrl: `http://127.0.0.1:${httpPort}`,
-      mqttUrl: `mqtt://127.0.0.1:${broker.port}`,
+      mqttUrl: devices.deviceUrl,
       adminToken,
       devicesPerKind: config.demo.devicesPerKind,
       intervalMs: config.demo.intervalMs,
@@ -152,15 +141,18 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   let stopping: Promise<void> | undefined;
   return {
     httpPort,
-    mqttPort: broker.port,
+    mqttPort: devices.port ?? 0,
+    deviceUrl: devices.deviceUrl,
     adminToken,
     stop: () =>
       (stopping ??= (async () => {
         await simulation?.stop();
         await app.close();
-        await broker.close();
+        await devices.close();
         await pipeline.flush();
+        await dynsec?.close();
         await engine.stop();
+        stopRetention?.();
         await bus.close();
         await tenants.close();
         await store.close();

@@ -1,1 +1,7 @@
 export type * from './port.js';
+export {
+  PostgresStore,
+  PostgresTenants,
+  type PostgresStoreOptions,
+  type PostgresTenantsOptions,
+} from './postgres/index.js';

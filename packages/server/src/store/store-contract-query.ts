@@ -110,6 +110,27 @@ export function describeQueryContract(getStore: () => Store): void {
       });
     });
 
+    it('pages one type in id order, following type changes and deletes', async () => {
+      const room = parseTypeExpression('Room');
+      const building = parseTypeExpression('Building');
+      // Room 1 and 2 are also Buildings: each appears once per type, in id order.
+      expect(await ids({ types: building })).toEqual(local('Room', 1, 2));
+      const page = await store.entities.query({ types: room, limit: 2, offset: 1, count: true });
+      expect(page.entities.map((e) => e.id)).toEqual(local('Room', 2, 3));
+      expect(page.count).toBe(4);
+      await store.entities.write([
+        { id: id('Room', 1), mutate: (cur) => cur && { ...cur, type: 'Hall' } },
+        { id: id('Room', 4), mutate: () => null },
+      ]);
+      expect(await ids({ types: room })).toEqual(local('Room', 2, 3));
+      expect(await ids({ types: building })).toEqual(local('Room', 2));
+      expect(await ids({ types: parseTypeExpression('Hall') })).toEqual(local('Room', 1));
+      expect(
+        (await store.entities.query({ types: room, q: parseQ('area>0'), limit: 1, offset: 0 }))
+          .entities,
+      ).toHaveLength(1);
+    });
+
     it('filters by q, including multi-attributes, sub-attributes and full IRI names', async () => {
       const q = async (text: string, types = 'Sensor'): Promise<string[]> =>
         ids({ q: parseQ(text), types: parseTypeExpression(types) });
@@ -176,6 +197,31 @@ export function describeQueryContract(getStore: () => Store): void {
       });
       expect(counted.entities.map((e) => e.id)).toEqual(local('Sensor', 7, 8));
       expect(counted.count).toBe(7);
+    });
+
+    it('counts past the last page, and finds any GeoProperty instance of a multi-attribute', async () => {
+      expect(await store.entities.query({ limit: 5, offset: 100, count: true })).toEqual({
+        entities: [],
+        count: 27,
+      });
+      await store.entities.write([
+        {
+          id: id('Multi', 1),
+          mutate: (e) =>
+            e && { ...e, location: [{ ...point(2, 0), datasetId: 'urn:ds:a' }, point(3, 0)] },
+        },
+      ]);
+      const near = (lon: number): Partial<EntityQuery> => ({
+        geo: {
+          georel: 'near',
+          maxDistance: 100,
+          geometry: { type: 'Point', coordinates: [lon, 0] },
+          geoproperty: 'location',
+        },
+      });
+      expect(await ids(near(2))).toEqual([id('Multi', 1)]);
+      expect(await ids(near(3))).toEqual([id('Multi', 1)]);
+      expect(await ids(near(2.5))).toEqual([]);
     });
 
     it('agrees with the core q evaluator on random data', async () => {

@@ -11,7 +11,8 @@ interface Member {
   options: SubscribeOptions;
   handler: BusHandler;
   queue: BusEvent[];
-  draining: boolean;
+  /** The running drain, awaited by unsubscribe and close so that no handler outlives them. */
+  draining: Promise<void> | undefined;
 }
 
 /** True when a topic pattern (`a.b`, `a.*`, `*`) matches a topic. */
@@ -54,10 +55,7 @@ export class MemoryBus implements Bus {
 
   private enqueue(member: Member, event: BusEvent): void {
     member.queue.push(event);
-    if (!member.draining) {
-      member.draining = true;
-      queueMicrotask(() => void this.drain(member));
-    }
+    member.draining ??= Promise.resolve().then(() => this.drain(member));
   }
 
   private async drain(member: Member): Promise<void> {
@@ -69,23 +67,27 @@ export class MemoryBus implements Bus {
         this.onError(err, event, member.options);
       }
     }
-    member.draining = false;
+    member.draining = undefined;
   }
 
   subscribe(options: SubscribeOptions, handler: BusHandler): Promise<BusSubscription> {
-    const member: Member = { options, handler, queue: [], draining: false };
+    // A subscription on a closed bus would silently never receive anything.
+    if (this.closed) return Promise.reject(new Error('the bus is closed'));
+    const member: Member = { options, handler, queue: [], draining: undefined };
     this.members.add(member);
-    return Promise.resolve({
-      unsubscribe: () => {
-        this.members.delete(member);
-        return Promise.resolve();
-      },
-    });
+    return Promise.resolve({ unsubscribe: () => this.leave(member) });
+  }
+
+  /** Stops a member: what it has not started is dropped (nothing is kept in memory). */
+  private async leave(member: Member): Promise<void> {
+    this.members.delete(member);
+    member.queue.length = 0;
+    await member.draining;
   }
 
   close(): Promise<void> {
     this.closed = true;
-    this.members.clear();
-    return Promise.resolve();
+    const members = [...this.members];
+    return Promise.all(members.map((m) => this.leave(m))).then(() => undefined);
   }
 }

@@ -1,10 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { CityError, type AttributeValue, type Entity } from '../../core/index.js';
+import { CityError, type Entity } from '../../core/index.js';
 import type {
   AttributeInfo,
   EntityPage,
   EntityQuery,
-  EntityStore,
   EntityWrite,
   EntityWriteResult,
   TypeInfo,
@@ -14,6 +13,8 @@ import { EntityRows, type StoredEntity } from './entity-rows.js';
 import { GroupCommit } from './group-commit.js';
 import { LruCache } from './lru-cache.js';
 import { compiledPattern, registerRegexp } from './regexp.js';
+import { EntityStoreBase } from '../entity-store-base.js';
+import { stampEntity } from '../stamp-entity.js';
 
 interface QueryRow {
   eid: number;
@@ -21,22 +22,12 @@ interface QueryRow {
   sure: number | null;
 }
 
-/** Entity-level system attributes: createdAt kept from the first version, modifiedAt now unless the write set it. */
-export function stampEntity(before: Entity | undefined, next: Entity, now: string): Entity {
-  const createdAt = before?.createdAt ?? next.createdAt ?? now;
-  const modifiedAt =
-    next.modifiedAt !== undefined && next.modifiedAt !== before?.modifiedAt ? next.modifiedAt : now;
-  return next.createdAt === createdAt && next.modifiedAt === modifiedAt
-    ? next
-    : { ...next, createdAt, modifiedAt };
-}
-
 /**
  * Entities as JSONB documents keyed by an integer rowid, with type, geo and discovery indexes
  * (see entity-schema.ts). Writes are group-committed; parsed entities are cached (LRU) and the
  * cache only ever holds committed states. Cached entities are shared: never mutate them.
  */
-export class EntityTable implements EntityStore {
+export class EntityTable extends EntityStoreBase {
   private readonly rows: EntityRows;
   private readonly cache: LruCache<string, StoredEntity>;
   /** Ids that missed the cache recently (see `admit`). */
@@ -57,6 +48,7 @@ export class EntityTable implements EntityStore {
     /** Called after a group's transaction rolled back. */
     private readonly onRollback?: () => void,
   ) {
+    super();
     registerRegexp(db);
     this.rows = new EntityRows(db);
     this.cache = new LruCache(cacheSize);
@@ -230,34 +222,5 @@ export class EntityTable implements EntityStore {
 
   async attributeInfo(): Promise<AttributeInfo[]> {
     return this.rows.summary.attributeInfo();
-  }
-
-  private async writeOne(id: string, mutate: EntityWrite['mutate']): Promise<EntityWriteResult> {
-    const [result] = await this.write([{ id, mutate }]);
-    if (result?.error) throw result.error;
-    return result!;
-  }
-
-  async create(entity: Entity): Promise<void> {
-    await this.writeOne(entity.id, (current) => {
-      if (current) throw new CityError('AlreadyExists', `entity ${entity.id} already exists`);
-      return entity;
-    });
-  }
-
-  async mergeAttributes(id: string, attrs: Record<string, AttributeValue>): Promise<Entity> {
-    const result = await this.writeOne(id, (current) => {
-      if (!current) throw new CityError('ResourceNotFound', `entity ${id} not found`);
-      return { ...current, ...attrs };
-    });
-    return result.after!;
-  }
-
-  async delete(id: string): Promise<boolean> {
-    return (await this.writeOne(id, (current) => (current ? null : undefined))).changed;
-  }
-
-  async types(): Promise<string[]> {
-    return (await this.typeInfo()).map((t) => t.type);
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Entity, Observation, Property } from '../../core/index.js';
+import type { Entity, Observation } from '../../core/index.js';
 import type { DocumentCollection, Store } from '../port.js';
 import { offloadCheckpoints, stopCheckpoints } from './checkpointer.js';
 import { CollectionTable } from './collection-table.js';
@@ -13,6 +13,10 @@ import { migrate } from './schema.js';
 import { SeriesTable } from './series-table.js';
 import { TemporalTable } from './temporal-table.js';
 import { changedInstances } from '../changed-instances.js';
+import { applyObservation } from '../apply-observation.js';
+
+/** 16 GiB of address space for memory-mapped reads (see SqliteStoreOptions.mmapSize). */
+export const DEFAULT_MMAP_SIZE = 16 * 1024 ** 3;
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -23,24 +27,14 @@ export interface SqliteStoreOptions {
    * `normal` only at checkpoints (durable across a process crash).
    */
   synchronous?: 'full' | 'normal';
+  /**
+   * Bytes of the file SQLite reads through a memory map instead of read() calls (0: none).
+   * Address space, not memory: the pages are the OS page cache's, shared and reclaimable.
+   * Default 16 GiB, which makes random reads of a large file about a quarter faster.
+   */
+  mmapSize?: number;
   /** How many parsed entities to keep in memory for ingest. */
   entityCacheSize?: number;
-}
-
-/** Applies one observation to a copy of its entity, keeping newer current values. */
-function applyObservation(entity: Entity, obs: Observation): Entity {
-  const observedAt = new Date(obs.observedAt).toISOString();
-  const next: Entity = { ...entity };
-  for (const [name, observed] of Object.entries(obs.attrs)) {
-    const current = entity[name] as Property | undefined;
-    // Late data goes to the time series but never overwrites a newer current value.
-    if (current?.observedAt !== undefined && current.observedAt > observedAt) continue;
-    const attr: Property = { type: 'Property', value: observed.value, observedAt };
-    const unitCode = observed.unitCode ?? current?.unitCode;
-    if (unitCode !== undefined) attr.unitCode = unitCode;
-    next[name] = attr;
-  }
-  return next;
 }
 
 /** The embedded default store: one SQLite file in WAL mode. */
@@ -62,6 +56,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
+    this.db.pragma(`mmap_size = ${options.mmapSize ?? DEFAULT_MMAP_SIZE}`);
     migrate(this.db);
     this.file = options.file;
     // Commits append to the log; a worker thread copies it into the file.

@@ -11,6 +11,7 @@ export interface SqliteTenantsOptions {
   /** Folder of the tenants' files, one `<tenant>.sqlite` each. */
   dir: string;
   synchronous?: SqliteStoreOptions['synchronous'];
+  mmapSize?: SqliteStoreOptions['mmapSize'];
 }
 
 const SUFFIX = '.sqlite';
@@ -39,7 +40,11 @@ export class SqliteTenants implements TenantStores {
     const file = join(this.options.dir, tenantFile(tenant));
     if (!create && !existsSync(file)) return undefined;
     mkdirSync(this.options.dir, { recursive: true });
-    const store = new SqliteStore({ file, synchronous: this.options.synchronous ?? 'full' });
+    const store = new SqliteStore({
+      file,
+      synchronous: this.options.synchronous ?? 'full',
+      mmapSize: this.options.mmapSize,
+    });
     this.open.set(tenant, store);
     return store;
   }

@@ -8,18 +8,17 @@ import type {
   TemporalStore,
   TimeProperty,
 } from '../port.js';
+import {
+  decodeInstance,
+  encodeInstanceColumns,
+  parseInstanceId,
+  type StoredInstanceColumns,
+} from '../instance-columns.js';
 import { SeriesDictionary } from './series-table.js';
 
 /** One row of the `series` table (see temporal-schema.ts). */
-interface Row {
+interface Row extends StoredInstanceColumns {
   did: number;
-  t: number;
-  num: number | null;
-  json: string | null;
-  unit: string | null;
-  tkind: number;
-  created: number | null;
-  modified: number | null;
 }
 
 /** One series: the history of one attribute (one datasetId) of one entity. */
@@ -29,23 +28,6 @@ interface SeriesKey {
   eid: number;
   aid: number;
   did: number;
-}
-
-const INSTANCE_ID = /^urn:ngsi-ld:Instance:(-?\d+)(?:-(\d+))?$/;
-
-/**
- * The instanceId of a stored instance, derived from its key: `urn:ngsi-ld:Instance:<t>` for
- * the default instance, `urn:ngsi-ld:Instance:<t>-<dataset number>` otherwise, `t` being the
- * instance's time in epoch ms. It names one instance of one attribute of one entity and
- * stays the same across reads (the dataset number is the store's, never reused).
- */
-export function instanceIdOf(did: number, t: number): string {
-  return did === 0 ? `urn:ngsi-ld:Instance:${t}` : `urn:ngsi-ld:Instance:${t}-${did}`;
-}
-
-function parseInstanceId(id: string): { did: number; t: number } | undefined {
-  const m = INSTANCE_ID.exec(id);
-  return m ? { t: Number(m[1]), did: m[2] === undefined ? 0 : Number(m[2]) } : undefined;
 }
 
 /** SQL of each time property; instances without observedAt are keyed by createdAt (`t`). */
@@ -70,33 +52,6 @@ const METHOD_SQL: Record<AggregationMethod, string> = {
     'CASE WHEN count(num) > 1 THEN sqrt(max(0, (sum(num * num) - sum(num) * sum(num) / count(num)) / (count(num) - 1))) END',
   sumsq: 'sum(num * num)',
 };
-
-/** Members kept in columns of their own, never in `json`. */
-const COLUMN_MEMBERS = new Set([
-  'observedAt',
-  'datasetId',
-  'createdAt',
-  'modifiedAt',
-  'instanceId',
-  'unitCode',
-]);
-
-function encode(attribute: Attribute, createdAt: number): Omit<Row, 'did' | 'modified'> {
-  const { observedAt, unitCode } = attribute;
-  const rest = Object.fromEntries(
-    Object.entries(attribute).filter(([k]) => !COLUMN_MEMBERS.has(k)),
-  ) as Record<string, unknown>;
-  const num = rest.type === 'Property' && typeof rest.value === 'number' ? rest.value : null;
-  const plain = num !== null && Object.keys(rest).length === 2;
-  return {
-    t: observedAt === undefined ? createdAt : Date.parse(observedAt),
-    num,
-    json: plain ? null : JSON.stringify(rest),
-    unit: typeof unitCode === 'string' ? unitCode : null,
-    tkind: observedAt === undefined ? 1 : 0,
-    created: createdAt,
-  };
-}
 
 /** The temporal history of attribute instances, in the ingest `series` table. */
 export class TemporalTable implements TemporalStore {
@@ -151,24 +106,7 @@ export class TemporalTable implements TemporalStore {
   }
 
   private decode(key: SeriesKey, row: Row): AttributeInstance {
-    const attribute = (
-      row.json === null ? { type: 'Property', value: row.num } : JSON.parse(row.json)
-    ) as Attribute;
-    if (row.tkind === 0) attribute.observedAt = new Date(row.t).toISOString();
-    if (row.unit !== null) attribute.unitCode = row.unit;
-    const datasetId = this.dict.datasetId(row.did);
-    if (datasetId !== undefined) attribute.datasetId = datasetId;
-    const createdAt = row.created ?? row.t;
-    const instance: AttributeInstance = {
-      entityId: key.entityId,
-      attr: key.attr,
-      instanceId: instanceIdOf(row.did, row.t),
-      attribute,
-      createdAt,
-      modifiedAt: row.modified ?? createdAt,
-    };
-    if (datasetId !== undefined) instance.datasetId = datasetId;
-    return instance;
+    return decodeInstance({ ...key, did: row.did, datasetId: this.dict.datasetId(row.did) }, row);
   }
 
   async append(instances: readonly AttributeInstance[]): Promise<void> {
@@ -207,7 +145,7 @@ export class TemporalTable implements TemporalStore {
       const eid = this.dict.entity(i.entityId, true);
       const aid = this.dict.attribute(i.attr, true);
       const did = this.dict.dataset(i.datasetId ?? i.attribute.datasetId, true);
-      const row = encode(i.attribute, i.createdAt);
+      const row = encodeInstanceColumns(i.attribute, i.createdAt);
       // Instances without observedAt never overwrite another one: they take the next
       // free ms, unless the same content is already there (a resent instance).
       if (row.tkind === 1) {
@@ -342,7 +280,7 @@ export class TemporalTable implements TemporalStore {
       const old = select.get(key.eid, key.aid, key.did, key.t);
       if (!old) return false;
       // Without observedAt the instance keeps its place (its createdAt, or its old time).
-      const row = encode(attribute, old.created ?? old.t);
+      const row = encodeInstanceColumns(attribute, old.created ?? old.t);
       if (row.tkind === 1) row.t = old.t;
       remove.run(key.eid, key.aid, key.did, key.t);
       insert.run(

@@ -1,0 +1,2 @@
+export { NatsBus, type NatsBusOptions } from './nats-bus.js';
+export type { DeadLetter } from './dead-letter.js';

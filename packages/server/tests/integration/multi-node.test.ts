@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { connectAsync, type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MosquittoDynsec } from '../../src/ingest/index.js';
+import {
+  mosquittoInstalled,
+  startMosquitto,
+  type MosquittoProcess,
+} from '../../src/ingest/testing/mosquitto-process.js';
+import { startReceiver, type Receiver } from '../conformance/helpers/receiver.js';
+import { serviceAvailable, servicesRequired, SERVICES } from '../helpers/services.js';
+import { api, startCitybrain, type StartedCitybrain } from '../helpers/start-server.js';
+
+// The scale-out shape on loopback: three `citybrain up` processes sharing one PostgreSQL
+// database, one NATS JetStream stream and one Mosquitto with dynamic security.
+const ready =
+  (await serviceAvailable('postgres')) &&
+  (await serviceAvailable('nats')) &&
+  mosquittoInstalled(servicesRequired);
+
+const run = randomBytes(4).toString('hex');
+const DATABASE = `cb_multinode_${run}`;
+const TOKEN = randomBytes(18).toString('base64url');
+const INGEST = { username: 'citybrain-ingest', password: randomBytes(12).toString('hex') };
+const TYPE = 'WeatherObserved';
+
+async function admin<T>(sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: SERVICES.postgres });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquitto', () => {
+  let broker: MosquittoProcess;
+  let receiver: Receiver;
+  const nodes = new Map<string, StartedCitybrain>();
+  const devices: MqttClient[] = [];
+
+  const databaseUrl = () => {
+    const url = new URL(SERVICES.postgres);
+    url.pathname = `/${DATABASE}`;
+    return url.toString();
+  };
+
+  async function startNode(id: string): Promise<StartedCitybrain> {
+    const node = await startCitybrain({
+      token: TOKEN,
+      args: ['--store', databaseUrl(), '--bus', SERVICES.nats, '--mqtt', broker.url],
+      env: {
+        CITYBRAIN_NODE_ID: id,
+        CITYBRAIN_BUS__STREAM: `CB_MULTINODE_${run}`,
+        CITYBRAIN_BUS__SUBJECT_PREFIX: `cbmn${run}`,
+        CITYBRAIN_MQTT__USERNAME: INGEST.username,
+        CITYBRAIN_MQTT__PASSWORD: INGEST.password,
+        CITYBRAIN_MQTT__CONNECTIONS: '4',
+        CITYBRAIN_MQTT__DYNSEC__USERNAME: broker.admin.username,
+        CITYBRAIN_MQTT__DYNSEC__PASSWORD: broker.admin.password,
+        CITYBRAIN_LOG__LEVEL: 'info',
+      },
+      timeoutMs: 60_000,
+    });
+    nodes.set(id, node);
+    return node;
+  }
+
+  const node = (id: string) => nodes.get(id)!;
+
+  /** Registers a device through `via` and connects it to the broker with its own account. */
+  async function device(via: StartedCitybrain, id: string): Promise<MqttClient> {
+    const secret = randomBytes(12).toString('hex');
+    const res = await api(via, '/api/v1/devices', {
+      method: 'POST',
+      json: { id, entityType: TYPE, secret },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const client = await connectAsync(broker.url, {
+      clientId: id,
+      username: id,
+      password: secret,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    devices.push(client);
+    return client;
+  }
+
+  /** Temperature values stored for a device's entity, read through `via`. */
+  async function stored(via: StartedCitybrain, deviceId: string): Promise<number[]> {
+    const res = await api(
+      via,
+      `/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:${TYPE}:${deviceId}?attrs=temperature&options=temporalValues&lastN=100000`,
+    );
+    if (res.status === 404) return [];
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return ((res.body.temperature?.values ?? []) as [number, string][]).map(([v]) => v);
+  }
+
+  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000) {
+    const end = Date.now() + ms;
+    let last = await probe();
+    while (!ok(last) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 250));
+      last = await probe();
+    }
+    return last;
+  }
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${DATABASE}`);
+    broker = await startMosquitto();
+    // The operator's one-time step: the nodes' own account on the broker (docs/mqtt-external.md).
+    const dynsec = await MosquittoDynsec.connect({
+      url: broker.url,
+      ...broker.admin,
+      logger: pino({ level: 'silent' }),
+    });
+    await dynsec.ensureIngestAccount({ ...INGEST, group: 'citybrain' });
+    await dynsec.close();
+    receiver = await startReceiver();
+    // Nodes start together: migrations and stream setup must not race.
+    await Promise.all(['a', 'b', 'c'].map(startNode));
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.endAsync(true)));
+    await Promise.all([...nodes.values()].map((n) => n.stop()));
+    await receiver?.close();
+    await broker?.stop();
+    await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  }, 120_000);
+
+  it('serves through node B an entity written through node A, and queries it through C', async () => {
+    const id = `urn:ngsi-ld:Streetlight:mn-${run}`;
+    const created = await api(node('a'), '/ngsi-ld/v1/entities', {
+      method: 'POST',
+      json: {
+        id,
+        type: 'Streetlight',
+        powerState: { type: 'Property', value: 'on' },
+        location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [120.16, 30.27] } },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const got = await api(node('b'), `/ngsi-ld/v1/entities/${encodeURIComponent(id)}`);
+    expect(got.status).toBe(200);
+    expect(got.body.powerState.value).toBe('on');
+    const near = await api(
+      node('c'),
+      `/ngsi-ld/v1/entities?type=Streetlight&q=powerState=="on"&georel=near;maxDistance==500&geometry=Point&coordinates=[120.161,30.271]`,
+    );
+    expect(near.status).toBe(200);
+    expect(near.body.map((e: { id: string }) => e.id)).toContain(id);
+    // A write on C is seen at once on A: no node caches entities.
+    await api(node('c'), `/ngsi-ld/v1/entities/${encodeURIComponent(id)}/attrs`, {
+      method: 'PATCH',
+      json: { powerState: { type: 'Property', value: 'off' } },
+    });
+    const after = await api(node('a'), `/ngsi-ld/v1/entities/${encodeURIComponent(id)}`);
+    expect(after.body.powerState.value).toBe('off');
+  });
+
+  it('notifies once, for a subscription created on A, when another node ingests', async () => {
+    const sub = await api(node('a'), '/ngsi-ld/v1/subscriptions', {
+      method: 'POST',
+      json: {
+        type: 'Subscription',
+        entities: [{ type: TYPE }],
+        watchedAttributes: ['temperature'],
+        notification: { endpoint: { uri: `${receiver.url}/notify`, accept: 'application/json' } },
+      },
+    });
+    expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+    await new Promise((r) => setTimeout(r, 1000)); // every node learns of it through the bus
+    const meter = await device(node('b'), `sub-${run}`);
+    // One at a time: through an external broker a device's PUBACK does not wait for citybrain,
+    // so back-to-back messages may be committed in any order (the newest observedAt wins).
+    for (let i = 0; i < 3; i++) {
+      await meter.publishAsync(
+        `citybrain/v1/devices/sub-${run}/attrs`,
+        JSON.stringify({ observedAt: Date.UTC(2026, 0, 1, 0, i), temperature: 10 + i }),
+        { qos: 1 },
+      );
+      const got = await receiver.waitFor(i + 1, (r) => r.path === '/notify', 15_000);
+      expect(got.length).toBeGreaterThanOrEqual(i + 1);
+      expect(got[i]!.body.data[0].temperature.value).toBe(10 + i);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    // One notification per change, not one per node.
+    expect(receiver.at('/notify')).toHaveLength(3);
+  }, 60_000);
+
+  it('loses no acknowledged observation when a node is SIGKILLed during ingest; the others take over, and it rejoins', async () => {
+    const ids = Array.from({ length: 6 }, (_, i) => `kill-${run}-${i}`);
+    const clients = await Promise.all(ids.map((id, i) => device(node(i % 2 ? 'a' : 'b'), id)));
+    const acked = new Map<string, number[]>(ids.map((id) => [id, []]));
+    let seq = 0;
+    let publishing = true;
+    const publisher = (async () => {
+      while (publishing) {
+        const n = seq++;
+        await Promise.all(
+          clients.map(async (c, i) => {
+            const id = ids[i]!;
+            await c.publishAsync(
+              `citybrain/v1/devices/${id}/attrs`,
+              JSON.stringify({ observedAt: Date.UTC(2026, 1, 1) + n * 1000, temperature: n }),
+              { qos: 1 },
+            );
+            acked.get(id)!.push(n); // the broker acknowledged it to the device
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 2000));
+    await node('c').kill();
+    await new Promise((r) => setTimeout(r, 4000));
+    // While C is down, the survivors store everything that keeps arriving, C's share included.
+    const ackedWhileDown = new Map([...acked].map(([id, ns]) => [id, [...ns]]));
+    const storedWhileDown = await eventually(
+      () => Promise.all(ids.map((id) => stored(node('a'), id))),
+      (all) => all.every((v, i) => ackedWhileDown.get(ids[i]!)!.every((n) => v.includes(n))),
+    );
+    for (const [i, values] of storedWhileDown.entries())
+      expect(ackedWhileDown.get(ids[i]!)!.filter((n) => !values.includes(n))).toEqual([]);
+
+    const restarted = await startNode('c');
+    await new Promise((r) => setTimeout(r, 3000));
+    publishing = false;
+    await publisher;
+    for (const [i, id] of ids.entries()) {
+      const want = acked
+        .get(id)!
+        .slice()
+        .sort((x, y) => x - y);
+      const got = await eventually(
+        () => stored(node(i % 2 ? 'b' : 'a'), id),
+        (v) => v.length >= want.length,
+      );
+      // Every acknowledged observation, exactly once.
+      expect(got.slice().sort((x, y) => x - y)).toEqual(want);
+    }
+    // The restarted node takes a share of the work again.
+    const metrics = String((await api(restarted, '/metrics')).body);
+    const taken = /citybrain_ingest_observations_total\{source="mqtt"\} (\d+)/.exec(metrics);
+    expect(Number(taken?.[1] ?? 0)).toBeGreaterThan(0);
+  }, 120_000);
+});
