@@ -42,7 +42,13 @@ const nodes: ExternalMqttIngest[] = [];
 /** One citybrain node's ingest: its own registry, pipeline and gate over the shared store. */
 async function startNode(
   clientId: string,
-  options: { store?: Store; username?: string; url?: string; takeover?: boolean } = {},
+  options: {
+    store?: Store;
+    username?: string;
+    url?: string;
+    takeover?: boolean;
+    connections?: number;
+  } = {},
 ) {
   const accepted = { messages: 0, observations: 0 };
   const metrics: IngestMetrics = {
@@ -66,7 +72,7 @@ async function startNode(
     username: options.username ?? 'citybrain',
     password: NODE_PASSWORD,
     clientId,
-    connections: 2,
+    connections: options.connections ?? 2,
     reconnect: { minMs: 100, maxMs: 400 },
     // Off only where a test shows what Mosquitto itself does with a dead node's sessions.
     takeover: { enabled: options.takeover ?? true },
@@ -75,7 +81,7 @@ async function startNode(
     logger: silent,
   });
   nodes.push(ingest);
-  return { ingest, accepted };
+  return { ingest, accepted, pipeline };
 }
 
 async function connectDevice(id: string, extra: IClientOptions = {}): Promise<MqttClient> {
@@ -228,6 +234,47 @@ describe.skipIf(!runnable)('external MQTT ingest through Mosquitto', () => {
     expect(node.accepted.messages).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(await store.series.countFor(entityId)).toBe(1);
+  });
+
+  it('has many messages of one session in hand at once, and acknowledges none before its commit', async () => {
+    const entityId = await registerDevice('aq-inflight');
+    await dynsec.ensureIngestAccount({
+      username: 'citybrain-held',
+      password: NODE_PASSWORD,
+      group: 'citybrain',
+    });
+    let writes = 0;
+    let writing = 0;
+    let kill!: () => void;
+    const killed = new Promise<void>((resolve) => (kill = resolve));
+    const hanging = withIngest(store, async (batch) => {
+      writes++;
+      writing += batch.length;
+      await killed;
+      throw new Error('the process died during the write');
+    });
+    const a = await startNode('node-held', {
+      store: hanging,
+      username: 'citybrain-held',
+      takeover: false,
+      connections: 1,
+    });
+    const device = await connectDevice('aq-inflight');
+    await publishAll(device, 'aq-inflight', range(0, 10));
+    // One session, one write hanging: the session has still taken every message.
+    await expect.poll(() => writing + a.pipeline.backlog, eventually).toBe(10);
+    expect(writes).toBe(1);
+    expect(a.accepted.messages).toBe(0);
+    await dynsec.run([{ command: 'disableClient', username: 'citybrain-held' }]);
+    await expect.poll(() => a.ingest.connected(), eventually).toBe(false);
+    kill();
+    await a.ingest.close();
+
+    // None had its PUBACK: the broker sends all ten again when the session returns.
+    await dynsec.run([{ command: 'enableClient', username: 'citybrain-held' }]);
+    const back = await startNode('node-held', { username: 'citybrain-held', takeover: false });
+    await expect.poll(() => pm25Values(entityId), eventually).toEqual(range(0, 10));
+    expect(back.accepted.messages).toBe(10);
   });
 
   it("Mosquitto 2.0 keeps a dead node's share, unacknowledged messages included, until that node returns", async () => {

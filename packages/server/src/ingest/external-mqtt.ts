@@ -55,9 +55,6 @@ export interface ExternalMqttIngest {
   close(): Promise<void>;
 }
 
-/** Thrown into mqtt.js so that it sends no PUBACK: the broker redelivers the message. */
-class LeftUnacknowledged extends Error {}
-
 const ATTRS_TOPIC = new RegExp(`^${DEVICE_TOPIC_PREFIX}([^/]+)/attrs$`);
 
 /** Takes one message; resolves once it may be acknowledged, rejects if it must come again. */
@@ -111,51 +108,88 @@ export interface DurableDelivery {
   inHand(): number;
   /** When the last message arrived (epoch ms), 0 before the first. */
   lastMessageAt(): number;
-  /** True for the errors mqtt.js reports for the PUBACKs withheld on purpose. */
-  ignores(err: Error): boolean;
 }
 
+/** mqtt.js 5's internal packet writer, through which it sends every PUBACK. */
+type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void) => void;
+
 /**
- * Every PUBACK to the broker waits for the route (the message durable); a failure sends
- * none and drops the connection, since the broker resends an unacknowledged message only on
- * a new connection. QoS 0 messages have no PUBACK and cannot be redelivered.
+ * Every PUBACK to the broker waits for the route (the message durable), and the PUBACKs of
+ * a connection go out in the order its messages came. Many messages of one connection are
+ * in hand at once (as many as the broker sends before a PUBACK: its inflight limit), so
+ * that they share group commits: mqtt.js by itself takes the next message only once the
+ * last one's PUBACK is sent, which would leave one message per connection in each commit.
+ * A failure sends no PUBACK and drops the connection, since the broker resends an
+ * unacknowledged message only on a new connection. QoS 0 messages cannot be redelivered.
  */
 export function durableDelivery(route: MessageRoute, log: Logger): DurableDelivery {
   let client: MqttClient | undefined;
+  let send: SendPacket | undefined;
   let generation = 0;
   let inHand = 0;
   let lastMessageAt = 0;
-  const handle = (topic: string, payload: Buffer, ack?: (err: Error | number) => void) => {
+  /** Settles once every PUBACK due so far on this connection was sent or given up. */
+  let acked: Promise<void> = Promise.resolve();
+  const handle = (topic: string, payload: Buffer, messageId?: number) => {
     const seen = generation;
     inHand++;
     lastMessageAt = Date.now();
-    route(topic, payload)
-      .then(
-        // A PUBACK queued across a reconnect could name another message of a new session.
-        () => ack?.(seen === generation ? 0 : new LeftUnacknowledged('connection changed')),
-        (err: unknown) => {
-          if (!ack) return log.error({ err, topic }, 'ingest write failed: QoS 0 message lost');
-          ack(new LeftUnacknowledged('write failed'));
-          if (seen !== generation) return;
+    const durable = route(topic, payload).then(
+      () => true,
+      (err: unknown) => {
+        if (messageId === undefined) {
+          log.error({ err, topic }, 'ingest write failed: QoS 0 message lost');
+        } else if (seen === generation) {
+          // The PUBACKs queued behind this one must not go out either.
+          generation++;
           log.error({ err, topic }, 'ingest write failed: reconnecting so the broker redelivers');
           client?.stream.destroy();
-        },
-      )
+        }
+        return false;
+      },
+    );
+    if (messageId === undefined) {
+      void durable.finally(() => inHand--);
+      return;
+    }
+    acked = acked
+      .then(() => durable)
+      .then((ok) => {
+        // A PUBACK across a reconnect could name another message of the new connection.
+        if (ok && seen === generation && client?.connected)
+          send!({ cmd: 'puback', messageId });
+      })
       .finally(() => inHand--);
   };
   return {
-    customHandleAcks: (topic, payload, _packet, ack) => handle(topic, payload, ack),
+    customHandleAcks: (topic, payload, packet, ack) => {
+      handle(topic, payload, packet.messageId);
+      // Lets mqtt.js go on to the next message; the PUBACK it then sends is held (attach).
+      ack(0);
+    },
     attach: (c) => {
       client = c;
+      const internal = c as unknown as { _sendPacket?: SendPacket };
+      const original = internal._sendPacket;
+      if (typeof original !== 'function')
+        throw new Error('this mqtt.js has no _sendPacket: PUBACKs cannot wait for durability');
+      send = (packet, cb) => original.call(c, packet, cb);
+      internal._sendPacket = (packet, cb, ...rest: unknown[]) => {
+        // mqtt.js's own PUBACK, sent as soon as a message is taken: ours follows the commit.
+        if (packet.cmd === 'puback') return cb?.();
+        return (original as (...args: unknown[]) => void).call(c, packet, cb, ...rest);
+      };
       c.on('message', (topic, payload, packet) => {
         // QoS 1 messages went through customHandleAcks; QoS 0 ones have nothing to acknowledge.
         if (packet.qos === 0) handle(topic, payload);
       });
-      c.on('close', () => generation++);
+      c.on('close', () => {
+        generation++;
+        acked = Promise.resolve();
+      });
     },
     inHand: () => inHand,
     lastMessageAt: () => lastMessageAt,
-    ignores: (err) => err instanceof LeftUnacknowledged,
   };
 }
 
@@ -241,7 +275,6 @@ function openSession(options: ExternalMqttIngestOptions, spec: SessionSpec): Ses
     log.warn({ nextRetryMs: client.options.reconnectPeriod }, 'reconnecting to the MQTT broker');
   });
   client.on('error', (err: Error | ErrorWithReasonCode) => {
-    if (delivery.ignores(err)) return;
     const code = 'code' in err ? err.code : undefined;
     log.warn({ err: err.message, code }, 'MQTT broker connection error');
     // 134 bad user name or password, 135 not authorized: a configuration error at start.

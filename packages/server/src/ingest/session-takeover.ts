@@ -140,7 +140,7 @@ function drainSession(options: SessionTakeoverOptions, sessionId: string): Drain
   });
   delivery.attach(client);
   client.on('error', (err) => {
-    if (!delivery.ignores(err)) log.warn({ err: err.message }, 'takeover connection error');
+    log.warn({ err: err.message }, 'takeover connection error');
   });
   client.on('disconnect', (packet) => {
     // The session's node came back and took it over. Mosquitto 2.0 sends no DISCONNECT
@@ -198,8 +198,7 @@ function drainSession(options: SessionTakeoverOptions, sessionId: string): Drain
       // The connection dropped: told below.
     }
     if (!client.connected) {
-      // mqtt.js reads packets one at a time: a DISCONNECT queued behind a message in hand
-      // comes out once that message is done.
+      // The messages in hand are durable or failing: let them settle before reporting.
       const until = Date.now() + 10_000;
       while (delivery.inHand() > 0 && Date.now() < until) await sleep(50);
       await sleep(50);

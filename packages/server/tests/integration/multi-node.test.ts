@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { MosquittoDynsec } from '../../src/ingest/index.js';
 import {
   mosquittoInstalled,
@@ -40,7 +40,21 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
   let broker: MosquittoProcess;
   let receiver: Receiver;
   const nodes = new Map<string, StartedCitybrain>();
+  /** Every process started, a killed one included: its log tells what it did before dying. */
+  const started: { id: string; node: StartedCitybrain }[] = [];
   const devices: MqttClient[] = [];
+
+  /** On a failure, what the nodes warned about and what the broker dropped, for CI's log. */
+  function reportOnFailure(): void {
+    onTestFailed(() => {
+      for (const { id, node: n } of started) {
+        const lines = n.output.filter((l) => /"level":(40|50|60)|takeover|session/.test(l));
+        process.stderr.write(`--- node ${id} (${lines.length} lines)\n${lines.slice(-80).join('\n')}\n`);
+      }
+      const dropped = broker.log().split('\n').filter((l) => /drop|denied|error|warning/i.test(l));
+      process.stderr.write(`--- broker (${dropped.length} lines)\n${dropped.slice(-40).join('\n')}\n`);
+    });
+  }
 
   const databaseUrl = () => {
     const url = new URL(SERVICES.postgres);
@@ -66,6 +80,7 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
       timeoutMs: 60_000,
     });
     nodes.set(id, node);
+    started.push({ id, node });
     return node;
   }
 
@@ -101,15 +116,34 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
     return ((res.body.temperature?.values ?? []) as [number, string][]).map(([v]) => v);
   }
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000) {
-    const end = Date.now() + ms;
+  /**
+   * Probes until `ok`, or until the probe's `progress` stops growing for `idleMs`: a slow
+   * machine gets the time its backlog needs, a lost message fails the test all the same.
+   */
+  async function settle<T>(
+    probe: () => Promise<T>,
+    ok: (v: T) => boolean,
+    progress: (v: T) => number,
+    { idleMs = 15_000, maxMs = 90_000 } = {},
+  ): Promise<T> {
+    const end = Date.now() + maxMs;
     let last = await probe();
-    while (!ok(last) && Date.now() < end) {
+    let best = progress(last);
+    let movedAt = Date.now();
+    while (!ok(last) && Date.now() < end && Date.now() - movedAt < idleMs) {
       await new Promise((r) => setTimeout(r, 250));
       last = await probe();
+      if (progress(last) > best) {
+        best = progress(last);
+        movedAt = Date.now();
+      }
     }
     return last;
   }
+
+  const allStored = (via: StartedCitybrain, ids: string[]) =>
+    Promise.all(ids.map((id) => stored(via, id)));
+  const count = (all: number[][]) => all.reduce((n, v) => n + v.length, 0);
 
   beforeAll(async () => {
     await admin(`CREATE DATABASE ${DATABASE}`);
@@ -196,6 +230,7 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
   }, 60_000);
 
   it('loses no acknowledged observation when a node is SIGKILLed during ingest; the others take over, and it rejoins', async () => {
+    reportOnFailure();
     const ids = Array.from({ length: 6 }, (_, i) => `kill-${run}-${i}`);
     const clients = await Promise.all(ids.map((id, i) => device(node(i % 2 ? 'a' : 'b'), id)));
     const acked = new Map<string, number[]>(ids.map((id) => [id, []]));
@@ -215,7 +250,9 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
             acked.get(id)!.push(n); // the broker acknowledged it to the device
           }),
         );
-        await new Promise((r) => setTimeout(r, 5));
+        // About 300 messages/s, steady: within what three nodes ingest on two cores shared
+        // with the rest of the test suite, so that what is measured is loss, not backlog.
+        await new Promise((r) => setTimeout(r, 20));
       }
     })();
     await new Promise((r) => setTimeout(r, 2000));
@@ -223,9 +260,10 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
     await new Promise((r) => setTimeout(r, 4000));
     // While C is down, the survivors store everything that keeps arriving, C's share included.
     const ackedWhileDown = new Map([...acked].map(([id, ns]) => [id, [...ns]]));
-    const storedWhileDown = await eventually(
-      () => Promise.all(ids.map((id) => stored(node('a'), id))),
+    const storedWhileDown = await settle(
+      () => allStored(node('a'), ids),
       (all) => all.every((v, i) => ackedWhileDown.get(ids[i]!)!.every((n) => v.includes(n))),
+      count,
     );
     for (const [i, values] of storedWhileDown.entries())
       expect(ackedWhileDown.get(ids[i]!)!.filter((n) => !values.includes(n))).toEqual([]);
@@ -234,21 +272,18 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
     await new Promise((r) => setTimeout(r, 3000));
     publishing = false;
     await publisher;
-    for (const [i, id] of ids.entries()) {
-      const want = acked
-        .get(id)!
-        .slice()
-        .sort((x, y) => x - y);
-      const got = await eventually(
-        () => stored(node(i % 2 ? 'b' : 'a'), id),
-        (v) => v.length >= want.length,
-      );
-      // Every acknowledged observation, exactly once.
-      expect(got.slice().sort((x, y) => x - y)).toEqual(want);
-    }
+    const want = ids.map((id) => acked.get(id)!.slice().sort((x, y) => x - y));
+    const got = await settle(
+      () => allStored(node('b'), ids),
+      (all) => all.every((v, i) => v.length >= want[i]!.length),
+      count,
+    );
+    // Every acknowledged observation, exactly once.
+    for (const [i, values] of got.entries())
+      expect(values.slice().sort((x, y) => x - y)).toEqual(want[i]);
     // The restarted node takes a share of the work again.
     const metrics = String((await api(restarted, '/metrics')).body);
     const taken = /citybrain_ingest_observations_total\{source="mqtt"\} (\d+)/.exec(metrics);
     expect(Number(taken?.[1] ?? 0)).toBeGreaterThan(0);
-  }, 120_000);
+  }, 300_000);
 });
