@@ -4,7 +4,11 @@ import type { Entity } from '../core/index.js';
 export interface BusEvent<T = unknown> {
   /** Dotted topic, e.g. `entity.changed`, `alert.raised`. */
   topic: string;
-  /** Ordering key: events with the same key are delivered in order (usually an entity id). */
+  /**
+   * Ordering key: events with the same key are delivered in order (usually an entity id).
+   * Across keys, a subscriber gets a publish's events after those of earlier publishes, in
+   * any order among themselves.
+   */
   key: string;
   /** When it happened, epoch ms. */
   time: number;
@@ -31,6 +35,11 @@ export interface BusSubscription {
 export interface Bus {
   publish(events: readonly BusEvent[]): Promise<void>;
   subscribe(options: SubscribeOptions, handler: BusHandler): Promise<BusSubscription>;
+  /**
+   * Stops every subscription once its handlers in flight finish; on a durable bus a group
+   * member first handles the rest of the events it holds (one publish's, for one partition),
+   * so that no other member handles them again.
+   */
   close(): Promise<void>;
 }
 

@@ -156,8 +156,7 @@ export function durableDelivery(route: MessageRoute, log: Logger): DurableDelive
       .then(() => durable)
       .then((ok) => {
         // A PUBACK across a reconnect could name another message of the new connection.
-        if (ok && seen === generation && client?.connected)
-          send!({ cmd: 'puback', messageId });
+        if (ok && seen === generation && client?.connected) send!({ cmd: 'puback', messageId });
       })
       .finally(() => inHand--);
   };

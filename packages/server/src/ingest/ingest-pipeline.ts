@@ -31,6 +31,7 @@ export class IngestPipeline {
   private pendingCount = 0;
   private scheduled = false;
   private writing: Promise<void> = Promise.resolve();
+  private publishing: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
 
   constructor(private readonly options: IngestPipelineOptions) {
@@ -58,12 +59,12 @@ export class IngestPipeline {
     }
   }
 
-  /** Writes everything pending; resolves when it is durable. */
+  /** Writes everything pending; resolves when it is durable and its changes are on the bus. */
   flush(): Promise<void> {
     this.scheduled = false;
     const next = this.writing.then(() => this.writeAll());
     this.writing = next.catch(() => {});
-    return next;
+    return next.then(() => this.publishing);
   }
 
   private async writeAll(): Promise<void> {
@@ -111,7 +112,13 @@ export class IngestPipeline {
       const change: EntityChange = { id: entity.id, type: entity.type, kind: 'updated', entity };
       events.push({ topic: Topics.entityChanged, key: entity.id, time: now, payload: change });
     }
-    await bus.publish(events).catch((err: unknown) => logger.error({ err }, 'bus publish failed'));
+    // The bus gets the changes in commit order while the next batch commits; one publish at
+    // most waits behind this one, so a slow bus slows the commits instead of piling up events.
+    const previous = this.publishing;
+    this.publishing = previous.then(() =>
+      bus.publish(events).catch((err: unknown) => logger.error({ err }, 'bus publish failed')),
+    );
+    await previous;
   }
 
   /** Observations waiting for a commit. */

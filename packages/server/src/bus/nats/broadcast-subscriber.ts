@@ -5,7 +5,7 @@ import {
   type BusContext,
   type Running,
 } from './bus-context.js';
-import { decodeEvent } from './event-codec.js';
+import { decodeEvents } from './event-codec.js';
 import { subjectFilter } from './subjects.js';
 
 /**
@@ -32,18 +32,22 @@ export async function startBroadcast(
     try {
       for await (const m of messages) {
         if (stopping) break;
-        let event;
+        let events;
         try {
-          event = decodeEvent(m.data);
+          events = decodeEvents(m.data);
         } catch (err) {
           ctx.onError(err, undecodedEvent(ctx, m), options);
           continue;
         }
-        try {
-          await handler(event);
-        } catch (err) {
-          // Like the memory bus: a broadcast subscriber's failure is reported, not retried.
-          ctx.onError(err, event, options);
+        for (const event of events) {
+          // Closing: the rest of the message is not handled, as nothing after it is.
+          if (stopping) break;
+          try {
+            await handler(event);
+          } catch (err) {
+            // Like the memory bus: a broadcast subscriber's failure is reported, not retried.
+            ctx.onError(err, event, options);
+          }
         }
       }
     } catch (err) {

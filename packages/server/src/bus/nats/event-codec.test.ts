@@ -1,15 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { CityError } from '../../core/index.js';
-import { decodeEvent, encodeEvent } from './event-codec.js';
+import { decodeEvents, encodeEvents } from './event-codec.js';
+
+const event = (i: number) => ({
+  topic: 'entity.changed',
+  key: 'urn:a.b/c',
+  time: i,
+  payload: { x: [i, 'é'] },
+});
 
 describe('event codec', () => {
-  it('round-trips an event with a JSON payload', () => {
-    const event = { topic: 'entity.changed', key: 'urn:a.b/c', time: 1, payload: { x: [1, 'é'] } };
-    expect(decodeEvent(encodeEvent(event))).toEqual(event);
-    expect(decodeEvent(encodeEvent({ ...event, payload: undefined }))).toEqual({
-      ...event,
-      payload: undefined,
-    });
+  it('round-trips events with JSON payloads, in order, in one message', () => {
+    const events = [event(1), event(2), { ...event(3), payload: undefined }];
+    const messages = encodeEvents(events);
+    expect(messages).toHaveLength(1);
+    expect(decodeEvents(messages[0]!)).toEqual(events);
+  });
+
+  it('splits what does not fit in one message, keeping the order', () => {
+    const events = Array.from({ length: 100 }, (_, i) => event(i));
+    const messages = encodeEvents(events, 1000);
+    expect(messages.length).toBeGreaterThan(5);
+    for (const m of messages) expect(m.byteLength).toBeLessThanOrEqual(1000);
+    expect(messages.flatMap((m) => decodeEvents(m))).toEqual(events);
+  });
+
+  it('sends an event larger than the limit alone (the server then refuses it)', () => {
+    const big = { ...event(0), payload: 'x'.repeat(2000) };
+    const messages = encodeEvents([event(1), big, event(2)], 1000);
+    expect(messages.map((m) => decodeEvents(m).length)).toEqual([1, 1, 1]);
+  });
+
+  it('reads a message of one event object, as streams written before batching hold', () => {
+    expect(decodeEvents(Buffer.from(JSON.stringify(event(7))))).toEqual([event(7)]);
   });
 
   it('refuses what is not an event with a BadRequestData error', () => {
@@ -17,12 +40,14 @@ describe('event codec', () => {
       'nope',
       '[]',
       'null',
+      '[1]',
+      '[{"topic":"t","key":"k","time":0},{"topic":"t"}]',
       '{"topic":"t","key":1,"time":0}',
       '{"topic":"t","key":"k"}',
     ]) {
       const err = (() => {
         try {
-          decodeEvent(Buffer.from(text));
+          decodeEvents(Buffer.from(text));
         } catch (e) {
           return e;
         }
@@ -33,7 +58,7 @@ describe('event codec', () => {
   });
 
   it('refuses to encode a payload that is not JSON', () => {
-    expect(() => encodeEvent({ topic: 't', key: 'k', time: 0, payload: { n: 1n } })).toThrow(
+    expect(() => encodeEvents([{ topic: 't', key: 'k', time: 0, payload: { n: 1n } }])).toThrow(
       /cannot be sent as JSON/,
     );
   });

@@ -9,7 +9,7 @@ import {
   type Running,
 } from './bus-context.js';
 import { keepDeadLetter } from './dead-letter.js';
-import { decodeEvent } from './event-codec.js';
+import { decodeEvents } from './event-codec.js';
 import { groupConsumerName, subjectFilter } from './subjects.js';
 
 /**
@@ -59,6 +59,12 @@ export async function startGroupMember(
   return { stop };
 }
 
+/** Where a member stopped in a message it gave back: its redelivery skips what was handled. */
+interface Progress {
+  seq: number;
+  next: number;
+}
+
 async function consumePartition(
   ctx: BusContext,
   info: ConsumerInfo,
@@ -69,12 +75,13 @@ async function consumePartition(
   // One at a time is all the consumer lets out; asking for one keeps the rest for others.
   const messages = await consumer.consume({ max_messages: 1 });
   let stopping = false;
+  const progress: { current?: Progress } = {};
   const done = (async () => {
     try {
       for await (const m of messages) {
         // Handed to us while leaving: give it back at once rather than after the ack wait.
         if (stopping) safely(() => m.nak());
-        else await handleOne(ctx, options, handler, m);
+        else await handleMessage(ctx, options, handler, m, progress);
       }
     } catch (err) {
       if (!stopping) reportSubscriptionFailure(ctx, err, options);
@@ -89,86 +96,129 @@ async function consumePartition(
   };
 }
 
-async function handleOne(
+/**
+ * Hands a message's events (those one publish stored for one partition) to the handler in
+ * order, and acknowledges the message once all are handled. A failure gives the message back
+ * for a later retry, which resumes at the failed event on this member (on another member,
+ * after a crash, the whole message comes again: at least once). Retries are counted per
+ * message: past `maxDeliveries` the failing event becomes a dead letter and the rest go on.
+ */
+async function handleMessage(
   ctx: BusContext,
   options: SubscribeOptions,
   handler: BusHandler,
   m: JsMsg,
+  progress: { current?: Progress },
 ): Promise<void> {
   const deliveries = m.info.deliveryCount;
-  let event: BusEvent;
+  let events: BusEvent[];
   try {
-    event = decodeEvent(m.data);
+    events = decodeEvents(m.data);
   } catch (err) {
-    return giveUp(ctx, options, m, err, undefined);
+    return giveUp(ctx, options, m, err, []);
   }
+  let next = progress.current?.seq === m.seq ? progress.current.next : 0;
+  delete progress.current;
   if (deliveries > ctx.maxDeliveries)
-    return giveUp(ctx, options, m, unacknowledged(event, deliveries), event);
+    return giveUp(ctx, options, m, unacknowledged(events[0]!, deliveries), events.slice(next));
+  const giveBack = (delay: number) => {
+    progress.current = { seq: m.seq, next };
+    safely(() => m.nak(delay));
+  };
   // Tell the server we are still at it, so a slow handler is not redelivered to another member
-  // in parallel; a crashed node stops telling and its event is redelivered after the ack wait.
+  // in parallel; a crashed node stops telling and its message is redelivered after the ack wait.
   const keepAlive = setInterval(() => safely(() => m.working()), Math.max(50, ctx.ackWait / 3));
   try {
-    await handler(event);
-  } catch (err) {
+    for (; next < events.length; next++) {
+      const event = events[next]!;
+      try {
+        await handler(event);
+      } catch (err) {
+        if (deliveries < ctx.maxDeliveries) {
+          const backoff = ctx.retryBackoff;
+          const delay = backoff[Math.min(deliveries, backoff.length) - 1] ?? 0;
+          ctx.logger?.warn(
+            { err, topic: event.topic, group: options.group, deliveries, delay },
+            'retry',
+          );
+          return giveBack(delay);
+        }
+        if (!(await keepDeadLetters(ctx, options, m, err, [event])))
+          return giveBack(ctx.retryBackoff.at(-1) ?? 0);
+        ctx.onError(err, event, options);
+      }
+    }
+  } finally {
     clearInterval(keepAlive);
-    if (deliveries >= ctx.maxDeliveries) return giveUp(ctx, options, m, err, event);
-    const backoff = ctx.retryBackoff;
-    const delay = backoff[Math.min(deliveries, backoff.length) - 1] ?? 0;
-    ctx.logger?.warn({ err, topic: event.topic, group: options.group, deliveries, delay }, 'retry');
-    safely(() => m.nak(delay));
-    return;
   }
-  clearInterval(keepAlive);
   // Waiting for the server's confirmation means that, once close() returns, what was handled
   // is known to be acknowledged; a lost ack only means one more delivery.
   await m
     .ackAck({ timeout: Math.min(ctx.ackWait, 5000) })
-    .catch((err: unknown) => ctx.logger?.warn({ err, topic: event.topic }, 'ack not confirmed'));
+    .catch((err: unknown) => ctx.logger?.warn({ err, subject: m.subject }, 'ack not confirmed'));
 }
 
 /**
- * Keeps the event as a dead letter, then terminates it and reports it. When the dead letter
- * cannot be stored, the event stays in the group (retried later) rather than being lost.
+ * Keeps a dead letter for each event (or the raw message when it could not be read). When
+ * one cannot be stored, reports it and answers false: the message stays in the group then.
  */
-async function giveUp(
+async function keepDeadLetters(
   ctx: BusContext,
   options: SubscribeOptions,
   m: JsMsg,
   err: unknown,
-  event: BusEvent | undefined,
-): Promise<void> {
-  const reported = event ?? undecodedEvent(ctx, m);
+  events: readonly BusEvent[],
+): Promise<boolean> {
+  const letter = {
+    group: options.group ?? '',
+    pattern: options.topic,
+    reason: err instanceof Error ? err.message : String(err),
+    deliveries: m.info.deliveryCount,
+    subject: m.subject,
+    sequence: m.seq,
+    failedAt: Date.now(),
+  };
+  const letters =
+    events.length > 0
+      ? events.map((event) => ({ ...letter, event }))
+      : [{ ...letter, raw: m.string() }];
   try {
-    await keepDeadLetter(ctx.js, ctx.layout.prefix, {
-      group: options.group ?? '',
-      pattern: options.topic,
-      ...(event ? { event } : { raw: m.string() }),
-      reason: err instanceof Error ? err.message : String(err),
-      deliveries: m.info.deliveryCount,
-      subject: m.subject,
-      sequence: m.seq,
-      failedAt: Date.now(),
-    });
+    await Promise.all(letters.map((l) => keepDeadLetter(ctx.js, ctx.layout.prefix, l)));
+    return true;
   } catch (storeErr) {
     ctx.onError(
       new CityError('ServiceUnavailable', 'a dead letter could not be kept; retrying the event', {
         cause: storeErr,
       }),
-      reported,
+      events[0] ?? undecodedEvent(ctx, m),
       options,
     );
+    return false;
+  }
+}
+
+/** Keeps the events as dead letters, then terminates the message and reports them. */
+async function giveUp(
+  ctx: BusContext,
+  options: SubscribeOptions,
+  m: JsMsg,
+  err: unknown,
+  events: readonly BusEvent[],
+): Promise<void> {
+  if (!(await keepDeadLetters(ctx, options, m, err, events))) {
     safely(() => m.nak(ctx.retryBackoff.at(-1) ?? 0));
     return;
   }
   safely(() => m.term());
-  ctx.onError(err, reported, options);
+  if (events.length === 0) ctx.onError(err, undecodedEvent(ctx, m), options);
+  for (const event of events) ctx.onError(err, event, options);
 }
 
 const unacknowledged = (event: BusEvent, deliveries: number) =>
   new CityError(
     'InternalError',
-    `a ${event.topic} event was delivered ${deliveries} times without an acknowledgement: ` +
-      'its handler crashed its node or never finished each time',
+    `a message of ${event.topic} events was delivered ${deliveries} times without an ` +
+      'acknowledgement: a handler crashed its node or never finished each time',
   );
 
 // Acks are fire-and-forget publishes that throw once the connection is closed; the server then

@@ -101,14 +101,87 @@ describe.skipIf(!nats)('NatsBus on the real nats-server', () => {
       fresh();
       const bus = await start();
       const key = 'urn:ngsi-ld:Sensor:a.b/c';
-      await bus.publish(Array.from({ length: 50 }, (_, n) => busEvent('obs.accepted', key, n)));
+      const events = Array.from({ length: 50 }, (_, n) => busEvent('obs.accepted', key, n));
+      await bus.publish(events);
+      // One key, one subject: the publish stored its events as one message, in order.
       const { state } = await jsm.streams.info(env.base.stream);
-      expect(state.messages).toBe(50);
+      expect(state.messages).toBe(1);
       const first = await jsm.streams.getMessage(env.base.stream, { seq: state.first_seq });
       expect(first?.subject).toMatch(
         new RegExp(`^${env.base.subjectPrefix}\\.[0-7]\\.obs\\.accepted$`),
       );
-      expect(first?.json()).toEqual(busEvent('obs.accepted', key, 0));
+      expect(first?.json()).toEqual(events);
+    });
+
+    it('stores one message per partition and topic of a publish, not one per event', async () => {
+      fresh();
+      const bus = await start();
+      const events = Array.from({ length: 400 }, (_, n) =>
+        busEvent(n % 2 ? 'entity.changed' : 'obs.accepted', `urn:k:${n % 100}`, n),
+      );
+      await bus.publish(events);
+      const { state } = await jsm.streams.info(env.base.stream);
+      // 100 keys over the partitions, two topics: at most one message per (partition, topic).
+      expect(state.messages).toBeLessThanOrEqual(2 * fast.partitions);
+      expect(state.messages).toBeGreaterThan(2);
+    });
+
+    it('retries a message from its failed event: those before it are not handled twice', async () => {
+      fresh();
+      const bus = await start();
+      const calls: string[] = [];
+      let failures = 1;
+      await bus.subscribe({ topic: 'obs', group: 'g' }, (e) => {
+        const n = (e.payload as { n: number }).n;
+        if (n === 1 && failures-- > 0) {
+          calls.push(`fail ${n}`);
+          throw new Error('busy');
+        }
+        calls.push(`ok ${n}`);
+      });
+      await bus.publish([0, 1, 2].map((n) => busEvent('obs', 'k', n)));
+      await waitFor('all three', () => calls.includes('ok 2'));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(calls).toEqual(['ok 0', 'fail 1', 'ok 1', 'ok 2']);
+    });
+
+    it('dead-letters only the event that keeps failing; the rest of its message goes on', async () => {
+      fresh();
+      const bus = await start();
+      const handled: number[] = [];
+      await bus.subscribe({ topic: 'obs', group: 'g' }, (e) => {
+        const n = (e.payload as { n: number }).n;
+        if (n === 1) throw new Error('never works');
+        handled.push(n);
+      });
+      await bus.publish([0, 1, 2].map((n) => busEvent('obs', 'k', n)));
+      await waitFor('the rest of the message', () => handled.includes(2));
+      expect(handled).toEqual([0, 2]);
+      const letters = await bus.deadLetters();
+      expect(letters.map((l) => (l.event?.payload as { n: number }).n)).toEqual([1]);
+      expect(letters[0]!.reason).toBe('never works');
+      expect(errors.map((e) => (e.event.payload as { n: number }).n)).toEqual([1]);
+    });
+
+    it('lets a closing member finish the events it holds, so that the group handles none twice', async () => {
+      fresh();
+      const first = await start();
+      const handled: number[] = [];
+      await first.subscribe({ topic: 'obs', group: 'g' }, async (e) => {
+        handled.push((e.payload as { n: number }).n);
+        await new Promise((r) => setTimeout(r, 100));
+      });
+      await first.publish(Array.from({ length: 5 }, (_, n) => busEvent('obs', 'k', n)));
+      await waitFor('the first event', () => handled.length > 0);
+      await first.close();
+      expect(handled).toEqual([0, 1, 2, 3, 4]);
+      // Past the ack wait, a member that joins gets nothing again.
+      const second = await start();
+      await second.subscribe({ topic: 'obs', group: 'g' }, (e) => {
+        handled.push((e.payload as { n: number }).n);
+      });
+      await new Promise((r) => setTimeout(r, fast.ackWait + 500));
+      expect(handled).toEqual([0, 1, 2, 3, 4]);
     });
 
     it('rejects a publish the server cannot confirm, and a start without a server', async () => {

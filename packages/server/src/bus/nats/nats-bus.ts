@@ -7,7 +7,7 @@ import type { Bus, BusEvent, BusHandler, BusSubscription, SubscribeOptions } fro
 import { startBroadcast } from './broadcast-subscriber.js';
 import type { BusContext, Running } from './bus-context.js';
 import { readDeadLetters, type DeadLetter } from './dead-letter.js';
-import { encodeEvent } from './event-codec.js';
+import { encodeEvents } from './event-codec.js';
 import { startGroupMember } from './group-member.js';
 import { deadLetterStream, ensureStreams } from './stream-setup.js';
 import { eventSubject, isValidPrefix } from './subjects.js';
@@ -113,11 +113,18 @@ export class NatsBus implements Bus {
   async publish(events: readonly BusEvent[]): Promise<void> {
     this.assertOpen();
     const { js, layout } = this.ctx;
+    // The events of one subject (a topic in a partition) travel together, in order.
+    const bySubject = new Map<string, BusEvent[]>();
+    for (const e of events) {
+      const subject = eventSubject(layout, e.topic, e.key);
+      const same = bySubject.get(subject);
+      if (same) same.push(e);
+      else bySubject.set(subject, [e]);
+    }
     // Encode everything first, so that an unencodable event sends nothing.
-    const messages = events.map((e) => ({
-      subject: eventSubject(layout, e.topic, e.key),
-      data: encodeEvent(e),
-    }));
+    const messages = [...bySubject].flatMap(([subject, group]) =>
+      encodeEvents(group).map((data) => ({ subject, data })),
+    );
     try {
       // One connection writes in order and the server stores in arrival order, so the
       // publishes can be in flight together without reordering the batch.
