@@ -43,7 +43,7 @@ Options:
   --rate <n>              cap on total msgs/s, 0 = none                     (default 0)
   --seconds <n>           measured window per phase                         (default 30)
   --warmup <n>            warm-up seconds before the window                 (default 3)
-  --connections <n>       MQTT sessions per node (CITYBRAIN_MQTT__CONNECTIONS; server default 8)
+  --connections <n>       MQTT sessions per node (CITYBRAIN_MQTT__CONNECTIONS; server default 32)
   --pool-size <n>         PostgreSQL pool per node (store.poolSize; server default 10)
   --probe-interval <ms>   publish-to-queryable probe period                 (default 200)
   --no-embedded           skip the embedded phase

@@ -240,7 +240,7 @@ export async function scaleOutPhase(opts, count, run) {
         timeline: load.stored.state.timeline,
         loadResult: load.result,
       }),
-      sessionsPerNode: opts.connections ?? 8,
+      sessionsPerNode: opts.connections ?? null,
       drainSeconds,
       verification,
     };

@@ -56,13 +56,7 @@ export function diagnose(p, rate = 0) {
     verdict = `${hot} node event loop(s) saturated (main thread wanted a core >= 90 % of the time), machine ${pct(busy)} busy`;
   else
     verdict = `not CPU-bound (machine ${pct(busy)} busy): latency-bound on commits (mean ${ms(meanCommit)} ms for ${meanBatch?.toFixed(1) ?? 'n/a'} observations)`;
-  // Each external-broker session holds one message until its commit, so batches cannot
-  // outgrow the sessions: that caps what one commit round trip carries.
-  const capped =
-    p.sessionsPerNode && meanBatch !== null && meanBatch >= 0.9 * p.sessionsPerNode
-      ? `; commits carry ${meanBatch.toFixed(1)} observations, capped by the ${p.sessionsPerNode} MQTT sessions per node (one message in hand each)`
-      : '';
-  return `${verdict}${capped}; CPU (% of one core): ${share}`;
+  return `${verdict}; CPU (% of one core): ${share}`;
 }
 
 /** Prints the comparison tables, the diagnoses and how throughput grows with nodes. */

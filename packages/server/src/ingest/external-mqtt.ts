@@ -1,4 +1,10 @@
-import { connect, type ErrorWithReasonCode, type IClientOptions, type MqttClient } from 'mqtt';
+import {
+  connect,
+  type ErrorWithReasonCode,
+  type IClientOptions,
+  type IPublishPacket,
+  type MqttClient,
+} from 'mqtt';
 import type { Logger } from 'pino';
 import { CityError } from '../core/index.js';
 import { IngestRefusal } from './decode-observation.js';
@@ -22,9 +28,8 @@ export interface ExternalMqttIngestOptions {
   /** The shared-subscription group all nodes of one deployment join (default `citybrain`). */
   group?: string;
   /**
-   * Sessions per node (default 8). mqtt.js handles one message at a time per connection,
-   * and a message is acknowledged only after its commit, so parallel sessions are what
-   * lets several messages share one group commit.
+   * Sessions per node (default 8). Each has up to `RECEIVE_MAXIMUM` messages in hand; the
+   * shared subscription spreads the load over all sessions of all nodes.
    */
   connections?: number;
   /** How long the broker keeps a disconnected session and its messages (default 1 day). */
@@ -56,6 +61,13 @@ export interface ExternalMqttIngest {
 }
 
 const ATTRS_TOPIC = new RegExp(`^${DEVICE_TOPIC_PREFIX}([^/]+)/attrs$`);
+
+/**
+ * How many messages the broker may send a session before their PUBACKs (MQTT 5 Receive
+ * Maximum): what a session has in hand at most, waiting for commits. Sessions x this bounds a
+ * node's memory when PostgreSQL is slow; the broker may apply a lower limit of its own.
+ */
+export const RECEIVE_MAXIMUM = 256;
 
 /** Takes one message; resolves once it may be acknowledged, rejects if it must come again. */
 export type MessageRoute = (topic: string, payload: Buffer) => Promise<void>;
@@ -161,7 +173,7 @@ export function durableDelivery(route: MessageRoute, log: Logger): DurableDelive
       .finally(() => inHand--);
   };
   return {
-    customHandleAcks: (topic, payload, packet, ack) => {
+    customHandleAcks: (topic, payload, packet: IPublishPacket, ack) => {
       handle(topic, payload, packet.messageId);
       // Lets mqtt.js go on to the next message; the PUBACK it then sends is held (attach).
       ack(0);
@@ -227,7 +239,10 @@ function openSession(options: ExternalMqttIngestOptions, spec: SessionSpec): Ses
     clientId,
     clean: !spec.persistent,
     ...(spec.persistent && {
-      properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 86_400 },
+      properties: {
+        sessionExpiryInterval: options.sessionExpirySeconds ?? 86_400,
+        receiveMaximum: RECEIVE_MAXIMUM,
+      },
     }),
     ...(spec.will && { will: spec.will }),
     ...(spec.keepaliveSeconds !== undefined && { keepalive: spec.keepaliveSeconds }),

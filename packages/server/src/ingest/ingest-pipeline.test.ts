@@ -15,12 +15,11 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
 
-function setup() {
+function setup(bus = new MemoryBus(() => {})) {
   const store = new SqliteStore({
     file: join(mkdtempSync(join(tmpdir(), 'cb-pipe-')), 'db.sqlite'),
   });
   stores.push(store);
-  const bus = new MemoryBus(() => {});
   const commits: number[] = [];
   const metrics: IngestMetrics = {
     accepted: () => {},
@@ -87,5 +86,45 @@ describe('IngestPipeline', () => {
       pipeline.submit([obs(2)]),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('retries a failed publish until the bus takes it, in commit order, holding later commits', async () => {
+    let failures = 3;
+    const published: number[][] = [];
+    const flaky = new MemoryBus(() => {});
+    const publish = flaky.publish.bind(flaky);
+    flaky.publish = async (events) => {
+      if (failures-- > 0) throw new Error('NATS is down');
+      published.push(
+        events
+          .filter((e) => e.topic === 'observation.accepted')
+          .map((e) => (e.payload as Observation).observedAt),
+      );
+      return publish(events);
+    };
+    const { pipeline, commits } = setup(flaky);
+    // Three batches, one after the other: the third waits for the first one's publish.
+    const first = pipeline.submit([obs(1)]);
+    await first;
+    const second = pipeline.submit([obs(2)]);
+    await second;
+    const third = pipeline.submit([obs(3)]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(commits).toEqual([1, 1]);
+    await third;
+    await pipeline.flush();
+    expect(commits).toEqual([1, 1, 1]);
+    expect(published).toEqual([[1001], [1002], [1003]]);
+  });
+
+  it('gives a failing bus up at close after the grace period: the data stays stored', async () => {
+    const down = new MemoryBus(() => {});
+    down.publish = () => Promise.reject(new Error('NATS is down'));
+    const { store, pipeline } = setup(down);
+    await pipeline.submit([obs(1)]);
+    const started = Date.now();
+    await pipeline.close(300);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await store.series.countFor(obs(1).entityId)).toBe(1);
   });
 });

@@ -32,6 +32,8 @@ export class IngestPipeline {
   private scheduled = false;
   private writing: Promise<void> = Promise.resolve();
   private publishing: Promise<void> = Promise.resolve();
+  private closedAt: number | undefined;
+  private closeGraceMs = 0;
   private readonly maxBatch: number;
 
   constructor(private readonly options: IngestPipelineOptions) {
@@ -85,7 +87,7 @@ export class IngestPipeline {
   }
 
   private async commit(batch: Pending[], size: number): Promise<void> {
-    const { store, bus, logger, metrics } = this.options;
+    const { store, logger, metrics } = this.options;
     const observations = batch.flatMap((p) => p.observations);
     const started = performance.now();
     let changed;
@@ -113,12 +115,43 @@ export class IngestPipeline {
       events.push({ topic: Topics.entityChanged, key: entity.id, time: now, payload: change });
     }
     // The bus gets the changes in commit order while the next batch commits; one publish at
-    // most waits behind this one, so a slow bus slows the commits instead of piling up events.
+    // most waits behind this one, so a slow or failing bus holds the commits (and so the
+    // devices' PUBACKs) instead of piling up events or dropping them.
     const previous = this.publishing;
-    this.publishing = previous.then(() =>
-      bus.publish(events).catch((err: unknown) => logger.error({ err }, 'bus publish failed')),
-    );
+    this.publishing = previous.then(() => this.publish(events));
     await previous;
+  }
+
+  /** Publishes until the bus takes the events; at close, gives up after a grace period. */
+  private async publish(events: BusEvent[]): Promise<void> {
+    const { bus, logger } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await bus.publish(events);
+        return;
+      } catch (err) {
+        if (this.closedAt !== undefined && Date.now() - this.closedAt > this.closeGraceMs) {
+          logger.error(
+            { err, events: events.length },
+            'bus publish failed at shutdown: these changes are stored but notify nobody',
+          );
+          return;
+        }
+        const retryInMs = Math.min(5000, 100 * 2 ** attempt);
+        logger.warn(
+          { err, events: events.length, retryInMs },
+          'bus publish failed; ingest waits for the bus',
+        );
+        await new Promise((r) => setTimeout(r, retryInMs));
+      }
+    }
+  }
+
+  /** Writes and publishes what is pending; a bus still failing after `graceMs` is given up. */
+  async close(graceMs = 10_000): Promise<void> {
+    this.closedAt = Date.now();
+    this.closeGraceMs = graceMs;
+    await this.flush();
   }
 
   /** Observations waiting for a commit. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type IClientOptions, type IConnackPacket } from 'mqtt';
 import type { Logger } from 'pino';
-import type { DurableDelivery, MessageRoute } from './external-mqtt.js';
+import { RECEIVE_MAXIMUM, type DurableDelivery, type MessageRoute } from './external-mqtt.js';
 
 /** Prefix of the topics citybrain nodes talk to each other on, through the broker. */
 export const NODE_TOPIC_PREFIX = 'citybrain/v1/nodes/';
@@ -124,7 +124,10 @@ function drainSession(options: SessionTakeoverOptions, sessionId: string): Drain
     protocolVersion: 5,
     clientId: sessionId,
     clean: false,
-    properties: { sessionExpiryInterval: options.sessionExpirySeconds },
+    properties: {
+      sessionExpiryInterval: options.sessionExpirySeconds,
+      receiveMaximum: RECEIVE_MAXIMUM,
+    },
     // If this node dies mid-drain, its own will hands the session on again.
     will: sessionWill({
       sessionId,

@@ -91,7 +91,7 @@ export const ConfigSchema = Type.Object(
           maximum: 256,
           default: 32,
           description:
-            'sessions per node on the external broker (a message is acknowledged after its commit, so parallel sessions share commits)',
+            'sessions per node on the external broker, each with up to 256 messages in hand (each acknowledged after its commit)',
         }),
         dynsec: Type.Optional(
           Type.Object(

@@ -149,7 +149,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         await simulation?.stop();
         await app.close();
         await devices.close();
-        await pipeline.flush();
+        await pipeline.close();
         await dynsec?.close();
         await engine.stop();
         stopRetention?.();

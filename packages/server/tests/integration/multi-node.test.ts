@@ -49,10 +49,17 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
     onTestFailed(() => {
       for (const { id, node: n } of started) {
         const lines = n.output.filter((l) => /"level":(40|50|60)|takeover|session/.test(l));
-        process.stderr.write(`--- node ${id} (${lines.length} lines)\n${lines.slice(-80).join('\n')}\n`);
+        process.stderr.write(
+          `--- node ${id} (${lines.length} lines)\n${lines.slice(-80).join('\n')}\n`,
+        );
       }
-      const dropped = broker.log().split('\n').filter((l) => /drop|denied|error|warning/i.test(l));
-      process.stderr.write(`--- broker (${dropped.length} lines)\n${dropped.slice(-40).join('\n')}\n`);
+      const dropped = broker
+        .log()
+        .split('\n')
+        .filter((l) => /drop|denied|error|warning/i.test(l));
+      process.stderr.write(
+        `--- broker (${dropped.length} lines)\n${dropped.slice(-40).join('\n')}\n`,
+      );
     });
   }
 
@@ -272,7 +279,12 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
     await new Promise((r) => setTimeout(r, 3000));
     publishing = false;
     await publisher;
-    const want = ids.map((id) => acked.get(id)!.slice().sort((x, y) => x - y));
+    const want = ids.map((id) =>
+      acked
+        .get(id)!
+        .slice()
+        .sort((x, y) => x - y),
+    );
     const got = await settle(
       () => allStored(node('b'), ids),
       (all) => all.every((v, i) => v.length >= want[i]!.length),
