@@ -99,6 +99,27 @@ export function describeBusContract(name: string, open: OpenBus, capabilities: B
       expect(entities).toEqual([1, 2, 3]);
     });
 
+    it('delivers once what several nodes publish with one publish-once id', async () => {
+      const a = await node();
+      const b = await node();
+      const plain: number[] = [];
+      const grouped: number[] = [];
+      await a.subscribe({ topic: 'tick' }, (e) => void plain.push(numberOf(e)));
+      await a.subscribe({ topic: 'tick', group: 'g' }, (e) => void grouped.push(numberOf(e)));
+      await b.subscribe({ topic: 'tick', group: 'g' }, (e) => void grouped.push(numberOf(e)));
+      const tick = (n: number, slot: number) => ({
+        ...busEvent('tick', 'subscription-1', n),
+        onceId: `subscription-1/${slot}`,
+      });
+      await a.publish([tick(1, 1)]);
+      await b.publish([tick(2, 1)]);
+      await b.publish([tick(3, 2), busEvent('tick', 'subscription-1', 4)]);
+      await waitFor('three events', () => plain.length >= 3 && grouped.length >= 3);
+      await sleep(300);
+      expect(plain.sort()).toEqual([1, 3, 4]);
+      expect(grouped.sort()).toEqual([1, 3, 4]);
+    });
+
     it('starts a new subscriber or group with the events published after it subscribed', async () => {
       const bus = await node();
       await bus.publish([busEvent('obs', 'k', 1), busEvent('obs', 'k', 2)]);

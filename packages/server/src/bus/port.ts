@@ -13,7 +13,15 @@ export interface BusEvent<T = unknown> {
   /** When it happened, epoch ms. */
   time: number;
   payload: T;
+  /**
+   * Publish-once id: events with the same id published within `DEDUP_WINDOW_MS` (by any node)
+   * are delivered once. For work every node would announce, e.g. a periodic tick.
+   */
+  onceId?: string;
 }
+
+/** How long a bus remembers an event's `onceId` (JetStream's default duplicate window). */
+export const DEDUP_WINDOW_MS = 120_000;
 
 /** Handles one event; a rejected promise is logged and the event is not redelivered in memory. */
 export type BusHandler = (event: BusEvent) => void | Promise<void>;

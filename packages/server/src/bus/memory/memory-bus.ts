@@ -1,4 +1,11 @@
-import type { Bus, BusEvent, BusHandler, BusSubscription, SubscribeOptions } from '../port.js';
+import {
+  DEDUP_WINDOW_MS,
+  type Bus,
+  type BusEvent,
+  type BusHandler,
+  type BusSubscription,
+  type SubscribeOptions,
+} from '../port.js';
 
 /** Reports a handler failure; the bus itself never throws at publishers. */
 export type BusErrorReporter = (
@@ -34,13 +41,24 @@ function hashKey(key: string): number {
  */
 export class MemoryBus implements Bus {
   private readonly members = new Set<Member>();
+  /** The publish-once ids seen in the window, oldest first, with when they came. */
+  private readonly onceIds = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly onError: BusErrorReporter) {}
 
   publish(events: readonly BusEvent[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the bus is closed'));
+    const now = Date.now();
+    for (const [id, at] of this.onceIds) {
+      if (now - at < DEDUP_WINDOW_MS) break;
+      this.onceIds.delete(id);
+    }
     for (const event of events) {
+      if (event.onceId !== undefined) {
+        if (this.onceIds.has(event.onceId)) continue;
+        this.onceIds.set(event.onceId, now);
+      }
       const groups = new Map<string, Member[]>();
       for (const m of this.members) {
         if (!topicMatches(m.options.topic, event.topic)) continue;

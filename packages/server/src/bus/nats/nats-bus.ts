@@ -113,23 +113,37 @@ export class NatsBus implements Bus {
   async publish(events: readonly BusEvent[]): Promise<void> {
     this.assertOpen();
     const { js, layout } = this.ctx;
-    // The events of one subject (a topic in a partition) travel together, in order.
+    // The events of one subject (a topic in a partition) travel together, in order; an event
+    // with a publish-once id travels alone, under JetStream's duplicate detection.
     const bySubject = new Map<string, BusEvent[]>();
+    const once: { subject: string; data: Uint8Array; msgID: string }[] = [];
     for (const e of events) {
       const subject = eventSubject(layout, e.topic, e.key);
+      if (e.onceId !== undefined) {
+        once.push({ subject, data: encodeEvents([e])[0]!, msgID: e.onceId });
+        continue;
+      }
       const same = bySubject.get(subject);
       if (same) same.push(e);
       else bySubject.set(subject, [e]);
     }
     // Encode everything first, so that an unencodable event sends nothing.
-    const messages = [...bySubject].flatMap(([subject, group]) =>
-      encodeEvents(group).map((data) => ({ subject, data })),
-    );
+    const messages: { subject: string; data: Uint8Array; msgID?: string }[] = [
+      ...[...bySubject].flatMap(([subject, group]) =>
+        encodeEvents(group).map((data) => ({ subject, data })),
+      ),
+      ...once,
+    ];
     try {
       // One connection writes in order and the server stores in arrival order, so the
       // publishes can be in flight together without reordering the batch.
       await Promise.all(
-        messages.map((m) => js.publish(m.subject, m.data, { timeout: this.publishTimeout })),
+        messages.map((m) =>
+          js.publish(m.subject, m.data, {
+            timeout: this.publishTimeout,
+            ...(m.msgID !== undefined && { msgID: m.msgID }),
+          }),
+        ),
       );
     } catch (err) {
       throw new CityError(

@@ -10,6 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { CityError } from '../../core/index.js';
+import { DEDUP_WINDOW_MS } from '../port.js';
 
 /** The streams one bus needs, as every node must agree on them. */
 export interface StreamPlan {
@@ -65,7 +66,7 @@ async function upsert(jsm: JetStreamManager, wanted: Wanted, attempt = 0): Promi
         retention: RetentionPolicy.Limits,
         discard: DiscardPolicy.Old,
         // JetStream refuses a duplicate window longer than the stream's max age.
-        duplicate_window: Math.min(nanos(120_000), wanted.max_age),
+        duplicate_window: Math.min(nanos(DEDUP_WINDOW_MS), wanted.max_age),
       });
     } catch (err) {
       // Another node created it between our look and our add: check what it created.

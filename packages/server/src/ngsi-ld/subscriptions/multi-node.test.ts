@@ -116,4 +116,25 @@ describe('subscriptions on several nodes', () => {
     await pause(150);
     expect(rx.received).toHaveLength(names.length);
   });
+
+  it('sends a periodic notification once per interval, not once per node', async () => {
+    await store.entities.create(room('p', 22));
+    const created = await nodes[0]!.app.inject({
+      method: 'POST',
+      url: '/ngsi-ld/v1/subscriptions',
+      payload: {
+        type: 'Subscription',
+        entities: [{ type: 'Room' }],
+        timeInterval: 0.4,
+        notification: { endpoint: { uri: rx.url } },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    await rx.waitFor(4, 5000);
+    await pause(100);
+    const at = rx.received.map((r) => r.at);
+    // Both nodes run the timer; each period is notified by one of them.
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThan(250);
+    expect(rx.received.every((r) => r.body.data[0]!.id === room('p', 22).id)).toBe(true);
+  });
 });

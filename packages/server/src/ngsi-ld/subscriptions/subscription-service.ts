@@ -24,6 +24,19 @@ interface SubscriptionChanged {
   origin: string;
 }
 
+/**
+ * The bus topic of a periodic subscription's due notifications. Every node's timer announces
+ * each period under one publish-once id, so the bus delivers it once, to one node of the group.
+ */
+export const SUBSCRIPTION_TICK = 'subscription.tick';
+
+interface SubscriptionTick {
+  tenant?: string;
+  id: string;
+  /** The period: epoch ms divided by the interval. */
+  slot: number;
+}
+
 /** What the subscription service needs, given at composition. */
 export interface SubscriptionServiceOptions {
   tenants: TenantStores;
@@ -37,10 +50,10 @@ export interface SubscriptionServiceOptions {
   /** How long delivery counters may wait before they are written to the store (ms). */
   statusFlushMs?: number;
   /**
-   * Bus consumer group for `entity.changed`. Without it (the default) every node matches
-   * every change, so N nodes sharing a bus send N copies; with it each change is matched by
-   * one node of the group (throttling then holds per node). Subscription changes always
-   * reach every node.
+   * Bus consumer group for `entity.changed` and periodic ticks. Without it (the default)
+   * every node matches every change, so N nodes sharing a bus send N copies; with it each
+   * change, and each period of a timeInterval subscription, is handled by one node of the
+   * group (throttling then holds per node). Subscription changes always reach every node.
    */
   group?: string;
 }
@@ -53,6 +66,8 @@ interface Entry extends SubscriptionRef {
   pending?: Map<string, NotifiedEntity>;
   throttleTimer?: NodeJS.Timeout;
   intervalTimer?: NodeJS.Timeout;
+  /** Waits for the first period boundary, then starts `intervalTimer`. */
+  alignTimer?: NodeJS.Timeout;
   /** The last dispatch: the next one waits for it, so notifications keep the changes' order. */
   sending?: Promise<void>;
 }
@@ -99,6 +114,9 @@ export class SubscriptionService {
       ),
       await bus.subscribe({ topic: SUBSCRIPTION_CHANGED }, (e) =>
         this.onSubscriptionChanged(e.payload as SubscriptionChanged),
+      ),
+      await bus.subscribe({ topic: SUBSCRIPTION_TICK, ...(group ? { group } : {}) }, (e) =>
+        this.onTick(e.payload as SubscriptionTick),
       ),
     );
   }
@@ -164,8 +182,18 @@ export class SubscriptionService {
     this.entries.set(keyOf(ref), entry);
     this.dispatcher.status.track(ref, doc.notification);
     if (doc.timeInterval !== undefined) {
-      entry.intervalTimer = setInterval(() => void this.tick(entry), doc.timeInterval * 1000);
-      entry.intervalTimer.unref();
+      // Every node's timer fires just after the same period boundaries (epoch multiples of
+      // the interval), so that all of them announce the same period.
+      const ms = doc.timeInterval * 1000;
+      entry.alignTimer = setTimeout(
+        () => {
+          void this.announce(entry, ms);
+          entry.intervalTimer = setInterval(() => void this.announce(entry, ms), ms);
+          entry.intervalTimer.unref();
+        },
+        ms - (Date.now() % ms),
+      );
+      entry.alignTimer.unref();
     }
   }
 
@@ -177,6 +205,7 @@ export class SubscriptionService {
   }
 
   private clearTimers(entry: Entry): void {
+    clearTimeout(entry.alignTimer);
     clearInterval(entry.intervalTimer);
     clearTimeout(entry.throttleTimer);
     entry.throttleTimer = undefined;
@@ -228,6 +257,32 @@ export class SubscriptionService {
       return;
     }
     void this.send(entry, [item]);
+  }
+
+  /** Announces the period that just began: whichever node the bus hands it to notifies. */
+  private async announce(entry: Entry, ms: number): Promise<void> {
+    if (this.entries.get(keyOf(entry)) !== entry) return;
+    const slot = Math.round(Date.now() / ms);
+    const payload: SubscriptionTick = { id: entry.id, slot };
+    if (entry.tenant !== undefined) payload.tenant = entry.tenant;
+    try {
+      await this.options.bus.publish([
+        {
+          topic: SUBSCRIPTION_TICK,
+          key: entry.id,
+          time: Date.now(),
+          payload,
+          onceId: `${entry.tenant ?? ''}/${entry.id}/${ms}/${slot}`,
+        },
+      ]);
+    } catch (err) {
+      this.options.logger.error({ err, subscription: entry.id }, 'periodic tick not announced');
+    }
+  }
+
+  private async onTick(tick: SubscriptionTick): Promise<void> {
+    const entry = this.entries.get(keyOf({ tenant: tick.tenant, id: tick.id }));
+    if (entry) await this.tick(entry);
   }
 
   private async tick(entry: Entry): Promise<void> {
