@@ -209,6 +209,12 @@ export interface DocumentCollection<T> {
   get(id: string): Promise<T | undefined>;
   list(): Promise<{ id: string; doc: T }[]>;
   delete(id: string): Promise<boolean>;
+  /**
+   * Compare-and-set: writes `doc` only if the stored document is still `expected` (as `get`
+   * answered it; undefined: only if there is none). True when written. Nodes sharing a store
+   * use it to claim something once, e.g. a subscription's next throttling period.
+   */
+  replaceIf(id: string, doc: T, expected: T | undefined): Promise<boolean>;
 }
 
 /** Why a message was not accepted. */

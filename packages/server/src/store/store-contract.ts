@@ -221,6 +221,20 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         expect(await subs.get('a')).toBeUndefined();
         expect(await store.collection('contexts').get('a')).toEqual({ n: 9 });
       });
+
+      it('replaces a document only while it is as expected (compare-and-set)', async () => {
+        const claims = store.collection<{ sentAt: number; by: string }>('claims');
+        expect(await claims.replaceIf('s', { sentAt: 1, by: 'a' }, undefined)).toBe(true);
+        expect(await claims.replaceIf('s', { sentAt: 1, by: 'b' }, undefined)).toBe(false);
+        const seen = await claims.get('s');
+        expect(seen).toEqual({ sentAt: 1, by: 'a' });
+        // Two nodes read the same document; the first to replace it wins.
+        expect(await claims.replaceIf('s', { sentAt: 2, by: 'a' }, seen)).toBe(true);
+        expect(await claims.replaceIf('s', { sentAt: 2, by: 'b' }, seen)).toBe(false);
+        expect(await claims.get('s')).toEqual({ sentAt: 2, by: 'a' });
+        expect(await claims.replaceIf('other', { sentAt: 9, by: 'a' }, seen)).toBe(false);
+        expect(await claims.get('other')).toBeUndefined();
+      });
     });
 
     describe('durability', () => {

@@ -137,4 +137,34 @@ describe('subscriptions on several nodes', () => {
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThan(250);
     expect(rx.received.every((r) => r.body.data[0]!.id === room('p', 22).id)).toBe(true);
   });
+
+  it('throttles a subscription across nodes: one notification per period between them', async () => {
+    const created = await nodes[0]!.app.inject({
+      method: 'POST',
+      url: '/ngsi-ld/v1/subscriptions',
+      payload: {
+        type: 'Subscription',
+        entities: [{ type: 'Room' }],
+        throttling: 0.5,
+        notification: { endpoint: { uri: rx.url } },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    await pause(20);
+    // Changes of many rooms, so that both nodes of the group get some, for about 1.2 s.
+    const start = Date.now();
+    for (let round = 0; round < 12; round++) {
+      await changeAll(Array.from({ length: 6 }, (_, i) => `t${round}-${i}`));
+      await pause(100);
+    }
+    // Each node holds its own changes until it gets a period: up to one period per node.
+    await pause(1500);
+    const at = rx.received.map((r) => r.at).sort((x, y) => x - y);
+    expect(at.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThan(400);
+    expect(at.length).toBeLessThanOrEqual(Math.ceil((Date.now() - start) / 500));
+    // Nothing is lost: every room shows in some notification.
+    const notified = new Set(rx.received.flatMap((r) => r.body.data.map((e) => e.id as string)));
+    expect(notified.size).toBe(72);
+  });
 });

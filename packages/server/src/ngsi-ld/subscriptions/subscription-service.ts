@@ -15,6 +15,14 @@ import {
   type StoredSubscription,
 } from './subscription.js';
 
+/** The shared record of when each throttled subscription last notified (per tenant store). */
+const THROTTLING = 'subscription-throttling';
+
+interface ThrottlePeriod {
+  /** When the node that claimed the period sent (epoch ms). */
+  sentAt: number;
+}
+
 /** The bus topic telling other nodes that a subscription was created, changed or deleted. */
 export const SUBSCRIPTION_CHANGED = 'subscription.changed';
 
@@ -61,10 +69,11 @@ export interface SubscriptionServiceOptions {
 interface Entry extends SubscriptionRef {
   sub: CompiledSubscription;
   ctx?: LdContext;
-  lastSentAt?: number;
   /** Changes held back by throttling, latest per entity, sent when the period ends. */
   pending?: Map<string, NotifiedEntity>;
   throttleTimer?: NodeJS.Timeout;
+  /** A claim of the next throttling period is under way. */
+  claiming?: boolean;
   intervalTimer?: NodeJS.Timeout;
   /** Waits for the first period boundary, then starts `intervalTimer`. */
   alignTimer?: NodeJS.Timeout;
@@ -139,7 +148,11 @@ export class SubscriptionService {
     ctx?: LdContext,
   ): Promise<void> {
     if (doc) this.install(ref, doc, ctx);
-    else this.uninstall(ref);
+    else {
+      this.uninstall(ref);
+      const store = await this.options.tenants.get(ref.tenant, false);
+      await store?.collection(THROTTLING).delete(ref.id);
+    }
     const payload: SubscriptionChanged = { id: ref.id, origin: this.origin };
     if (ref.tenant !== undefined) payload.tenant = ref.tenant;
     await this.options.bus.publish([
@@ -178,7 +191,7 @@ export class SubscriptionService {
       );
       return;
     }
-    const entry: Entry = { ...ref, sub, ctx: ctx ?? old?.ctx, lastSentAt: old?.lastSentAt };
+    const entry: Entry = { ...ref, sub, ctx: ctx ?? old?.ctx };
     this.entries.set(keyOf(ref), entry);
     this.dispatcher.status.track(ref, doc.notification);
     if (doc.timeInterval !== undefined) {
@@ -239,24 +252,62 @@ export class SubscriptionService {
     }
   }
 
-  /** Sends now, or, within the throttling period, holds the latest state per entity for later. */
+  /**
+   * Sends now, or, with throttling, holds the latest state per entity until this node claims
+   * the subscription's next period: the claim is a compare-and-set in the shared store, so
+   * that nodes sharing it send one notification per period between them.
+   */
   private schedule(entry: Entry, item: NotifiedEntity, now: number): void {
     const throttleMs = (entry.sub.doc.throttling ?? 0) * 1000;
-    if (throttleMs > 0 && entry.lastSentAt !== undefined && now - entry.lastSentAt < throttleMs) {
-      (entry.pending ??= new Map()).set(item.id, item);
-      entry.throttleTimer ??= setTimeout(
-        () => {
-          entry.throttleTimer = undefined;
-          const items = [...(entry.pending?.values() ?? [])];
-          entry.pending = undefined;
-          if (this.entries.get(keyOf(entry)) === entry && items.length > 0)
-            void this.send(entry, items);
-        },
-        entry.lastSentAt + throttleMs - now,
-      );
+    if (throttleMs === 0) {
+      void this.send(entry, [item]);
       return;
     }
-    void this.send(entry, [item]);
+    (entry.pending ??= new Map()).set(item.id, item);
+    if (entry.throttleTimer === undefined && !entry.claiming)
+      void this.sendThrottled(entry, throttleMs, now);
+  }
+
+  private async sendThrottled(entry: Entry, throttleMs: number, now: number): Promise<void> {
+    // What is held now goes out if the claim succeeds; what comes meanwhile waits its turn.
+    const held = entry.pending ?? new Map<string, NotifiedEntity>();
+    entry.pending = undefined;
+    entry.claiming = true;
+    let waitMs: number;
+    try {
+      waitMs = await this.claimPeriod(entry, throttleMs, now);
+    } catch (err) {
+      this.options.logger.error({ err, subscription: entry.id }, 'throttling period not claimed');
+      waitMs = throttleMs;
+    } finally {
+      entry.claiming = false;
+    }
+    if (this.stopped || this.entries.get(keyOf(entry)) !== entry) return;
+    if (waitMs === 0) {
+      if (held.size > 0) void this.send(entry, [...held.values()]);
+      waitMs = throttleMs;
+    } else {
+      // Not this node's turn: keep the latest state of each entity for the next claim.
+      for (const [id, item] of entry.pending ?? []) held.set(id, item);
+      entry.pending = held;
+    }
+    entry.throttleTimer = setTimeout(() => {
+      entry.throttleTimer = undefined;
+      if (entry.pending?.size) void this.sendThrottled(entry, throttleMs, this.clock().getTime());
+    }, waitMs);
+  }
+
+  /** 0 when this node may send now (it claimed the period), else how long to wait (ms). */
+  private async claimPeriod(entry: Entry, throttleMs: number, now: number): Promise<number> {
+    const store = await this.options.tenants.get(entry.tenant, false);
+    if (!store) return 0;
+    const periods = store.collection<ThrottlePeriod>(THROTTLING);
+    for (;;) {
+      const last = await periods.get(entry.id);
+      if (last && now - last.sentAt < throttleMs) return last.sentAt + throttleMs - now;
+      if (await periods.replaceIf(entry.id, { sentAt: now }, last)) return 0;
+      // Another node claimed it meanwhile: read its claim.
+    }
   }
 
   /** Announces the period that just began: whichever node the bus hands it to notifies. */
@@ -306,7 +357,6 @@ export class SubscriptionService {
   /** Dispatches in the order of the changes, even while the subscriber's @context resolves. */
   private send(entry: Entry, items: NotifiedEntity[]): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    entry.lastSentAt = this.clock().getTime();
     const doc = entry.sub.doc;
     entry.sending = (entry.sending ?? Promise.resolve())
       .then(() => this.dispatcher.dispatch(entry, doc, items))

@@ -39,4 +39,20 @@ export class PgCollection<T> implements DocumentCollection<T> {
     );
     return (rowCount ?? 0) > 0;
   }
+
+  async replaceIf(id: string, doc: T, expected: T | undefined): Promise<boolean> {
+    const { rowCount } =
+      expected === undefined
+        ? await this.pool.query(
+            `INSERT INTO collections (name, id, doc) VALUES ($1, $2, $3::jsonb)
+             ON CONFLICT (name, id) DO NOTHING`,
+            [this.name, id, JSON.stringify(doc)],
+          )
+        : await this.pool.query(
+            `UPDATE collections SET doc = $3::jsonb
+             WHERE name = $1 AND id = $2 AND doc = $4::jsonb`,
+            [this.name, id, JSON.stringify(doc), JSON.stringify(expected)],
+          );
+    return (rowCount ?? 0) > 0;
+  }
 }

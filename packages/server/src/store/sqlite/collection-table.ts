@@ -7,6 +7,8 @@ export class CollectionTable<T> implements DocumentCollection<T> {
   private readonly select: Statement<[string, string], { doc: string }>;
   private readonly selectAll: Statement<[string], { id: string; doc: string }>;
   private readonly remove: Statement<[string, string]>;
+  private readonly insertNew: Statement<[string, string, string]>;
+  private readonly swap: Statement<[string, string, string, string]>;
 
   constructor(
     db: Database,
@@ -16,6 +18,13 @@ export class CollectionTable<T> implements DocumentCollection<T> {
     this.select = db.prepare('SELECT doc FROM collections WHERE name = ? AND id = ?');
     this.selectAll = db.prepare('SELECT id, doc FROM collections WHERE name = ? ORDER BY id');
     this.remove = db.prepare('DELETE FROM collections WHERE name = ? AND id = ?');
+    this.insertNew = db.prepare(
+      'INSERT OR IGNORE INTO collections (name, id, doc) VALUES (?, ?, ?)',
+    );
+    // Documents are compared as JSON values (json() normalises the text's spacing).
+    this.swap = db.prepare(
+      'UPDATE collections SET doc = ? WHERE name = ? AND id = ? AND json(doc) = json(?)',
+    );
   }
 
   async put(id: string, doc: T): Promise<void> {
@@ -33,5 +42,14 @@ export class CollectionTable<T> implements DocumentCollection<T> {
 
   async delete(id: string): Promise<boolean> {
     return this.remove.run(this.name, id).changes > 0;
+  }
+
+  async replaceIf(id: string, doc: T, expected: T | undefined): Promise<boolean> {
+    const json = JSON.stringify(doc);
+    const run =
+      expected === undefined
+        ? this.insertNew.run(this.name, id, json)
+        : this.swap.run(json, this.name, id, JSON.stringify(expected));
+    return run.changes > 0;
   }
 }
