@@ -288,7 +288,9 @@ export class SubscriptionService {
       waitMs = throttleMs;
     } else {
       // Not this node's turn: keep the latest state of each entity for the next claim.
-      for (const [id, item] of entry.pending ?? []) held.set(id, item);
+      // (Changes may have arrived while the claim was awaited.)
+      const arrived = entry.pending as Map<string, NotifiedEntity> | undefined;
+      for (const [id, item] of arrived ?? []) held.set(id, item);
       entry.pending = held;
     }
     entry.throttleTimer = setTimeout(() => {
