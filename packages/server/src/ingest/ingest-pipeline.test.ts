@@ -15,11 +15,24 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
 
-function setup(bus = new MemoryBus(() => {})) {
+function setup(bus = new MemoryBus(() => {}), commitsInFlight = 1) {
   const store = new SqliteStore({
     file: join(mkdtempSync(join(tmpdir(), 'cb-pipe-')), 'db.sqlite'),
   });
   stores.push(store);
+  let running = 0;
+  let mostRunning = 0;
+  // A commit round trip a remote store would have, so that commits can overlap.
+  const ingest = store.ingest.bind(store);
+  store.ingest = async (batch) => {
+    mostRunning = Math.max(mostRunning, ++running);
+    await new Promise((r) => setTimeout(r, 20));
+    try {
+      return await ingest(batch);
+    } finally {
+      running--;
+    }
+  };
   const commits: number[] = [];
   const metrics: IngestMetrics = {
     accepted: () => {},
@@ -33,8 +46,9 @@ function setup(bus = new MemoryBus(() => {})) {
     logger: pino({ level: 'silent' }),
     metrics,
     maxBatch: 500,
+    commits: commitsInFlight,
   });
-  return { store, bus, pipeline, commits };
+  return { store, bus, pipeline, commits, mostRunning: () => mostRunning };
 }
 
 const obs = (i: number): Observation => ({
@@ -126,5 +140,22 @@ describe('IngestPipeline', () => {
     await pipeline.close(300);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await store.series.countFor(obs(1).entityId)).toBe(1);
+  });
+
+  it('keeps as many commits in flight as asked, each submitter resolved after its own', async () => {
+    for (const inFlight of [1, 2]) {
+      const { store, pipeline, mostRunning } = setup(undefined, inFlight);
+      const submitted: Promise<void>[] = [];
+      for (let i = 0; i < 300; i++) {
+        submitted.push(pipeline.submit([obs(i)]));
+        if (i % 30 === 29) await new Promise((r) => setTimeout(r, 5));
+      }
+      await Promise.all(submitted);
+      expect(mostRunning()).toBe(inFlight);
+      let total = 0;
+      for (let d = 0; d < 10; d++)
+        total += await store.series.countFor(`urn:ngsi-ld:AirQualityObserved:d${d}`);
+      expect(total).toBe(300);
+    }
   });
 });

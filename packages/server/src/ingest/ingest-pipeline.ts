@@ -19,6 +19,13 @@ export interface IngestPipelineOptions {
   metrics: IngestMetrics;
   /** Observations per commit at most. */
   maxBatch?: number;
+  /**
+   * Commits in flight at once (default 1). More overlap one commit's round trip with the
+   * next batch on a store that takes concurrent writers (PostgreSQL), but batches that touch
+   * the same entities then wait on each other's row locks: with 50 busy devices, 2 commits
+   * stored 11,910 observations/s against 13,135 with 1 (bench:scale-out, one node).
+   */
+  commits?: number;
 }
 
 /**
@@ -30,14 +37,17 @@ export class IngestPipeline {
   private pending: Pending[] = [];
   private pendingCount = 0;
   private scheduled = false;
-  private writing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
   private publishing: Promise<void> = Promise.resolve();
   private closedAt: number | undefined;
   private closeGraceMs = 0;
   private readonly maxBatch: number;
+  private readonly commits: number;
 
   constructor(private readonly options: IngestPipelineOptions) {
     this.maxBatch = options.maxBatch ?? 8192;
+    this.commits = Math.max(1, options.commits ?? 1);
   }
 
   /** Resolves once the observations are durable. */
@@ -62,15 +72,17 @@ export class IngestPipeline {
   }
 
   /** Writes everything pending; resolves when it is durable and its changes are on the bus. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     this.scheduled = false;
-    const next = this.writing.then(() => this.writeAll());
-    this.writing = next.catch(() => {});
-    return next.then(() => this.publishing);
+    this.pump();
+    if (this.pending.length > 0 || this.inFlight > 0)
+      await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.publishing;
   }
 
-  private async writeAll(): Promise<void> {
-    while (this.pending.length > 0) {
+  /** Starts commits of what is pending while there is room for one more in flight. */
+  private pump(): void {
+    while (this.pending.length > 0 && this.inFlight < this.commits) {
       const batch: Pending[] = [];
       let size = 0;
       while (
@@ -82,7 +94,14 @@ export class IngestPipeline {
         size += item.observations.length;
       }
       this.pendingCount -= size;
-      await this.commit(batch, size);
+      this.inFlight++;
+      void this.commit(batch, size).finally(() => {
+        this.inFlight--;
+        // What arrived during the commit goes next, as one batch.
+        this.pump();
+        if (this.pending.length === 0 && this.inFlight === 0)
+          for (const resolve of this.idle.splice(0)) resolve();
+      });
     }
   }
 

@@ -172,7 +172,16 @@ export const ConfigSchema = Type.Object(
       'NGSI-LD API',
     ),
     ingest: obj(
-      { maxBatch: Type.Integer({ minimum: 1, maximum: 100_000, default: 8192 }) },
+      {
+        maxBatch: Type.Integer({ minimum: 1, maximum: 100_000, default: 8192 }),
+        commits: Type.Integer({
+          minimum: 1,
+          maximum: 16,
+          default: 1,
+          description:
+            'ingest commits in flight at once: more can help PostgreSQL when batches touch different entities (SQLite has one writer)',
+        }),
+      },
       'ingest',
     ),
     auth: obj(

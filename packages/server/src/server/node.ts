@@ -63,6 +63,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     logger,
     metrics: metrics.ingest,
     maxBatch: config.ingest.maxBatch,
+    commits: config.ingest.commits,
   });
   const gate = new IngestGate(pipeline, metrics.ingest);
   for (const d of config.devices) if (!(await registry.get(d.id))) await registry.register(d);
