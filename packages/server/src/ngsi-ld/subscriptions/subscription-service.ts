@@ -315,7 +315,8 @@ export class SubscriptionService {
   /** Announces the period that just began: whichever node the bus hands it to notifies. */
   private async announce(entry: Entry, ms: number): Promise<void> {
     if (this.entries.get(keyOf(entry)) !== entry) return;
-    const slot = Math.round(Date.now() / ms);
+    // The timer fires just after a boundary; a little early or late still names that period.
+    const slot = Math.floor((Date.now() + ms / 4) / ms);
     const payload: SubscriptionTick = { id: entry.id, slot };
     if (entry.tenant !== undefined) payload.tenant = entry.tenant;
     try {
