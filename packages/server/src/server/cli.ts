@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { auditVerify } from './audit-command.js';
 import { startNode } from './node.js';
 
 const port = (value: string): number => {
@@ -134,6 +135,28 @@ program
     '\nSettings are taken from defaults < config file < CITYBRAIN_* environment < flags.\nExample: citybrain up --demo --port 8080 --mqtt-port 1884\nScale-out: citybrain up --store postgres://db/citybrain --bus nats://nats:4222 --mqtt mqtt://broker:1883',
   )
   .action(up);
+
+const audit = program.command('audit').description('the tamper-evident audit chain');
+audit
+  .command('verify')
+  .description(
+    'prove the audit chain intact, or name the first record that was edited, removed, inserted or reordered',
+  )
+  .option('--config <file>', 'YAML or JSON configuration file (env: CITYBRAIN_CONFIG)')
+  .option('--data <dir>', 'data directory (default ./data)')
+  .option('--store <url>', 'the PostgreSQL store of a scale-out deployment')
+  .option(
+    '--key <file...>',
+    'public keys (SPKI PEM) trusted to sign checkpoints, besides the node’s',
+  )
+  .action(async (flags: { config?: string; data?: string; store?: string; key?: string[] }) => {
+    const config = loadConfig({
+      file: flags.config,
+      env: process.env,
+      flags: flagsToConfig({ data: flags.data, store: flags.store }),
+    });
+    process.exitCode = await auditVerify(config, flags.key ?? []);
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message =

@@ -191,6 +191,24 @@ export const ConfigSchema = Type.Object(
       },
       'authentication',
     ),
+    audit: obj(
+      {
+        keyFile: Type.Optional(
+          Type.String({
+            description:
+              'Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; default <dataDir>/audit-ed25519.pem, created on first start',
+          }),
+        ),
+        trustedKeys: Type.Array(Type.String(), {
+          default: [],
+          description:
+            'public keys (SPKI PEM files) of other nodes whose checkpoints `citybrain audit verify` checks too',
+        }),
+        checkpointEvery: Type.Integer({ minimum: 1, default: 1000 }),
+        checkpointIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+      },
+      'the tamper-evident audit chain',
+    ),
     log: obj(
       {
         level: Type.Union(

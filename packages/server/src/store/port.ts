@@ -266,6 +266,72 @@ export interface DeviceStore {
   delete(id: string): Promise<boolean>;
 }
 
+/** One access decision, as the sharing policy check reports it. */
+export interface AuditEntry {
+  /** When it was decided, epoch ms. */
+  at: number;
+  /** Who asked: a user, an API key or a device (its id, never a secret). */
+  actor: string;
+  /** The actor's organisation. */
+  organisation?: string;
+  /** The purpose the request stated. */
+  purpose?: string;
+  /** The grant that allowed it. */
+  grant?: string;
+  /** What was done, e.g. `entity.read`, `entity.query`, `temporal.read`, `notify`, `export`. */
+  action: string;
+  /** What it was done to: a dataset, an entity id, a subscription. */
+  resource: string;
+  /** The organisation that owns the resource (so that owners see who read their data). */
+  owner?: string;
+  result: 'allow' | 'deny';
+  /** Records returned (0 when denied). */
+  records: number;
+}
+
+/** An entry in the hash chain: its place, the previous record's hash and its own. */
+export interface AuditRecord {
+  /** 1, 2, 3 …: the chain's order. */
+  seq: number;
+  entry: AuditEntry;
+  /** Hex SHA-256 of the previous record (64 zeros for the first). */
+  prevHash: string;
+  /** Hex SHA-256 of this record, over prevHash, seq and the entry (see sharing/audit). */
+  hash: string;
+}
+
+/** A signature over the chain's head at some point: the chain up to `seq` must hash to `hash`. */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  /** When it was signed, epoch ms. */
+  at: number;
+  /** Which key signed it (a fingerprint of its public key). */
+  keyId: string;
+  /** Base64 Ed25519 signature. */
+  signature: string;
+}
+
+/** The audit chain, appended at its end only. */
+export interface AuditStore {
+  /**
+   * Appends entries at the end of the chain in one durable transaction, the chain's head read
+   * and extended under a lock so that nodes sharing the store make one chain. `link` computes
+   * a record's hash from the previous hash, its seq and its entry. Answers the new records.
+   */
+  append(
+    entries: readonly AuditEntry[],
+    link: (prevHash: string, seq: number, entry: AuditEntry) => string,
+  ): Promise<AuditRecord[]>;
+  /** Up to `limit` records with seq >= `fromSeq`, in seq order, as stored (for verification). */
+  read(fromSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The last record's seq and hash; undefined while the chain is empty. */
+  head(): Promise<{ seq: number; hash: string } | undefined>;
+  addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  /** Every checkpoint, by seq. */
+  checkpoints(): Promise<AuditCheckpoint[]>;
+}
+
 /** Everything citybrain keeps. Adapters: sqlite (embedded default), postgres (scale-out). */
 export interface Store {
   readonly entities: EntityStore;
@@ -273,6 +339,7 @@ export interface Store {
   readonly deadLetters: DeadLetterStore;
   readonly devices: DeviceStore;
   readonly temporal: TemporalStore;
+  readonly audit: AuditStore;
   /** A named collection of JSON documents, created on first use. */
   collection<T>(name: string): DocumentCollection<T>;
   /**

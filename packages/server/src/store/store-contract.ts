@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CityError, type Entity, type Property } from '../core/index.js';
-import type { Store } from './port.js';
+import { createHash } from 'node:crypto';
+import type { AuditEntry, Store } from './port.js';
 import { describeQueryContract } from './store-contract-query.js';
 
 /** What a contract run needs from an adapter: a fresh store, and optionally the same data reopened. */
@@ -234,6 +235,54 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         expect(await claims.get('s')).toEqual({ sentAt: 2, by: 'a' });
         expect(await claims.replaceIf('other', { sentAt: 9, by: 'a' }, seen)).toBe(false);
         expect(await claims.get('other')).toBeUndefined();
+      });
+    });
+
+    describe('audit chain', () => {
+      // A stand-in for the real link (sharing/audit): any function of the three will do here.
+      const link = (prevHash: string, seq: number, entry: AuditEntry) =>
+        createHash('sha256')
+          .update(`${prevHash}|${seq}|${JSON.stringify(entry)}`)
+          .digest('hex');
+      const entry = (n: number, owner = 'health'): AuditEntry => ({
+        at: 1_700_000_000_000 + n,
+        actor: `user-${n}`,
+        organisation: 'police',
+        purpose: 'epidemic-control',
+        grant: 'grant-1',
+        action: 'entity.query',
+        resource: 'urn:ngsi-ld:FeverClinic:*',
+        owner,
+        result: n % 5 === 0 ? 'deny' : 'allow',
+        records: n % 5 === 0 ? 0 : n,
+      });
+
+      it('appends records that extend one chain, and reads them back as stored', async () => {
+        expect(await store.audit.head()).toBeUndefined();
+        const first = await store.audit.append([entry(1), entry(2)], link);
+        const second = await store.audit.append([entry(3)], link);
+        expect(await store.audit.append([], link)).toEqual([]);
+        const all = [...first, ...second];
+        expect(all.map((r) => r.seq)).toEqual([1, 2, 3]);
+        expect(all[0]!.prevHash).toBe('0'.repeat(64));
+        for (let i = 1; i < all.length; i++) expect(all[i]!.prevHash).toBe(all[i - 1]!.hash);
+        for (const r of all) expect(r.hash).toBe(link(r.prevHash, r.seq, r.entry));
+        expect(await store.audit.read(1, 10)).toEqual(all);
+        expect(await store.audit.read(2, 1)).toEqual([all[1]]);
+        expect(await store.audit.head()).toEqual({ seq: 3, hash: all[2]!.hash });
+      });
+
+      it('keeps signed checkpoints of the head, one per seq and key', async () => {
+        await store.audit.append([entry(1), entry(2)], link);
+        const head = (await store.audit.head())!;
+        const checkpoint = { ...head, at: 5, keyId: 'k1', signature: 'c2lnbmF0dXJl' };
+        await store.audit.addCheckpoint(checkpoint);
+        await store.audit.addCheckpoint({ ...checkpoint, keyId: 'k2' });
+        await store.audit.addCheckpoint({ ...checkpoint, keyId: 'k1' });
+        expect(await store.audit.checkpoints()).toEqual([
+          checkpoint,
+          { ...checkpoint, keyId: 'k2' },
+        ]);
       });
     });
 

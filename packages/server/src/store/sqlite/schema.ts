@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { ENTITY_MIGRATION } from './entity-schema.js';
 import { TEMPORAL_MIGRATION } from './temporal-schema.js';
+import { AUDIT_MIGRATION } from './audit-table.js';
 
 /** Versioned migrations; index i brings the schema from user_version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -46,6 +47,7 @@ const MIGRATIONS: string[] = [
   `,
   ENTITY_MIGRATION,
   TEMPORAL_MIGRATION,
+  AUDIT_MIGRATION,
 ];
 
 /**

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Entity, Observation } from '../../core/index.js';
 import type { DocumentCollection, Store } from '../port.js';
 import { offloadCheckpoints, stopCheckpoints } from './checkpointer.js';
+import { AuditTable } from './audit-table.js';
 import { CollectionTable } from './collection-table.js';
 import { DeadLetterTable } from './dead-letter-table.js';
 import { DeviceTable } from './device-table.js';
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   readonly deadLetters: DeadLetterTable;
   readonly devices: DeviceTable;
   readonly temporal: TemporalTable;
+  readonly audit: AuditTable;
   private readonly db: Database.Database;
   private readonly file: string;
   private readonly collections = new Map<string, CollectionTable<unknown>>();
@@ -72,6 +74,7 @@ export class SqliteStore implements Store {
     this.series = new SeriesTable(this.db);
     this.deadLetters = new DeadLetterTable(this.db);
     this.devices = new DeviceTable(this.db);
+    this.audit = new AuditTable(this.db);
     this.ingestTx = this.db.transaction((batch: readonly Observation[]) => {
       const nowMs = Date.now();
       const now = new Date(nowMs).toISOString();
