@@ -272,6 +272,13 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         expect(await store.audit.head()).toEqual({ seq: 3, hash: all[2]!.hash });
       });
 
+      it('keeps any string of an entry exactly, NUL and lone surrogates included', async () => {
+        const odd = { ...entry(1), actor: 'a\u0000b\ud800c', resource: 'urn:x:\u{1F600}' };
+        const [record] = await store.audit.append([odd], link);
+        expect((await store.audit.read(1, 1))[0]).toEqual(record);
+        expect(record!.entry).toEqual(odd);
+      });
+
       it('keeps signed checkpoints of the head, one per seq and key', async () => {
         await store.audit.append([entry(1), entry(2)], link);
         const head = (await store.audit.head())!;

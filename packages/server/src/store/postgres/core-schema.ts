@@ -205,6 +205,30 @@ const ENTITY_TYPES = `
     FOR EACH ROW WHEN (OLD.types IS DISTINCT FROM NEW.types) EXECUTE FUNCTION cb_sync_entity_types();
 `;
 
+/**
+ * Step 5: the audit chain (see audit-table.ts), as SQLite's: records by seq, with their owner
+ * and time for an owner's view; signed checkpoints of the head, one per seq and key.
+ */
+const AUDIT = `
+  CREATE TABLE audit (
+    seq bigint PRIMARY KEY,
+    at bigint NOT NULL,
+    owner text COLLATE "C",
+    entry json NOT NULL,
+    prev_hash text NOT NULL,
+    hash text NOT NULL
+  );
+  CREATE INDEX audit_owner ON audit (owner, at);
+  CREATE TABLE audit_checkpoints (
+    seq bigint NOT NULL,
+    key_id text COLLATE "C" NOT NULL,
+    hash text NOT NULL,
+    at bigint NOT NULL,
+    signature text NOT NULL,
+    PRIMARY KEY (seq, key_id)
+  );
+`;
+
 /** The core steps, in order; append new steps, never edit released ones. */
 export const CORE_MIGRATIONS: Migration[] = [
   { id: 'core-001-tables', sql: TABLES },
@@ -217,4 +241,5 @@ export const CORE_MIGRATIONS: Migration[] = [
       DROP TRIGGER entity_types_on_update ON entities;
       DROP FUNCTION cb_sync_entity_types();`,
   },
+  { id: 'core-005-audit', sql: AUDIT },
 ];

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Entity, Observation } from '../../core/index.js';
 import { applyObservation } from '../apply-observation.js';
 import type { DocumentCollection, Store } from '../port.js';
+import { PgAuditTable } from './audit-table.js';
 import { PgCollection } from './collection-table.js';
 import { CORE_MIGRATIONS } from './core-schema.js';
 import { PgDeadLetterTable } from './dead-letter-table.js';
@@ -49,6 +50,7 @@ export class PostgresStore implements Store {
   readonly series: PgHistory;
   readonly deadLetters: PgDeadLetterTable;
   readonly devices: PgDeviceTable;
+  readonly audit: PgAuditTable;
   private readonly collections = new Map<string, PgCollection<unknown>>();
   private closed = false;
 
@@ -62,6 +64,7 @@ export class PostgresStore implements Store {
     this.entities = new PgEntityTable(pool, this.temporal, logger);
     this.deadLetters = new PgDeadLetterTable(pool);
     this.devices = new PgDeviceTable(pool);
+    this.audit = new PgAuditTable(pool, logger);
   }
 
   /** Connects, installs PostGIS when needed, applies pending migrations, and opens the store. */

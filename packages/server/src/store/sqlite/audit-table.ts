@@ -67,20 +67,32 @@ export class AuditTable implements AuditStore {
     this.allCheckpoints = db.prepare(
       'SELECT seq, key_id, hash, at, signature FROM audit_checkpoints ORDER BY seq, key_id',
     );
-    this.appendTx = db.transaction((entries, link) => {
-      const head = this.last.get();
-      let seq = head?.seq ?? 0;
-      let prevHash = head?.hash ?? GENESIS;
-      const records: AuditRecord[] = [];
-      for (const entry of entries) {
-        seq++;
-        const hash = link(prevHash, seq, entry);
-        this.insert.run(seq, entry.at, entry.owner ?? null, JSON.stringify(entry), prevHash, hash);
-        records.push({ seq, entry, prevHash, hash });
-        prevHash = hash;
-      }
-      return records;
-    });
+    this.appendTx = db.transaction(
+      (
+        entries: readonly AuditEntry[],
+        link: (prevHash: string, seq: number, entry: AuditEntry) => string,
+      ) => {
+        const head = this.last.get();
+        let seq = head?.seq ?? 0;
+        let prevHash = head?.hash ?? GENESIS;
+        const records: AuditRecord[] = [];
+        for (const entry of entries) {
+          seq++;
+          const hash = link(prevHash, seq, entry);
+          this.insert.run(
+            seq,
+            entry.at,
+            entry.owner ?? null,
+            JSON.stringify(entry),
+            prevHash,
+            hash,
+          );
+          records.push({ seq, entry, prevHash, hash });
+          prevHash = hash;
+        }
+        return records;
+      },
+    );
   }
 
   async append(
