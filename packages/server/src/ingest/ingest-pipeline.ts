@@ -57,7 +57,10 @@ export class IngestPipeline {
       this.pendingCount += observations.length;
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
       }
     });
   }
