@@ -84,18 +84,25 @@ describe('subscriptions on several nodes', () => {
     }
   };
 
-  it('notifies each change once, from whichever node handles it, and follows changes made on another node', async () => {
-    const [a] = nodes;
-    const created = await a!.app.inject({
+  /** Creates a subscription to Rooms through node A; `extra` adds timeInterval or throttling. */
+  const subscribe = async (extra: Record<string, unknown> = {}) => {
+    const created = await nodes[0]!.app.inject({
       method: 'POST',
       url: '/ngsi-ld/v1/subscriptions',
       payload: {
         type: 'Subscription',
         entities: [{ type: 'Room' }],
+        ...extra,
         notification: { endpoint: { uri: rx.url } },
       },
     });
     expect(created.statusCode).toBe(201);
+    return created;
+  };
+
+  it('notifies each change once, from whichever node handles it, and follows changes made on another node', async () => {
+    const [a] = nodes;
+    const created = await subscribe();
     await pause(20); // node B learns of it through the bus
     const names = Array.from({ length: 12 }, (_, i) => `r${i}`);
     await changeAll(names);
@@ -119,17 +126,7 @@ describe('subscriptions on several nodes', () => {
 
   it('sends a periodic notification once per interval, not once per node', async () => {
     await store.entities.create(room('p', 22));
-    const created = await nodes[0]!.app.inject({
-      method: 'POST',
-      url: '/ngsi-ld/v1/subscriptions',
-      payload: {
-        type: 'Subscription',
-        entities: [{ type: 'Room' }],
-        timeInterval: 0.4,
-        notification: { endpoint: { uri: rx.url } },
-      },
-    });
-    expect(created.statusCode).toBe(201);
+    await subscribe({ timeInterval: 0.4 });
     await rx.waitFor(4, 5000);
     await pause(100);
     const at = rx.received.map((r) => r.at);
@@ -139,17 +136,7 @@ describe('subscriptions on several nodes', () => {
   });
 
   it('throttles a subscription across nodes: one notification per period between them', async () => {
-    const created = await nodes[0]!.app.inject({
-      method: 'POST',
-      url: '/ngsi-ld/v1/subscriptions',
-      payload: {
-        type: 'Subscription',
-        entities: [{ type: 'Room' }],
-        throttling: 0.5,
-        notification: { endpoint: { uri: rx.url } },
-      },
-    });
-    expect(created.statusCode).toBe(201);
+    await subscribe({ throttling: 0.5 });
     await pause(20);
     // Changes of many rooms, so that both nodes of the group get some, for about 1.2 s.
     const start = Date.now();
