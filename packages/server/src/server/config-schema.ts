@@ -188,6 +188,23 @@ export const ConfigSchema = Type.Object(
       {
         mode: Type.Union([Type.Literal('token'), Type.Literal('none')], { default: 'token' }),
         adminToken: Type.Optional(Type.String({ minLength: 16 })),
+        oidc: Type.Optional(
+          Type.Object(
+            {
+              issuer: Type.String({ minLength: 1, description: "the tokens' iss" }),
+              audience: Type.String({ minLength: 1, description: 'the aud tokens must name' }),
+              jwksUri: Type.Optional(
+                Type.String({ description: "default: the issuer's discovery document" }),
+              ),
+              organisationClaim: Type.String({ default: 'org' }),
+              rolesClaim: Type.String({ default: 'roles' }),
+            },
+            {
+              additionalProperties: false,
+              description: 'OpenID Connect access tokens (JWT) accepted besides API keys',
+            },
+          ),
+        ),
       },
       'authentication',
     ),

@@ -11,6 +11,8 @@ import type { Config } from './config-schema.js';
 import { openDeviceRegistry, startDeviceIngest } from './device-ingest.js';
 import { startHistoryRetention } from './retention.js';
 import { buildHttpApp } from './http/build-app.js';
+import { tokenMatcher } from './http/auth.js';
+import { API_KEYS, ApiKeys, Authenticator, OidcVerifier, type ApiKey } from '../sharing/index.js';
 import { createMetrics } from './metrics.js';
 
 /** A running citybrain node. */
@@ -75,6 +77,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   await bus.subscribe({ topic: 'alert.raised' }, () => metrics.alertsRaised.inc());
 
   const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
+  const apiKeys = new ApiKeys(store.collection<ApiKey>(API_KEYS));
   const devices = await startDeviceIngest(config, { nodeId, registry, gate, logger });
   metrics.gauge(
     'citybrain_mqtt_clients',
@@ -97,7 +100,16 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     gate,
     metrics,
     alerts,
-    auth: { mode: config.auth.mode, adminToken },
+    auth: {
+      mode: config.auth.mode,
+      adminToken,
+      authenticator: new Authenticator({
+        isAdminToken: tokenMatcher(adminToken),
+        apiKeys,
+        ...(config.auth.oidc && { oidc: new OidcVerifier(config.auth.oidc) }),
+      }),
+    },
+    apiKeys,
     cityName: config.demo.enabled
       ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }
       : { en: 'citybrain', zh: '城市大脑' },

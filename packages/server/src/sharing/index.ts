@@ -1,1 +1,2 @@
 export * from './audit/index.js';
+export * from './identity/index.js';

@@ -11,6 +11,8 @@ import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
 import type { Store, TenantStores } from '../../store/index.js';
 import type { NodeMetrics } from '../metrics.js';
 import { installAuth, type AuthOptions } from './auth.js';
+import { apiKeyRoutes } from './api-key-routes.js';
+import type { ApiKeys } from '../../sharing/index.js';
 import { installCockpitRoutes } from './cockpit-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import { installEventsRoute } from './events-route.js';
@@ -29,6 +31,7 @@ export interface HttpAppOptions {
   gate: IngestGate;
   metrics: NodeMetrics;
   auth: AuthOptions;
+  apiKeys: ApiKeys;
   alerts: AlertService;
   cityName: { en: string; zh: string };
   rules: () => Rule[];
@@ -67,6 +70,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     },
   });
   installAuth(app, options.auth);
+  apiKeyRoutes(app, { apiKeys: options.apiKeys });
   app.addHook('onResponse', (request, reply, done) => {
     options.metrics.httpDuration.observe(
       {
