@@ -12,7 +12,14 @@ import { openDeviceRegistry, startDeviceIngest } from './device-ingest.js';
 import { startHistoryRetention } from './retention.js';
 import { buildHttpApp } from './http/build-app.js';
 import { tokenMatcher } from './http/auth.js';
-import { API_KEYS, ApiKeys, Authenticator, OidcVerifier, type ApiKey } from '../sharing/index.js';
+import {
+  API_KEYS,
+  ApiKeys,
+  Authenticator,
+  OidcVerifier,
+  SharingRegistry,
+  type ApiKey,
+} from '../sharing/index.js';
 import { createMetrics } from './metrics.js';
 
 /** A running citybrain node. */
@@ -110,6 +117,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       }),
     },
     apiKeys,
+    sharing: new SharingRegistry(store, bus),
     cityName: config.demo.enabled
       ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }
       : { en: 'citybrain', zh: '城市大脑' },

@@ -1,2 +1,3 @@
 export * from './audit/index.js';
+export * from './grants/index.js';
 export * from './identity/index.js';

@@ -12,7 +12,8 @@ import type { Store, TenantStores } from '../../store/index.js';
 import type { NodeMetrics } from '../metrics.js';
 import { installAuth, type AuthOptions } from './auth.js';
 import { apiKeyRoutes } from './api-key-routes.js';
-import type { ApiKeys } from '../../sharing/index.js';
+import type { ApiKeys, SharingRegistry } from '../../sharing/index.js';
+import { sharingRoutes } from './sharing-routes.js';
 import { installCockpitRoutes } from './cockpit-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import { installEventsRoute } from './events-route.js';
@@ -32,6 +33,7 @@ export interface HttpAppOptions {
   metrics: NodeMetrics;
   auth: AuthOptions;
   apiKeys: ApiKeys;
+  sharing: SharingRegistry;
   alerts: AlertService;
   cityName: { en: string; zh: string };
   rules: () => Rule[];
@@ -71,6 +73,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   installAuth(app, options.auth);
   apiKeyRoutes(app, { apiKeys: options.apiKeys });
+  sharingRoutes(app, { sharing: options.sharing });
   app.addHook('onResponse', (request, reply, done) => {
     options.metrics.httpDuration.observe(
       {
