@@ -27,6 +27,10 @@ const ODRL_PROHIBITED: Record<(typeof PROHIBITIONS)[number], string> = {
   'commercial-use': 'commercialize',
 };
 
+/** One of a list of strings: the schema lists them, the type is their union. */
+const oneOf = <T extends string>(values: readonly T[]) =>
+  Type.Unsafe<T>(Type.Union(values.map((v) => Type.Literal(v))));
+
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
 const Text = Type.String({ minLength: 1, maxLength: 500 });
 
@@ -52,7 +56,7 @@ export const DatasetSchema = Type.Object(
   {
     id: Id,
     owner: Id,
-    classification: Type.Union(CLASSIFICATIONS.map((c) => Type.Literal(c))),
+    classification: oneOf(CLASSIFICATIONS),
     title: Type.Optional(Text),
   },
   { additionalProperties: false },
@@ -86,11 +90,11 @@ export const GrantRequestSchema = Type.Object(
         description: 'an NGSI-LD q expression: rows outside it are invisible',
       }),
     ),
-    purpose: Type.Union(PURPOSES.map((p) => Type.Literal(p))),
+    purpose: oneOf(PURPOSES),
     validFrom: Type.String({ format: 'date-time' }),
     validUntil: Type.String({ format: 'date-time' }),
     duties: Type.Array(Duty, { default: [] }),
-    prohibitions: Type.Array(Type.Union(PROHIBITIONS.map((p) => Type.Literal(p))), {
+    prohibitions: Type.Array(oneOf(PROHIBITIONS), {
       default: [],
       uniqueItems: true,
     }),

@@ -1,0 +1,8 @@
+export {
+  isPurpose,
+  readAccess,
+  rowFilterOf,
+  visibleEntity,
+  type GrantRule,
+  type ReadAccess,
+} from './read-access.js';
