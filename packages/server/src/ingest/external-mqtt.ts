@@ -10,7 +10,13 @@ import { CityError } from '../core/index.js';
 import { IngestRefusal } from './decode-observation.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { keptPayload, type IngestGate } from './ingest-gate.js';
-import { isNodeTopic, SessionTakeover, sessionWill, takeoverFilter } from './session-takeover.js';
+import {
+  isNodeTopic,
+  SESSION_TAKEN_OVER,
+  SessionTakeover,
+  sessionWill,
+  takeoverFilter,
+} from './session-takeover.js';
 import { DEVICE_ID_PATTERN, DEVICE_TOPIC_PREFIX } from './topics.js';
 
 /** Options of external-broker ingest. */
@@ -278,7 +284,7 @@ function openSession(options: ExternalMqttIngestOptions, spec: SessionSpec): Ses
   client.on('disconnect', (packet) => {
     // 0x8E: another connection took this session over: a takeover after this connection
     // was lost (it hands the session back when this one reconnects), or a client id twice.
-    if (packet.reasonCode === 0x8e)
+    if (packet.reasonCode === SESSION_TAKEN_OVER)
       log.error(
         'another connection took over this MQTT session: another node draining it after this connection was lost, or two nodes with one clientId (give every node its own)',
       );

@@ -40,8 +40,8 @@ export class IngestPipeline {
   private inFlight = 0;
   private idle: (() => void)[] = [];
   private publishing: Promise<void> = Promise.resolve();
-  private closedAt: number | undefined;
-  private closeGraceMs = 0;
+  /** When a failing bus is given up (set by close). */
+  private giveUpAt = Infinity;
   private readonly maxBatch: number;
   private readonly commits: number;
 
@@ -152,7 +152,7 @@ export class IngestPipeline {
         await bus.publish(events);
         return;
       } catch (err) {
-        if (this.closedAt !== undefined && Date.now() - this.closedAt > this.closeGraceMs) {
+        if (Date.now() > this.giveUpAt) {
           logger.error(
             { err, events: events.length },
             'bus publish failed at shutdown: these changes are stored but notify nobody',
@@ -171,8 +171,7 @@ export class IngestPipeline {
 
   /** Writes and publishes what is pending; a bus still failing after `graceMs` is given up. */
   async close(graceMs = 10_000): Promise<void> {
-    this.closedAt = Date.now();
-    this.closeGraceMs = graceMs;
+    this.giveUpAt = Date.now() + graceMs;
     await this.flush();
   }
 

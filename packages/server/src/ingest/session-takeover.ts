@@ -28,7 +28,7 @@ export function isNodeTopic(topic: string): boolean {
 
 const DOWN_TOPIC = new RegExp(`^${NODE_TOPIC_PREFIX}([^/]+)/down$`);
 /** MQTT 5 DISCONNECT reason: another connection took this session over. */
-const SESSION_TAKEN_OVER = 0x8e;
+export const SESSION_TAKEN_OVER = 0x8e;
 /** A marker can be dropped when the session's queue is full: send another meanwhile. */
 const MARKER_RETRY_MS = 3000;
 

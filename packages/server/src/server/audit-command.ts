@@ -10,11 +10,6 @@ export function auditKeyFile(config: Config): string {
   return config.audit.keyFile ?? join(config.dataDir, 'audit-ed25519.pem');
 }
 
-/** The node's signing key, created on first use. */
-export function loadAuditKey(config: Config): AuditSigningKey {
-  return AuditSigningKey.loadOrCreate(auditKeyFile(config));
-}
-
 /**
  * `citybrain audit verify`: checks the configured store's audit chain against the node's key
  * and the trusted keys; prints what it found and answers the exit code (0 intact, 1 not).

@@ -1,4 +1,5 @@
 export type * from './port.js';
+export { AUDIT_GENESIS } from './audit-genesis.js';
 export {
   PostgresStore,
   PostgresTenants,

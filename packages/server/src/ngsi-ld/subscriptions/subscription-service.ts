@@ -41,8 +41,6 @@ export const SUBSCRIPTION_TICK = 'subscription.tick';
 interface SubscriptionTick {
   tenant?: string;
   id: string;
-  /** The period: epoch ms divided by the interval. */
-  slot: number;
 }
 
 /** What the subscription service needs, given at composition. */
@@ -61,7 +59,8 @@ export interface SubscriptionServiceOptions {
    * Bus consumer group for `entity.changed` and periodic ticks. Without it (the default)
    * every node matches every change, so N nodes sharing a bus send N copies; with it each
    * change, and each period of a timeInterval subscription, is handled by one node of the
-   * group (throttling then holds per node). Subscription changes always reach every node.
+   * group. Throttling holds across nodes through the store. Subscription changes always
+   * reach every node.
    */
   group?: string;
 }
@@ -317,7 +316,7 @@ export class SubscriptionService {
     if (this.entries.get(keyOf(entry)) !== entry) return;
     // The timer fires just after a boundary; a little early or late still names that period.
     const slot = Math.floor((Date.now() + ms / 4) / ms);
-    const payload: SubscriptionTick = { id: entry.id, slot };
+    const payload: SubscriptionTick = { id: entry.id };
     if (entry.tenant !== undefined) payload.tenant = entry.tenant;
     try {
       await this.options.bus.publish([

@@ -4,6 +4,7 @@ import { CityError } from '../../core/index.js';
 import {
   DatasetSchema,
   GrantRequestSchema,
+  OPERATOR,
   OrganisationSchema,
   statusAt,
   toOdrl,
@@ -17,14 +18,7 @@ import {
 
 function principalOf(request: FastifyRequest): Principal {
   // With auth.mode none there is no principal: act as the operator, as the node said at start.
-  return (
-    request.principal ?? {
-      kind: 'operator',
-      subject: 'anonymous',
-      roles: ['admin'],
-      via: 'admin-token',
-    }
-  );
+  return request.principal ?? { ...OPERATOR, subject: 'anonymous' };
 }
 
 const IdParams = Type.Object({ id: Type.String() });

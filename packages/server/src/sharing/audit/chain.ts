@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { AuditEntry } from '../../store/index.js';
 
-/** The previous hash of the first record. */
-export const GENESIS = '0'.repeat(64);
+/** The previous hash of the first record (the store's constant: it starts the chain). */
+export { AUDIT_GENESIS as GENESIS } from '../../store/index.js';
 
 /**
  * A record's hash: SHA-256 (hex) over the previous record's hash, the record's place and its

@@ -4,13 +4,11 @@ import { CityError, parseQ } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { Principal } from '../identity/index.js';
 import {
-  inForce,
   statusAt,
   type Dataset,
   type Grant,
   type GrantRequest,
   type Organisation,
-  type Purpose,
 } from './grant.js';
 
 /** The bus topic of grant decisions: enforcement (subscriptions, caches) reacts to it. */
@@ -159,20 +157,6 @@ export class SharingRegistry {
         throw new CityError('InvalidRequest', `the grant is ${grant.status}`);
       return { ...grant, status: 'revoked', revokedBy: by.subject, revokedAt: at };
     });
-  }
-
-  /** Grants in force for an organisation reading a dataset for a purpose. */
-  async inForceFor(organisation: string, dataset: string, purpose: Purpose): Promise<Grant[]> {
-    const now = this.clock();
-    return (await this.grantDocs.list())
-      .map((d) => d.doc)
-      .filter(
-        (g) =>
-          g.assignee === organisation &&
-          g.target === dataset &&
-          g.purpose === purpose &&
-          inForce(g, now),
-      );
   }
 
   private async change(

@@ -1,9 +1,8 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { AUDIT_GENESIS } from '../audit-genesis.js';
 import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditStore } from '../port.js';
 import { inTransaction } from './pg-transaction.js';
-
-const GENESIS = '0'.repeat(64);
 
 interface Row {
   seq: string;
@@ -55,7 +54,7 @@ export class PgAuditTable implements AuditStore {
           'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
         );
         let seq = rows[0] ? Number(rows[0].seq) : 0;
-        let prevHash = rows[0]?.hash ?? GENESIS;
+        let prevHash = rows[0]?.hash ?? AUDIT_GENESIS;
         const records: AuditRecord[] = [];
         for (const entry of entries) {
           seq++;

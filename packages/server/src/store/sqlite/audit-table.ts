@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { AUDIT_GENESIS } from '../audit-genesis.js';
 import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditStore } from '../port.js';
 
 /** The audit chain's tables (schema step 4). */
@@ -21,8 +22,6 @@ export const AUDIT_MIGRATION = `
     PRIMARY KEY (seq, key_id)
   );
 `;
-
-const GENESIS = '0'.repeat(64);
 
 interface Row {
   seq: number;
@@ -74,7 +73,7 @@ export class AuditTable implements AuditStore {
       ) => {
         const head = this.last.get();
         let seq = head?.seq ?? 0;
-        let prevHash = head?.hash ?? GENESIS;
+        let prevHash = head?.hash ?? AUDIT_GENESIS;
         const records: AuditRecord[] = [];
         for (const entry of entries) {
           seq++;
