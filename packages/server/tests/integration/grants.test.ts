@@ -163,6 +163,34 @@ describe('grants: request, approve, revoke, expire; visible to their parties onl
       expect([400, 403], JSON.stringify(extra)).toContain(res.status);
       expect(JSON.stringify(res.body), JSON.stringify(extra)).toContain(words);
     }
+    // Organisations and datasets are checked the same way.
+    const malformed: [string, Record<string, unknown>, string][] = [
+      [
+        '/api/v1/organisations/fire-brigade',
+        { id: 'fire-brigade', name: { en: 'Fire' }, kind: 'club' },
+        'kind',
+      ],
+      [
+        '/api/v1/organisations/fire-brigade',
+        { id: 'police', name: { en: 'Fire' }, kind: 'department' },
+        'differs from the path',
+      ],
+      [
+        '/api/v1/datasets/Hydrant',
+        { id: 'Hydrant', owner: 'nobody', classification: 'public' },
+        'no organisation nobody',
+      ],
+      [
+        '/api/v1/datasets/Hydrant',
+        { id: 'Hydrant', owner: 'health-commission', classification: 'secret' },
+        'classification',
+      ],
+    ];
+    for (const [path, json, words] of malformed) {
+      const res = await api(node, path, { method: 'PUT', json });
+      expect(res.status, path).toBe(400);
+      expect(JSON.stringify(res.body), path).toContain(words);
+    }
     // The owner needs no grant for its own data; nobody else may declare its datasets.
     const own = await api(as('healthOwner'), '/api/v1/grants', { method: 'POST', json: request() });
     expect(own.status).toBe(400);
