@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CityError } from '../core/index.js';
-import type { AttributeInfo } from '../store/index.js';
+import type { AttributeInfo, EntityQuery, Store, TypeInfo } from '../store/index.js';
+import type { AccessView } from './access.js';
 import type { LdContext } from './context/index.js';
 import { sendNgsi } from './media-type.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
@@ -50,6 +51,56 @@ function attributeBody(info: AttributeInfo, ctx: LdContext): Record<string, unkn
   };
 }
 
+/** The types the caller may read, with only the attributes it may see. */
+function visibleTypes(infos: readonly TypeInfo[], access: AccessView): TypeInfo[] {
+  if (access.unrestricted) return [...infos];
+  return infos.flatMap((t) => {
+    const seen = access.typeVisibility(t.type);
+    if (!seen) return [];
+    const granted = seen.attributes;
+    return granted ? [{ ...t, attributeNames: t.attributeNames.filter((a) => granted.has(a)) }] : [t];
+  });
+}
+
+/** How many entities of a selection the caller may read (counted by the store, filters applied). */
+async function visibleCount(
+  store: Store,
+  access: AccessView,
+  selection: Partial<EntityQuery>,
+): Promise<number> {
+  const query = access.restrict({ ...selection, limit: 0, offset: 0, count: true });
+  return (await store.entities.query(query)).count ?? 0;
+}
+
+/**
+ * The attributes the caller may see, of the types it may read: counted again (entities with the
+ * attribute) where a row filter hides some of them.
+ */
+async function visibleAttributes(store: Store, access: AccessView): Promise<AttributeInfo[]> {
+  const infos = await store.entities.attributeInfo();
+  if (access.unrestricted) return infos;
+  const out: AttributeInfo[] = [];
+  for (const info of infos) {
+    let filtered = false;
+    const typeNames = info.typeNames.filter((t) => {
+      const seen = access.typeVisibility(t);
+      if (!seen || (seen.attributes && !seen.attributes.has(info.name))) return false;
+      filtered ||= seen.filtered || seen.attributes !== undefined;
+      return true;
+    });
+    if (typeNames.length === 0) continue;
+    const attributeCount =
+      filtered || typeNames.length < info.typeNames.length
+        ? await visibleCount(store, access, {
+            types: { kind: 'or', terms: typeNames.map((name) => ({ kind: 'type', name })) },
+            attrs: [info.name],
+          })
+        : info.attributeCount;
+    out.push({ ...info, typeNames, attributeCount });
+  }
+  return out;
+}
+
 /** Discovery of types and attributes (clauses 5.7.5–5.7.8; HTTP binding 6.25–6.28). */
 export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): void {
   app.get<{ Querystring: Static<typeof DetailsQuery> }>(
@@ -66,8 +117,8 @@ export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): v
       },
     },
     async (request, reply) => {
-      const { store, ctx } = await requestScope(request, options, false);
-      const infos = await store.entities.typeInfo();
+      const { store, ctx, access } = await requestScope(request, options, false);
+      const infos = visibleTypes(await store.entities.typeInfo(), access);
       if (request.query.details === true)
         return sendNgsi(
           request,
@@ -100,9 +151,11 @@ export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): v
       },
     },
     async (request, reply) => {
-      const { store, ctx } = await requestScope(request, options, false);
+      const { store, ctx, access } = await requestScope(request, options, false);
       const name = ctx.expand(request.params.type);
-      const info = (await store.entities.typeInfo()).find((t) => t.type === name);
+      const info = visibleTypes(await store.entities.typeInfo(), access).find(
+        (t) => t.type === name,
+      );
       if (!info)
         throw new CityError('ResourceNotFound', `no entity has type ${request.params.type}`);
       const attributes = new Map((await store.entities.attributeInfo()).map((a) => [a.name, a]));
@@ -113,7 +166,9 @@ export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): v
           id: canonicalIri(info.type),
           type: 'EntityTypeInfo',
           typeName: ctx.compact(info.type),
-          entityCount: info.entityCount,
+          entityCount: access.typeVisibility(info.type)?.filtered
+            ? await visibleCount(store, access, { types: { kind: 'type', name: info.type } })
+            : info.entityCount,
           attributeDetails: info.attributeNames.map((a) => ({
             id: canonicalIri(a),
             type: 'Attribute',
@@ -139,8 +194,8 @@ export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): v
       },
     },
     async (request, reply) => {
-      const { store, ctx } = await requestScope(request, options, false);
-      const infos = await store.entities.attributeInfo();
+      const { store, ctx, access } = await requestScope(request, options, false);
+      const infos = await visibleAttributes(store, access);
       if (request.query.details === true)
         return sendNgsi(
           request,
@@ -171,9 +226,9 @@ export function discoveryRoutes(app: FastifyInstance, options: NgsiLdOptions): v
       },
     },
     async (request, reply) => {
-      const { store, ctx } = await requestScope(request, options, false);
+      const { store, ctx, access } = await requestScope(request, options, false);
       const name = ctx.expand(request.params.attrId);
-      const info = (await store.entities.attributeInfo()).find((a) => a.name === name);
+      const info = (await visibleAttributes(store, access)).find((a) => a.name === name);
       if (!info)
         throw new CityError('ResourceNotFound', `no entity has attribute ${request.params.attrId}`);
       return sendNgsi(request, reply, attributeBody(info, ctx), ctx);

@@ -85,19 +85,20 @@ export function entitiesRoutes(app: FastifyInstance, options: NgsiLdOptions): vo
       const mediaType = negotiateMediaType(request.headers.accept, true);
       const scope = await requestScope(request, options, false);
       const render = parseRenderOptions(request.query, scope.ctx, mediaType);
-      const entity = await scope.store.entities.get(id);
-      if (!entity) throw notFound(id);
+      const stored = await scope.store.entities.get(id);
+      // An entity the caller may not read is answered as one that does not exist.
+      const entity = stored && scope.access.view(stored);
       const types = splitList(request.query.type)?.map((t) => scope.ctx.expand(t));
-      if (types && !entityTypes(entity).some((t) => types.includes(t)))
-        throw new CityError(
-          'ResourceNotFound',
-          `entity ${id} is not of type ${request.query.type}`,
-        );
-      if (render.attrs && !attributeNames(entity).some((a) => render.attrs?.includes(a)))
-        throw new CityError(
-          'ResourceNotFound',
-          `entity ${id} has none of the requested attributes`,
-        );
+      const refusal = !entity
+        ? notFound(id)
+        : types && !entityTypes(entity).some((t) => types.includes(t))
+          ? new CityError('ResourceNotFound', `entity ${id} is not of type ${request.query.type}`)
+          : render.attrs && !attributeNames(entity).some((a) => render.attrs?.includes(a))
+            ? new CityError('ResourceNotFound', `entity ${id} has none of the requested attributes`)
+            : undefined;
+      if (refusal) scope.access.discard();
+      await scope.access.record('entity.read', id);
+      if (refusal || !entity) throw refusal ?? notFound(id);
       // Sent as text: the 200 schema documents the body but would re-walk every member.
       return setRepresentationHeaders(reply, render).send(renderEntityJson(entity, render));
     },

@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/index.js';
 import type { TenantStores } from '../store/index.js';
+import type { AccessGuard } from './access.js';
 
 /** What the NGSI-LD plugin needs. */
 export interface NgsiLdOptions {
@@ -19,4 +20,6 @@ export interface NgsiLdOptions {
    * sharing a bus match each change once between them, so a subscriber gets one notification.
    */
   notifierGroup?: string;
+  /** The sharing policy every read and write goes through; absent: everything is allowed. */
+  access?: AccessGuard;
 }

@@ -54,6 +54,7 @@ export const ngsiLdPlugin: FastifyPluginAsync<NgsiLdOptions> = (app, options) =>
     bus: options.bus,
     logger: app.log as Logger,
     group: options.notifierGroup ?? 'ngsi-ld-notifications',
+    ...(options.access && { access: options.access }),
   });
   app.addHook('onReady', () => notifier.start());
   app.addHook('onClose', () => notifier.stop());

@@ -73,9 +73,18 @@ async function answerQuery(
   page: Required<PageParams>,
   render: RenderOptions,
 ): Promise<FastifyReply> {
-  const result = await runQueries(scope.store.entities, queries, page);
+  const { access } = scope;
+  const result = await runQueries(
+    scope.store.entities,
+    queries.map((q) => access.restrict(q)),
+    page,
+  );
+  const entities = access.unrestricted
+    ? result.entities.map((e) => access.view(e) ?? e)
+    : result.entities.flatMap((e) => access.view(e) ?? []);
+  await access.record('entity.query');
   if (result.count !== undefined) void reply.header('NGSILD-Results-Count', result.count);
-  return setRepresentationHeaders(reply, render).send(renderEntities(result.entities, render));
+  return setRepresentationHeaders(reply, render).send(renderEntities(entities, render));
 }
 
 /** Query entities (clause 5.7.2; GET /entities, POST /entityOperations/query, 6.4.3.2, 6.23). */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CityError } from '../core/index.js';
 import type { EntityMutation, EntityWrite, EntityWriteResult, Store } from '../store/index.js';
+import { OPEN_ACCESS, type AccessView } from './access.js';
 import { requestContext, type LdContext } from './context/index.js';
 import { publishEntityChanges } from './entity-events.js';
 import type { NgsiLdOptions } from './ngsi-ld-options.js';
@@ -11,6 +12,8 @@ export interface RequestScope {
   store: Store;
   ctx: LdContext;
   tenant: string | undefined;
+  /** What the caller may read and write (the sharing policy). */
+  access: AccessView;
   /** Writes durably, then announces every change on the bus; one store call. */
   write(writes: readonly EntityWrite[]): Promise<EntityWriteResult[]>;
   /** Writes one entity; the write's CityError is thrown. */
@@ -32,9 +35,11 @@ export async function requestScope(
   write: boolean,
 ): Promise<RequestScope> {
   const tenant = requestTenant(request);
+  // The policy first: a tenant the caller may not use does not exist for it.
+  const access = options.access ? await options.access.open(request, tenant) : OPEN_ACCESS;
   const ctx = await requestContext(request);
   const store = await tenantStore(request, options.tenants, write);
-  return new Scope(store, ctx, tenant, options);
+  return new Scope(store, ctx, tenant, access, options);
 }
 
 class Scope implements RequestScope {
@@ -42,11 +47,27 @@ class Scope implements RequestScope {
     readonly store: Store,
     readonly ctx: LdContext,
     readonly tenant: string | undefined,
+    readonly access: AccessView,
     private readonly options: NgsiLdOptions,
   ) {}
 
   async write(writes: readonly EntityWrite[]): Promise<EntityWriteResult[]> {
-    const results = await this.store.entities.write(writes);
+    const access = this.access;
+    // Each write is checked inside the store's transaction, against the entity as it is there.
+    const checked = access.unrestricted
+      ? writes
+      : writes.map(
+          (w): EntityWrite => ({
+            id: w.id,
+            mutate: (current) => {
+              access.checkWrite(current, undefined);
+              const next = w.mutate(current);
+              if (next) access.checkWrite(current, next);
+              return next;
+            },
+          }),
+        );
+    const results = await this.store.entities.write(checked);
     await publishEntityChanges(this.options.bus, results, this.tenant);
     return results;
   }

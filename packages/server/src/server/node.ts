@@ -17,9 +17,9 @@ import {
   ApiKeys,
   Authenticator,
   OidcVerifier,
-  SharingRegistry,
   type ApiKey,
 } from '../sharing/index.js';
+import { startSharing } from './sharing-setup.js';
 import { createMetrics } from './metrics.js';
 
 /** A running citybrain node. */
@@ -84,6 +84,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   await bus.subscribe({ topic: 'alert.raised' }, () => metrics.alertsRaised.inc());
 
   const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
+  const sharing = await startSharing(config, { store, bus, logger, preloadedContexts });
   const apiKeys = new ApiKeys(store.collection<ApiKey>(API_KEYS));
   const devices = await startDeviceIngest(config, { nodeId, registry, gate, logger });
   metrics.gauge(
@@ -117,7 +118,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       }),
     },
     apiKeys,
-    sharing: new SharingRegistry(store, bus),
+    sharing: sharing.registry,
+    policy: sharing.policy,
+    audit: store.audit,
     cityName: config.demo.enabled
       ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }
       : { en: 'citybrain', zh: '城市大脑' },
@@ -128,6 +131,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
     await devices.close();
+    await sharing.close();
     await dynsec?.close();
     await bus.close();
     await tenants.close();
@@ -173,6 +177,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         await pipeline.close();
         await dynsec?.close();
         await engine.stop();
+        await sharing.close();
         stopRetention?.();
         await bus.close();
         await tenants.close();

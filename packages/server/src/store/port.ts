@@ -26,6 +26,18 @@ export interface EntityQuery {
   offset: number;
   /** Also return the total number of matches. */
   count?: boolean;
+  /**
+   * Visibility (data-sharing policy): when present, an entity matches only if at least one
+   * rule admits it — the entity has the rule's type and, when the rule has one, matches its q.
+   * An empty list admits nothing.
+   */
+  within?: VisibilityRule[];
+}
+
+/** One rule of a visibility restriction: entities of `type`, only those matching `q` if given. */
+export interface VisibilityRule {
+  type: string;
+  q?: QExpression;
 }
 
 /** A page of entities, with the total when asked for. */
@@ -276,8 +288,12 @@ export interface AuditEntry {
   organisation?: string;
   /** The purpose the request stated. */
   purpose?: string;
-  /** The grant that allowed it. */
-  grant?: string;
+  /** The grants that allowed it (none for the operator, the owner or public data). */
+  grants?: string[];
+  /** Why it was decided so: `operator`, `owner`, `public`, `grant`, or the reason of a denial. */
+  reason?: string;
+  /** The NGSI-LD tenant, when not the default one. */
+  tenant?: string;
   /** What was done, e.g. `entity.read`, `entity.query`, `temporal.read`, `notify`, `export`. */
   action: string;
   /** What it was done to: a dataset, an entity id, a subscription. */
@@ -327,6 +343,15 @@ export interface AuditStore {
   read(fromSeq: number, limit: number): Promise<AuditRecord[]>;
   /** The last record's seq and hash; undefined while the chain is empty. */
   head(): Promise<{ seq: number; hash: string } | undefined>;
+  /**
+   * The newest records first, before `beforeSeq` (exclusive; undefined: from the end): of one
+   * owner's resources, or all of them when `owner` is undefined (an owner's access log).
+   */
+  recent(
+    owner: string | undefined,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<AuditRecord[]>;
   addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   /** Every checkpoint, by seq. */
   checkpoints(): Promise<AuditCheckpoint[]>;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  entityTypes,
   matchesQ,
   parseQ,
   parseScopeQuery,
@@ -8,7 +9,7 @@ import {
   type Entity,
   type GeoQuery,
 } from '../core/index.js';
-import type { EntityQuery, Store } from './port.js';
+import type { EntityQuery, Store, VisibilityRule } from './port.js';
 
 const prop = (value: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'Property',
@@ -49,6 +50,41 @@ function fixture(): Entity[] {
   out.push({ id: id('Far', 1), type: 'Sensor', workplace: point(0.05, 0) });
   return out;
 }
+
+// Few distinct values, so that comparisons often hit equality boundaries.
+const int = fc.constantFrom(-2, 0, 3);
+const value = fc.oneof(
+  { weight: 4, arbitrary: int },
+  fc.constantFrom('a', 'b', 'B', ''),
+  fc.boolean(),
+  fc.array(int, { maxLength: 2 }),
+);
+const attr = fc.oneof(
+  value.map((v) => prop(v)),
+  fc.tuple(value, value).map(([a, b]) => [prop(a, { datasetId: 'urn:ds:1' }), prop(b)]),
+  fc.constant({ type: 'Relationship', object: 'urn:x:1' }),
+);
+/** Random attributes x and y, each absent, single- or multi-instance. */
+const randomAttrs = fc.record({ x: attr, y: attr }, { requiredKeys: [] });
+const qText = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom('x', 'y'),
+      fc.constantFrom('==', '!=', '>', '>=', '<', '<='),
+      fc.constantFrom('0', '3', '-2', '"a"', 'b', 'true', '0,3', '-2..0', 'urn:x:1'),
+    )
+    .map(([a, op, v]) =>
+      v.includes(',') || v.includes('..')
+        ? `${a}${op.startsWith('!') ? '!=' : '=='}${v}`
+        : `${a}${op}${v}`,
+    ),
+  fc.constantFrom('x', 'y', 'x;y', 'x|y', 'x~="^a"'),
+);
+/** A random q filter over x and y (as text). */
+const randomQ = fc.oneof(
+  qText,
+  fc.tuple(qText, qText, fc.constantFrom(';', '|')).map(([a, b, j]) => `(${a})${j}${b}`),
+);
 
 /** The query half of the Store contract (see store-contract.ts). */
 export function describeQueryContract(getStore: () => Store): void {
@@ -224,43 +260,120 @@ export function describeQueryContract(getStore: () => Store): void {
       expect(await ids(near(2.5))).toEqual([]);
     });
 
+    const rule = (type: string, q?: string): VisibilityRule =>
+      q ? { type, q: parseQ(q) } : { type };
+    const oddSensors = local('Sensor', ...range(1, 10).map((n) => n * 2 - 1));
+
+    it('restricts to visible types and row filters, with exact counts and pages', async () => {
+      const within = [rule('Sensor', 'status=="odd"'), rule('Room')];
+      const visible = [...local('Room', 1, 2, 3, 4), ...oddSensors];
+      expect(await ids({ within })).toEqual(visible);
+      const page = await store.entities.query({ within, limit: 3, offset: 2, count: true });
+      expect(page.entities.map((e) => e.id)).toEqual(visible.slice(2, 5));
+      expect(page.count).toBe(14);
+      const one = await store.entities.query({
+        within: [rule('Sensor', 'status=="odd"')],
+        limit: 2,
+        offset: 3,
+        count: true,
+      });
+      expect(one.entities.map((e) => e.id)).toEqual(oddSensors.slice(3, 5));
+      expect(one.count).toBe(10);
+      expect(await ids({ within: [rule('Sensor', 'status=="odd"'), rule('Sensor')] })).toHaveLength(
+        23,
+      );
+    });
+
+    it('ANDs the restriction with types, q, ids and geo', async () => {
+      const within = [rule('Sensor', 'status=="odd"'), rule('Room')];
+      const types = (text: string): Partial<EntityQuery> => ({
+        within,
+        types: parseTypeExpression(text),
+      });
+      expect(await ids(types('Room'))).toEqual(local('Room', 1, 2, 3, 4));
+      expect(await ids(types('Sensor'))).toEqual(oddSensors);
+      expect(await ids(types('Building'))).toEqual(local('Room', 1, 2));
+      expect(await ids(types('Sensor,Room'))).toEqual(await ids({ within }));
+      expect(
+        await ids({ within: [rule('Room')], types: parseTypeExpression('Sensor,Room') }),
+      ).toEqual(local('Room', 1, 2, 3, 4));
+      expect(await ids({ within: [rule('Room')], types: parseTypeExpression('Sensor') })).toEqual(
+        [],
+      );
+      expect(await ids({ within, q: parseQ('temperature>10') })).toEqual(
+        local('Sensor', 11, 13, 15, 17, 19),
+      );
+      expect(
+        await ids({
+          within,
+          ids: [id('Sensor', 2), id('Sensor', 3), id('Room', 4), id('Multi', 1)],
+        }),
+      ).toEqual([id('Room', 4), id('Sensor', 3)]);
+      const geo: GeoQuery = {
+        georel: 'near',
+        maxDistance: 5000,
+        geometry: { type: 'Point', coordinates: [0.1, 0] },
+        geoproperty: 'location',
+      };
+      const near = await store.entities.query({ within, geo, limit: 2, offset: 1, count: true });
+      expect(near.entities.map((e) => e.id)).toEqual(local('Sensor', 9, 11));
+      expect(near.count).toBe(4); // 7, 9, 11, 13 of sensors 6…14
+    });
+
+    it('rechecks row filters SQL cannot decide, within the other filters', async () => {
+      // Multi:001 has temperature 100 (dataset a) and 5: any instance may match.
+      const low = (max: number): VisibilityRule[] => [rule('Sensor', `temperature<${max}`)];
+      expect(await ids({ within: low(3) })).toEqual(local('Sensor', 1, 2));
+      expect(await ids({ within: low(6) })).toEqual([
+        id('Multi', 1),
+        ...local('Sensor', 1, 2, 3, 4, 5),
+      ]);
+      const q = parseQ('temperature>50');
+      expect(await ids({ within: low(6), q })).toEqual([id('Multi', 1)]);
+      expect(await ids({ within: low(3), q })).toEqual([]);
+      const pattern = [rule('Sensor', 'status~="d$"'), rule('Room', 'area~="x"')];
+      const page = await store.entities.query({
+        within: pattern,
+        limit: 2,
+        offset: 4,
+        count: true,
+      });
+      expect(page.entities.map((e) => e.id)).toEqual(oddSensors.slice(4, 6));
+      expect(page.count).toBe(10);
+    });
+
+    it('admits an entity with several types through any of them', async () => {
+      // Rooms 1 and 2 are also Buildings; their areas are 10, 20, 30, 40.
+      expect(await ids({ within: [rule('Building')] })).toEqual(local('Room', 1, 2));
+      expect(await ids({ within: [rule('Room', 'area>15')] })).toEqual(local('Room', 2, 3, 4));
+      expect(await ids({ within: [rule('Room', 'area>15'), rule('Building')] })).toEqual(
+        local('Room', 1, 2, 3, 4),
+      );
+      expect(await ids({ within: [rule('Room', 'area>35'), rule('Building', 'area<15')] })).toEqual(
+        local('Room', 1, 4),
+      );
+      // A rule's q never admits entities of another type.
+      expect(await ids({ within: [rule('Building'), rule('Room', 'temperature>18')] })).toEqual(
+        local('Room', 1, 2),
+      );
+    });
+
+    it('admits nothing with an empty restriction', async () => {
+      expect(await store.entities.query({ within: [], limit: 10, offset: 0, count: true })).toEqual(
+        {
+          entities: [],
+          count: 0,
+        },
+      );
+      expect(await ids({ within: [], types: parseTypeExpression('Room') })).toEqual([]);
+      expect(await ids({ within: [], ids: [id('Room', 1)] })).toEqual([]);
+    });
+
     it('agrees with the core q evaluator on random data', async () => {
-      // Few distinct values, so that comparisons often hit equality boundaries.
-      const int = fc.constantFrom(-2, 0, 3);
-      const value = fc.oneof(
-        { weight: 4, arbitrary: int },
-        fc.constantFrom('a', 'b', 'B', ''),
-        fc.boolean(),
-        fc.array(int, { maxLength: 2 }),
-      );
-      const attr = fc.oneof(
-        value.map((v) => prop(v)),
-        fc.tuple(value, value).map(([a, b]) => [prop(a, { datasetId: 'urn:ds:1' }), prop(b)]),
-        fc.constant({ type: 'Relationship', object: 'urn:x:1' }),
-      );
-      const entity = fc.record({ x: attr, y: attr }, { requiredKeys: [] });
-      const qText = fc.oneof(
-        fc
-          .tuple(
-            fc.constantFrom('x', 'y'),
-            fc.constantFrom('==', '!=', '>', '>=', '<', '<='),
-            fc.constantFrom('0', '3', '-2', '"a"', 'b', 'true', '0,3', '-2..0', 'urn:x:1'),
-          )
-          .map(([a, op, v]) =>
-            v.includes(',') || v.includes('..')
-              ? `${a}${op.startsWith('!') ? '!=' : '=='}${v}`
-              : `${a}${op}${v}`,
-          ),
-        fc.constantFrom('x', 'y', 'x;y', 'x|y'),
-      );
-      const expr = fc.oneof(
-        qText,
-        fc.tuple(qText, qText, fc.constantFrom(';', '|')).map(([a, b, j]) => `(${a})${j}${b}`),
-      );
       await fc.assert(
         fc.asyncProperty(
-          fc.array(entity, { minLength: 1, maxLength: 12 }),
-          expr,
+          fc.array(randomAttrs, { minLength: 1, maxLength: 12 }),
+          randomQ,
           async (attrsList, text) => {
             const entities = attrsList.map((attrs, i): Entity => ({
               id: id('Rand', i),
@@ -283,6 +396,51 @@ export function describeQueryContract(getStore: () => Store): void {
           },
         ),
         { numRuns: 150 },
+      );
+    });
+
+    it('restricts as the core evaluators do on random data and rules', async () => {
+      const types = fc.constantFrom<string | string[]>('RandA', 'RandB', ['RandA', 'RandB']);
+      const rules = fc.array(
+        fc.record({
+          type: fc.constantFrom('RandA', 'RandB', 'RandC'),
+          q: fc.option(randomQ, { nil: undefined }),
+        }),
+        { maxLength: 3 },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(types, randomAttrs), { minLength: 1, maxLength: 12 }),
+          rules,
+          fc.option(randomQ, { nil: undefined }),
+          fc.nat(4),
+          async (list, texts, qText, offset) => {
+            const entities = list.map(([type, attrs], i): Entity => ({
+              id: id('Rand', i),
+              type,
+              ...attrs,
+            }));
+            await store.entities.write(entities.map((e) => ({ id: e.id, mutate: () => e })));
+            const within = texts.map((r) => rule(r.type, r.q));
+            const q = qText === undefined ? undefined : parseQ(qText);
+            const page = await store.entities.query({
+              within,
+              ...(q && { q }),
+              limit: 3,
+              offset,
+              count: true,
+            });
+            const admitted = (e: Entity): boolean =>
+              within.some((r) => entityTypes(e).includes(r.type) && (!r.q || matchesQ(e, r.q)));
+            const expected = entities
+              .filter((e) => (!q || matchesQ(e, q)) && admitted(e))
+              .map((e) => e.id);
+            await store.entities.write(entities.map((e) => ({ id: e.id, mutate: () => null })));
+            expect(page.entities.map((e) => e.id)).toEqual(expected.slice(offset, offset + 3));
+            expect(page.count).toBe(expected.length);
+          },
+        ),
+        { numRuns: 100 },
       );
     });
   });

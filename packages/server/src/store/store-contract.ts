@@ -249,7 +249,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         actor: `user-${n}`,
         organisation: 'police',
         purpose: 'epidemic-control',
-        grant: 'grant-1',
+        grants: ['grant-1'],
         action: 'entity.query',
         resource: 'urn:ngsi-ld:FeverClinic:*',
         owner,
@@ -277,6 +277,21 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const [record] = await store.audit.append([odd], link);
         expect((await store.audit.read(1, 1))[0]).toEqual(record);
         expect(record!.entry).toEqual(odd);
+      });
+
+      it("reads an owner's records newest first, page by page", async () => {
+        const entries = Array.from({ length: 9 }, (_, i) =>
+          entry(i + 1, i % 3 === 0 ? 'transport' : 'health'),
+        );
+        await store.audit.append(entries, link);
+        const seqs = (records: { seq: number }[]) => records.map((r) => r.seq);
+        expect(seqs(await store.audit.recent('health', undefined, 4))).toEqual([9, 8, 6, 5]);
+        expect(seqs(await store.audit.recent('health', 5, 4))).toEqual([3, 2]);
+        expect(seqs(await store.audit.recent('transport', undefined, 10))).toEqual([7, 4, 1]);
+        expect(seqs(await store.audit.recent(undefined, 3, 10))).toEqual([2, 1]);
+        expect(await store.audit.recent('nobody', undefined, 10)).toEqual([]);
+        const [newest] = await store.audit.recent('health', undefined, 1);
+        expect(newest!.entry).toEqual(entries[8]);
       });
 
       it('keeps signed checkpoints of the head, one per seq and key', async () => {

@@ -41,7 +41,7 @@ describe('citybrain audit verify', () => {
         actor: 'analyst-7',
         organisation: 'transport-bureau',
         purpose: 'traffic-management',
-        grant: 'grant-police-to-transport',
+        grants: ['grant-police-to-transport'],
         action: 'temporal.read',
         resource: 'urn:ngsi-ld:TrafficFlowObserved:jinan-1',
         owner: 'public-security',

@@ -1,5 +1,6 @@
 import { parseTypeExpression, type Entity } from '../../core/index.js';
 import type { EntityQuery, Store } from '../../store/index.js';
+import type { AccessView } from '../access.js';
 import type { StoredSubscription } from './subscription.js';
 
 /** The most entities one periodic notification carries. */
@@ -12,6 +13,7 @@ export const PERIODIC_LIMIT = 1000;
 export async function queryMatchingEntities(
   store: Store,
   sub: StoredSubscription,
+  access?: AccessView,
 ): Promise<Entity[]> {
   const found = new Map<string, Entity>();
   for (const selector of sub.entities ?? []) {
@@ -26,7 +28,9 @@ export async function queryMatchingEntities(
     if (sub.filters.scope) query.scopeQ = sub.filters.scope;
     if (sub.filters.geo) query.geo = sub.filters.geo;
     if (query.limit <= 0) break;
-    for (const entity of (await store.entities.query(query)).entities) found.set(entity.id, entity);
+    const restricted = access ? access.restrict(query) : query;
+    for (const entity of (await store.entities.query(restricted)).entities)
+      found.set(entity.id, entity);
   }
   return [...found.values()];
 }

@@ -81,11 +81,24 @@ export function subscriptionRoutes(app: FastifyInstance, options: SubscriptionRo
     const live = notifier.notificationStatus({ tenant, id: doc.id });
     return live ? { ...doc, notification: { ...doc.notification, ...live } } : doc;
   };
+  /** A subscription is its owner's organisation's (the operator's when it has no owner). */
+  const mine = async (request: FastifyRequest): Promise<(doc: StoredSubscription) => boolean> => {
+    // The policy first: a tenant the caller may not use does not exist for it.
+    await options.access?.open(request, requestTenant(request));
+    const caller = options.access?.ownerOf(request);
+    if (!caller || caller.kind === 'operator') return () => true;
+    return (doc) =>
+      doc.owner !== undefined &&
+      doc.owner.kind !== 'operator' &&
+      (doc.owner.organisation ?? doc.owner.subject) === (caller.organisation ?? caller.subject);
+  };
   const find = async (request: FastifyRequest, id: string, create: boolean) => {
+    const visible = await mine(request);
     const store = await tenantStore(request, tenants, create);
     const subscriptions = store.collection<StoredSubscription>(SUBSCRIPTIONS);
     const doc = await subscriptions.get(id);
-    if (!doc) throw new CityError('ResourceNotFound', `subscription ${id} not found`);
+    if (!doc || !visible(doc))
+      throw new CityError('ResourceNotFound', `subscription ${id} not found`);
     return { subscriptions, doc: withLiveStatus(requestTenant(request), doc) };
   };
 
@@ -102,8 +115,13 @@ export function subscriptionRoutes(app: FastifyInstance, options: SubscriptionRo
       },
     },
     async (request, reply) => {
+      await options.access?.open(request, requestTenant(request));
       const ctx = await requestContext(request);
-      const sub = parseSubscription(request.body, { ctx, now: new Date() });
+      const owner = options.access?.ownerOf(request);
+      const sub: StoredSubscription = {
+        ...parseSubscription(request.body, { ctx, now: new Date() }),
+        ...(owner && { owner }),
+      };
       const segment = encodeURIComponent(sub.id).replace(/%3A/gi, ':');
       const maxLength = app.initialConfig.routerOptions?.maxParamLength ?? 100;
       // A subscription the router cannot address could never be read, patched or deleted.
@@ -143,9 +161,11 @@ export function subscriptionRoutes(app: FastifyInstance, options: SubscriptionRo
         throw new CityError('BadRequestData', 'limit=0 is only allowed with count=true');
       const ctx = await requestContext(request);
       const tenant = requestTenant(request);
+      const visible = await mine(request);
       const store = await tenantStore(request, tenants, false);
       const all = (await store.collection<StoredSubscription>(SUBSCRIPTIONS).list())
         .map(({ doc }) => doc)
+        .filter(visible)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
       if (count === true) void reply.header('NGSILD-Results-Count', String(all.length));
       const now = Date.now();
@@ -212,7 +232,10 @@ export function subscriptionRoutes(app: FastifyInstance, options: SubscriptionRo
       const { subscriptions, doc } = await find(request, request.params.id, false);
       const view = renderSubscription(doc, { ctx, now: Date.now() });
       const merged = { ...mergeFragment(view, patch), type: patch.type ?? 'Subscription' };
-      const sub = parseSubscription(merged, { ctx, now: new Date(), existing: doc });
+      const sub: StoredSubscription = {
+        ...parseSubscription(merged, { ctx, now: new Date(), existing: doc }),
+        ...(doc.owner && { owner: doc.owner }),
+      };
       await subscriptions.put(sub.id, sub);
       // Notifications keep the context the subscription was created with (held by the service).
       await notifier.subscriptionChanged({ tenant: requestTenant(request), id: sub.id }, sub);
@@ -231,6 +254,7 @@ export function subscriptionRoutes(app: FastifyInstance, options: SubscriptionRo
       },
     },
     async (request, reply) => {
+      await find(request, request.params.id, false);
       const store = await tenantStore(request, tenants, false);
       if (!(await store.collection(SUBSCRIPTIONS).delete(request.params.id)))
         throw new CityError('ResourceNotFound', `subscription ${request.params.id} not found`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Topics, type Bus, type BusSubscription, type EntityChange } from '../../bus/index.js';
 import type { TenantStores } from '../../store/index.js';
+import type { AccessGuard, AccessView } from '../access.js';
 import type { ContextResolver, LdContext } from '../context/index.js';
 import type { DeliveryOptions } from './delivery-queues.js';
 import { compileSubscription, matchChange, type CompiledSubscription } from './match-change.js';
@@ -63,6 +64,12 @@ export interface SubscriptionServiceOptions {
    * reach every node.
    */
   group?: string;
+  /**
+   * The sharing policy: a subscription with an owner notifies only what its owner may read at
+   * the time of each notification (trimmed to the granted attributes, its filters evaluated on
+   * what is visible), and each notification is recorded in the audit chain before it is sent.
+   */
+  access?: AccessGuard;
 }
 
 interface Entry extends SubscriptionRef {
@@ -78,6 +85,8 @@ interface Entry extends SubscriptionRef {
   alignTimer?: NodeJS.Timeout;
   /** The last dispatch: the next one waits for it, so notifications keep the changes' order. */
   sending?: Promise<void>;
+  /** Changes being judged by the policy, in order (subscriptions with an owner). */
+  judging?: Promise<void>;
 }
 
 const keyOf = ({ tenant, id }: SubscriptionRef): string => `${tenant ?? ''}\u0000${id}`;
@@ -237,18 +246,59 @@ export class SubscriptionService {
     for (const entry of this.entries.values()) {
       if (entry.tenant !== change.tenant || subscriptionState(entry.sub.doc, now) !== 'active')
         continue;
-      const match = matchChange(entry.sub, change);
-      if (!match) continue;
-      const item: NotifiedEntity = {
-        id: change.id,
-        type: change.entity?.type ?? change.type,
-        diff: match.diff,
-      };
-      if (change.entity) item.entity = change.entity;
-      if (change.previous) item.previous = change.previous;
-      item.showDeleted = entry.sub.triggers.has('attributeDeleted');
-      this.schedule(entry, item, now);
+      if (this.restricted(entry))
+        entry.judging = (entry.judging ?? Promise.resolve())
+          .then(() => this.judge(entry, change, now))
+          .catch((err: unknown) =>
+            this.options.logger.error({ err, subscription: entry.id }, 'notification not judged'),
+          );
+      else this.notifyChange(entry, change, now);
     }
+  }
+
+  /** True when the subscription's notifications go through the policy (an owner not the operator). */
+  private restricted(entry: Entry): boolean {
+    const owner = entry.sub.doc.owner;
+    return this.options.access !== undefined && owner !== undefined && owner.kind !== 'operator';
+  }
+
+  /** The owner's view now (a revoked or expired grant shows nothing). */
+  private ownerView(entry: Entry): Promise<AccessView> {
+    return this.options.access!.forSubscriber(entry.sub.doc.owner!, entry.tenant);
+  }
+
+  /** The change as the owner may see it, matched on what is visible, recorded, then scheduled. */
+  private async judge(entry: Entry, change: EntityChange, now: number): Promise<void> {
+    const view = await this.ownerView(entry);
+    const entity = change.entity && view.view(change.entity);
+    view.discard(); // only what is notified is recorded
+    const previous = change.previous && view.view(change.previous);
+    view.discard();
+    if (!entity && !previous) return;
+    const seen: EntityChange = { ...change };
+    if (entity) seen.entity = entity;
+    else delete seen.entity;
+    if (previous) seen.previous = previous;
+    else delete seen.previous;
+    if (!matchChange(entry.sub, seen)) return;
+    if (entity) view.view(change.entity!);
+    else view.view(change.previous!);
+    await view.record('notify', `subscription:${entry.id}`);
+    this.notifyChange(entry, seen, now);
+  }
+
+  private notifyChange(entry: Entry, change: EntityChange, now: number): void {
+    const match = matchChange(entry.sub, change);
+    if (!match) return;
+    const item: NotifiedEntity = {
+      id: change.id,
+      type: change.entity?.type ?? change.type,
+      diff: match.diff,
+    };
+    if (change.entity) item.entity = change.entity;
+    if (change.previous) item.previous = change.previous;
+    item.showDeleted = entry.sub.triggers.has('attributeDeleted');
+    this.schedule(entry, item, now);
   }
 
   /**
@@ -345,7 +395,12 @@ export class SubscriptionService {
     if (state !== 'active') return;
     try {
       const store = await this.options.tenants.get(entry.tenant, false);
-      const entities = store ? await queryMatchingEntities(store, doc) : [];
+      const view = this.restricted(entry) ? await this.ownerView(entry) : undefined;
+      let entities = store ? await queryMatchingEntities(store, doc, view) : [];
+      if (view) {
+        entities = entities.flatMap((e) => view.view(e) ?? []);
+        if (entities.length > 0) await view.record('notify', `subscription:${entry.id}`);
+      }
       if (entities.length > 0)
         await this.send(
           entry,

@@ -1,3 +1,4 @@
+import type { SubscriptionOwner } from '../access.js';
 import type { CompiledFilters } from './query-filters.js';
 
 /** What kind of change makes a subscription notify (clause 5.2.12 `notificationTrigger`). */
@@ -110,6 +111,11 @@ export interface StoredSubscription {
   linkHeader: string;
   /** q, geoQ and scopeQ parsed with canonical names (internal: never shown to clients). */
   filters: CompiledFilters;
+  /**
+   * Who created it, for what purpose (internal): its notifications show what this owner may
+   * read now, so a revoked or expired grant stops them. Absent: the operator's.
+   */
+  owner?: SubscriptionOwner;
 }
 
 /** The read-only `status` of a subscription (clause 5.2.12). */

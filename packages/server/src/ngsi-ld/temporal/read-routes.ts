@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CityError } from '../../core/index.js';
+import type { Entity } from '../../core/index.js';
 import type { EntityQuery } from '../../store/index.js';
+import type { AccessView } from '../access.js';
 import {
   buildEntityQuery,
   hasSelector,
@@ -22,6 +24,7 @@ import {
   readTemporalEntities,
   typeFromUrn,
   type HistoryRequest,
+  type TemporalHead,
 } from './temporal-read.js';
 
 const text = (description: string) => Type.Optional(Type.String({ description }));
@@ -91,6 +94,24 @@ function historyRequest(raw: Static<typeof RetrieveQuery>, scope: RequestScope):
   return request;
 }
 
+/**
+ * The head of a temporal entity as the caller may see it: its visible attributes, judged on the
+ * current state (an entity deleted since, on its id and type alone); undefined when invisible.
+ */
+function visibleHead(
+  access: AccessView,
+  id: string,
+  type: string | string[],
+  current: Entity | undefined,
+): TemporalHead | undefined {
+  const probe = current ?? { id, type };
+  const seen = access.view(probe);
+  if (!seen) return undefined;
+  if (seen === probe) return current ? { id, type, current } : { id, type };
+  // Trimmed: only the history of the attributes left is shown.
+  return { id, type, ...(current && { current: seen }), attributes: new Set(Object.keys(seen)) };
+}
+
 /** Selects entities with the entity store, then answers their history as one page. */
 async function answerPage(
   request: FastifyRequest,
@@ -100,10 +121,16 @@ async function answerPage(
   page: Required<PageParams>,
   history: HistoryRequest,
 ): Promise<FastifyReply> {
-  const result = await runQueries(scope.store.entities, queries, page);
+  const { access } = scope;
+  const result = await runQueries(
+    scope.store.entities,
+    queries.map((q) => access.restrict(q)),
+    page,
+  );
   if (result.count !== undefined) void reply.header('NGSILD-Results-Count', result.count);
-  const heads = result.entities.map((e) => ({ id: e.id, type: e.type, current: e }));
+  const heads = result.entities.flatMap((e) => visibleHead(access, e.id, e.type, e) ?? []);
   const body = await readTemporalEntities(scope.store, heads, history, scope.ctx);
+  await access.record('temporal.query');
   return sendNgsi(request, reply, body, scope.ctx);
 }
 
@@ -131,8 +158,10 @@ export function temporalReadRoutes(app: FastifyInstance, options: NgsiLdOptions)
       // History outlives an entity deleted through /entities; it stays readable here.
       const type =
         current?.type ?? ((await hasHistory(scope.store, id)) ? typeFromUrn(id) : undefined);
-      if (type === undefined) throw new CityError('ResourceNotFound', `entity ${id} not found`);
-      const head = current ? { id, type, current } : { id, type };
+      const head = type === undefined ? undefined : visibleHead(scope.access, id, type, current);
+      await scope.access.record('temporal.read', id);
+      // An entity the caller may not read is answered as one that does not exist.
+      if (!head) throw new CityError('ResourceNotFound', `entity ${id} not found`);
       const [body] = await readTemporalEntities(scope.store, [head], history, scope.ctx);
       return sendNgsi(request, reply, body ?? { id, type }, scope.ctx);
     },

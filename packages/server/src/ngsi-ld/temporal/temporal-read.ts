@@ -32,13 +32,22 @@ function byEntity<T extends { entityId: string }>(items: readonly T[]): Map<stri
   return out;
 }
 
+/** One entity whose history is read. */
+export interface TemporalHead {
+  id: string;
+  type: string | string[];
+  current?: Entity;
+  /** The attributes the caller may see (canonical names); all when absent. */
+  attributes?: ReadonlySet<string>;
+}
+
 /**
  * Reads the history of entities (one store call for all of them) and renders each as a
  * temporal entity, in the order given. Aggregations are computed by the store.
  */
 export async function readTemporalEntities(
   store: Store,
-  heads: readonly { id: string; type: string | string[]; current?: Entity }[],
+  heads: readonly TemporalHead[],
   request: HistoryRequest,
   ctx: LdContext,
 ): Promise<Record<string, unknown>[]> {
@@ -58,14 +67,21 @@ export async function readTemporalEntities(
     renderTemporalEntity(
       {
         ...head,
-        instances: instances.get(head.id) ?? [],
-        aggregates: aggregates.get(head.id) ?? [],
+        instances: visibleOnly(instances.get(head.id) ?? [], head.attributes),
+        aggregates: visibleOnly(aggregates.get(head.id) ?? [], head.attributes),
       },
       request.view,
       request.window.timeproperty,
       ctx,
     ),
   );
+}
+
+function visibleOnly<T extends { attr: string }>(
+  items: readonly T[],
+  attributes: ReadonlySet<string> | undefined,
+): readonly T[] {
+  return attributes ? items.filter((i) => attributes.has(i.attr)) : items;
 }
 
 /** True when the store holds any history for the entity. */

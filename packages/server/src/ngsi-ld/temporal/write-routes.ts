@@ -22,7 +22,7 @@ import {
   withoutSystemMembers,
   type InstanceMap,
 } from './temporal-body.js';
-import { hasHistory } from './temporal-read.js';
+import { hasHistory, typeFromUrn } from './temporal-read.js';
 
 const InstanceParams = Type.Object({
   id: Type.String({ description: 'Entity id (a URI)' }),
@@ -36,6 +36,24 @@ const DeleteAttrQuery = Type.Object({
 const body = (description: string) => ({ description, type: 'object', additionalProperties: true });
 const nothing = (description: string) => Type.Null({ description });
 const notFound = (id: string) => new CityError('ResourceNotFound', `entity ${id} not found`);
+
+/**
+ * Refuses a history write the caller may not make (the sharing policy): judged on the entity's
+ * current state, or for one deleted since on its id and type (`type`: the one the body gives).
+ */
+async function checkHistoryWrite(
+  scope: RequestScope,
+  id: string,
+  type?: string | string[],
+): Promise<void> {
+  if (scope.access.unrestricted) return;
+  const current = await scope.store.entities.get(id);
+  const known = current?.type ?? type ?? typeFromUrn(id);
+  scope.access.checkWrite(
+    current ?? (known === undefined ? undefined : { id, type: known }),
+    type === undefined ? undefined : { id, type },
+  );
+}
 
 /** Appends instances to the history, then lets the latest of them become the current state. */
 async function appendInstances(
@@ -89,6 +107,7 @@ export function temporalWriteRoutes(app: FastifyInstance, options: NgsiLdOptions
     async (request, reply) => {
       const scope = await requestScope(request, options, true);
       const entity = readTemporalEntity(request.body, scope.ctx);
+      await checkHistoryWrite(scope, entity.id, entity.type);
       const existed =
         (await scope.store.entities.get(entity.id)) !== undefined ||
         (await hasHistory(scope.store, entity.id));
@@ -115,6 +134,7 @@ export function temporalWriteRoutes(app: FastifyInstance, options: NgsiLdOptions
     async (request, reply) => {
       const id = requireEntityId(request.params.id);
       const scope = await requestScope(request, options, false);
+      await checkHistoryWrite(scope, id);
       const removed = await scope.store.temporal.deleteEntity(id);
       const result = await scope.writeOne(id, (current) => (current ? null : undefined));
       if (removed === 0 && !result.before) throw notFound(id);
@@ -138,6 +158,7 @@ export function temporalWriteRoutes(app: FastifyInstance, options: NgsiLdOptions
       const id = requireEntityId(request.params.id);
       const scope = await requestScope(request, options, false);
       const attrs = readTemporalAttributes(request.body, scope.ctx);
+      await checkHistoryWrite(scope, id);
       const current = await scope.store.entities.get(id);
       if (!current && !(await hasHistory(scope.store, id))) throw notFound(id);
       await appendInstances(scope, id, undefined, attrs);
@@ -166,6 +187,7 @@ export function temporalWriteRoutes(app: FastifyInstance, options: NgsiLdOptions
       const scope = await requestScope(request, options, false);
       const attr = scope.ctx.expand(request.params.attrId);
       const { datasetId, deleteAll = false } = request.query;
+      await checkHistoryWrite(scope, id);
       const removed = await scope.store.temporal.deleteAttribute(id, attr, datasetId, deleteAll);
       const result = await scope.writeOne(id, (current) =>
         current ? withoutAttribute(current, attr, datasetId, deleteAll) : undefined,
@@ -206,6 +228,7 @@ export function temporalWriteRoutes(app: FastifyInstance, options: NgsiLdOptions
         withoutSystemMembers(expanded as Record<string, unknown>),
         attrId,
       );
+      await checkHistoryWrite(scope, id);
       if (!(await scope.store.temporal.updateInstance(id, attr, instanceId, attribute)))
         throw new CityError('ResourceNotFound', `${attrId} of ${id} has no instance ${instanceId}`);
       return reply.code(204).send();
@@ -227,6 +250,7 @@ export function temporalWriteRoutes(app: FastifyInstance, options: NgsiLdOptions
       requireEntityId(id);
       const scope = await requestScope(request, options, false);
       const attr = scope.ctx.expand(attrId);
+      await checkHistoryWrite(scope, id);
       if (!(await scope.store.temporal.deleteInstance(id, attr, instanceId)))
         throw new CityError('ResourceNotFound', `${attrId} of ${id} has no instance ${instanceId}`);
       return reply.code(204).send();

@@ -11,6 +11,13 @@ declare module 'fastify' {
   }
 }
 
+/** Who made a request; with `auth.mode: none` the operator, as the node said at start. */
+export function principalOf(request: FastifyRequest): Principal {
+  return request.principal ?? ANONYMOUS_OPERATOR;
+}
+
+const ANONYMOUS_OPERATOR: Principal = Object.freeze({ ...OPERATOR, subject: 'anonymous' });
+
 /** How requests are authenticated. */
 export interface AuthOptions {
   mode: 'token' | 'none';

@@ -12,7 +12,10 @@ import type { Store, TenantStores } from '../../store/index.js';
 import type { NodeMetrics } from '../metrics.js';
 import { installAuth, type AuthOptions } from './auth.js';
 import { apiKeyRoutes } from './api-key-routes.js';
-import type { ApiKeys, SharingRegistry } from '../../sharing/index.js';
+import type { ApiKeys, ReadPolicy, SharingRegistry } from '../../sharing/index.js';
+import type { AuditStore } from '../../store/index.js';
+import { accessGuard } from './access-guard.js';
+import { accessLogRoutes } from './access-log-routes.js';
 import { sharingRoutes } from './sharing-routes.js';
 import { installCockpitRoutes } from './cockpit-routes.js';
 import { installErrorHandler } from './error-handler.js';
@@ -34,6 +37,10 @@ export interface HttpAppOptions {
   auth: AuthOptions;
   apiKeys: ApiKeys;
   sharing: SharingRegistry;
+  /** The read decision of every read path. */
+  policy: ReadPolicy;
+  /** Where owners read who read their data. */
+  audit: AuditStore;
   alerts: AlertService;
   cityName: { en: string; zh: string };
   rules: () => Rule[];
@@ -74,6 +81,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   installAuth(app, options.auth);
   apiKeyRoutes(app, { apiKeys: options.apiKeys });
   sharingRoutes(app, { sharing: options.sharing });
+  accessLogRoutes(app, { audit: options.audit });
+  const access = accessGuard(options.policy);
   app.addHook('onResponse', (request, reply, done) => {
     options.metrics.httpDuration.observe(
       {
@@ -97,6 +106,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     bus: options.bus,
     preloadedContexts: options.contexts.preloaded,
     fetchContexts: options.contexts.fetch,
+    access,
   });
   await app.register(ingestRoutes, {
     prefix: '/api/v1',
@@ -105,12 +115,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     gate: options.gate,
   });
   installCockpitRoutes(app, {
+    access,
     store: options.store,
     alerts: options.alerts,
     cityName: options.cityName,
     rules: options.rules,
   });
-  await installEventsRoute(app, { bus: options.bus });
+  await installEventsRoute(app, { bus: options.bus, access });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   const cockpitDir = options.cockpitDir ?? DEFAULT_COCKPIT_DIR;

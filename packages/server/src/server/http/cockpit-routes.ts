@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { AccessGuard, AccessView } from '../../ngsi-ld/index.js';
 import { Type } from 'typebox';
-import { bbox, toKeyValues, type GeoProperty } from '../../core/index.js';
+import { bbox, toKeyValues, type Entity, type GeoProperty } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { AlertService, Rule } from '../../brain/index.js';
 
 /** What the cockpit's helper routes need. */
 export interface CockpitRoutesOptions {
+  /** The sharing policy: the cockpit shows what its user may read, like the NGSI-LD API. */
+  access: AccessGuard;
   store: Store;
   alerts: AlertService;
   cityName: { en: string; zh: string };
@@ -15,15 +18,16 @@ export interface CockpitRoutesOptions {
 const HANGZHOU: [number, number] = [120.16, 30.27];
 
 /** The city's extent: the union of its District geometries. */
-async function cityExtent(store: Store): Promise<[number, number, number, number] | undefined> {
-  const page = await store.entities.query({
-    types: { kind: 'type', name: 'District' },
-    limit: 1000,
-    offset: 0,
-  });
+async function cityExtent(
+  store: Store,
+  access: AccessView,
+): Promise<[number, number, number, number] | undefined> {
+  const page = await store.entities.query(
+    access.restrict({ types: { kind: 'type', name: 'District' }, limit: 1000, offset: 0 }),
+  );
   let box: [number, number, number, number] | undefined;
   for (const d of page.entities) {
-    const location = d.location as GeoProperty | undefined;
+    const location = access.view(d)?.location as GeoProperty | undefined;
     if (location?.type !== 'GeoProperty') continue;
     const b = bbox(location.value);
     box = box
@@ -44,8 +48,10 @@ export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoute
   app.get(
     '/api/v1/city',
     { schema: { tags, summary: 'Name and extent of the city' } },
-    async () => {
-      const box = await cityExtent(options.store);
+    async (request) => {
+      const access = await options.access.open(request, undefined);
+      const box = await cityExtent(options.store, access);
+      await access.record('cockpit.city');
       const center = box ? [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] : HANGZHOU;
       return {
         name: options.cityName.en,
@@ -71,7 +77,15 @@ export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoute
     },
     async (request) => {
       const { status, limit } = request.query as { status?: string; limit: number };
-      return (await options.alerts.list(status)).map(toKeyValues).slice(0, limit);
+      const access = await options.access.open(request, undefined);
+      const alerts: Entity[] = [];
+      for (const alert of await options.alerts.list(status)) {
+        if (alerts.length === limit) break;
+        const seen = access.view(alert);
+        if (seen) alerts.push(seen);
+      }
+      await access.record('cockpit.alerts');
+      return alerts.map(toKeyValues);
     },
   );
 

@@ -1,28 +1,58 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { Topics, type Bus, type EntityChange } from '../../bus/index.js';
 import { toKeyValues, type Entity } from '../../core/index.js';
+import type { AccessGuard, AccessView } from '../../ngsi-ld/index.js';
 
 /** Options of the live event stream. */
 export interface EventsOptions {
   bus: Bus;
+  /** The sharing policy: each stream carries what its user may read. */
+  access: AccessGuard;
   /** How often coalesced entity changes are sent, ms. */
   entityIntervalMs?: number;
 }
 
+interface Client {
+  res: ServerResponse;
+  request: FastifyRequest;
+  /** Frames being judged and written, in order. */
+  writing: Promise<void>;
+}
+
+const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** An entity change as a stream frame, as its reader may see it; undefined when invisible. */
+function entityFrame(change: EntityChange, access: AccessView): string | undefined {
+  if (change.tenant !== undefined) return undefined; // the cockpit shows the default tenant
+  const entity = change.entity && access.view(change.entity);
+  if (change.entity ? !entity : !(change.previous && access.view(change.previous))) return undefined;
+  const { id, type, kind } = change;
+  return frame('entity', { id, type, kind, ...(entity && { entity: toKeyValues(entity) }) });
+}
+
 /**
  * `GET /api/v1/events`: server-sent events for the cockpit. Alerts go out at once; entity
- * changes are coalesced per entity and sent at most once per interval.
+ * changes are coalesced per entity and sent at most once per interval. Each stream carries what
+ * its user may read now (the policy is asked again for every batch, so a revoked grant stops
+ * the stream's data at once), and each batch sent is recorded in the audit chain first.
  */
 export async function installEventsRoute(
   app: FastifyInstance,
   options: EventsOptions,
 ): Promise<void> {
-  const clients = new Set<ServerResponse>();
+  const clients = new Set<Client>();
   const changed = new Map<string, EntityChange>();
-  const send = (event: string, data: unknown) => {
-    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const res of clients) res.write(frame);
+  const deliver = (client: Client, action: string, render: (access: AccessView) => string) => {
+    client.writing = client.writing
+      .then(async () => {
+        const access = await options.access.open(client.request, undefined);
+        const frames = render(access);
+        if (!frames || !clients.has(client)) return;
+        await access.record(action);
+        client.res.write(frames);
+      })
+      .catch((err: unknown) => app.log.warn({ err }, 'event stream batch not sent'));
   };
   const subscriptions = [
     await options.bus.subscribe({ topic: Topics.entityChanged }, (e) => {
@@ -30,22 +60,31 @@ export async function installEventsRoute(
       const change = e.payload as EntityChange;
       if (change.type !== 'Alert') changed.set(change.id, change);
     }),
-    await options.bus.subscribe({ topic: 'alert.*' }, (e) =>
-      send('alert', toKeyValues(e.payload as Entity)),
-    ),
+    await options.bus.subscribe({ topic: 'alert.*' }, (e) => {
+      const alert = e.payload as Entity;
+      for (const client of clients)
+        deliver(client, 'cockpit.stream', (access) => {
+          const seen = access.view(alert);
+          return seen ? frame('alert', toKeyValues(seen)) : '';
+        });
+    }),
   ];
   let ticks = 0;
   const flush = setInterval(() => {
-    for (const change of changed.values())
-      send('entity', { ...change, entity: change.entity && toKeyValues(change.entity) });
+    const changes = [...changed.values()];
     changed.clear();
+    if (changes.length > 0)
+      for (const client of clients)
+        deliver(client, 'cockpit.stream', (access) =>
+          changes.map((c) => entityFrame(c, access) ?? '').join(''),
+        );
     // A comment now and then keeps proxies from closing an idle stream.
-    if (++ticks % 15 === 0) for (const res of clients) res.write(': keep-alive\n\n');
+    if (++ticks % 15 === 0) for (const c of clients) c.res.write(': keep-alive\n\n');
   }, options.entityIntervalMs ?? 1000);
   // preClose: open streams would otherwise keep the server from closing.
   app.addHook('preClose', async () => {
     clearInterval(flush);
-    for (const res of clients) res.end();
+    for (const c of clients) c.res.end();
     clients.clear();
     for (const s of subscriptions) await s.unsubscribe();
   });
@@ -55,7 +94,9 @@ export async function installEventsRoute(
     {
       schema: { tags: ['Cockpit'], summary: 'Live entity changes and alerts (server-sent events)' },
     },
-    (request, reply) => {
+    async (request, reply) => {
+      // The purpose is checked before the stream opens (a 400 ProblemDetails otherwise).
+      await options.access.open(request, undefined);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -65,8 +106,9 @@ export async function installEventsRoute(
         'X-Accel-Buffering': 'no',
       });
       res.write('retry: 2000\n\n');
-      clients.add(res);
-      request.raw.on('close', () => clients.delete(res));
+      const client: Client = { res, request, writing: Promise.resolve() };
+      clients.add(client);
+      request.raw.on('close', () => clients.delete(client));
     },
   );
 }

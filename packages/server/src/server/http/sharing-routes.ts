@@ -1,10 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { CityError } from '../../core/index.js';
 import {
   DatasetSchema,
   GrantRequestSchema,
-  OPERATOR,
   OrganisationSchema,
   statusAt,
   toOdrl,
@@ -15,11 +14,7 @@ import {
   type Principal,
   type SharingRegistry,
 } from '../../sharing/index.js';
-
-function principalOf(request: FastifyRequest): Principal {
-  // With auth.mode none there is no principal: act as the operator, as the node said at start.
-  return request.principal ?? { ...OPERATOR, subject: 'anonymous' };
-}
+import { principalOf } from './auth.js';
 
 const IdParams = Type.Object({ id: Type.String() });
 const shown = (grant: Grant) => ({ ...grant, status: statusAt(grant, Date.now()) });

@@ -16,7 +16,7 @@ const entry = (n: number): AuditEntry => ({
   actor: `analyst-${n % 3}`,
   organisation: 'public-security',
   purpose: 'epidemic-control',
-  grant: 'grant-health-to-police',
+  grants: ['grant-health-to-police'],
   action: 'entity.query',
   resource: 'FeverClinicVisit',
   owner: 'health-commission',

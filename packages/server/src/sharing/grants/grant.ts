@@ -46,6 +46,13 @@ export const OrganisationSchema = Type.Object(
       Type.Literal('community'),
       Type.Literal('enterprise'),
     ]),
+    tenants: Type.Optional(
+      Type.Array(Id, {
+        uniqueItems: true,
+        description:
+          'NGSI-LD tenants (besides the default one) its members may use; others do not exist for them',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -58,6 +65,14 @@ export const DatasetSchema = Type.Object(
     owner: Id,
     classification: oneOf(CLASSIFICATIONS),
     title: Type.Optional(Text),
+    context: Type.Optional(
+      Type.String({
+        format: 'uri',
+        maxLength: 2000,
+        description:
+          'the JSON-LD @context in which the id (the entity type) and the attribute names of its grants are terms; default: the NGSI-LD core context',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,2 +1,2 @@
 export * from './grant.js';
-export { GRANT_CHANGED, SharingRegistry } from './sharing-registry.js';
+export { GRANT_CHANGED, SHARING_CHANGED, SharingRegistry } from './sharing-registry.js';

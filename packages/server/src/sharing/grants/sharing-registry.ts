@@ -13,6 +13,8 @@ import {
 
 /** The bus topic of grant decisions: enforcement (subscriptions, caches) reacts to it. */
 export const GRANT_CHANGED = 'grant.changed';
+/** The bus topic of changed organisations and datasets (owner, classification, tenants). */
+export const SHARING_CHANGED = 'sharing.changed';
 
 const isOperator = (p: Principal) => p.kind === 'operator';
 const manages = (p: Principal, org: string) =>
@@ -26,11 +28,27 @@ const manages = (p: Principal, org: string) =>
  * does not exist.
  */
 export class SharingRegistry {
+  private readonly listeners = new Set<() => void>();
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /**
+   * Calls `listener` on this node as soon as a decision, a dataset or an organisation changed
+   * here (before the bus carries it to other nodes); answers the function that stops it.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async announce(topic: string, key: string, payload: unknown): Promise<void> {
+    for (const listener of this.listeners) listener();
+    await this.bus.publish([{ topic, key, time: this.clock(), payload }]);
+  }
 
   private get organisationDocs() {
     return this.store.collection<Organisation>('organisations');
@@ -46,6 +64,11 @@ export class SharingRegistry {
     if (!isOperator(by) && !(by.roles.includes('admin') && by.organisation === organisation.id))
       throw new CityError('Forbidden', 'organisations are managed by the operator');
     await this.organisationDocs.put(organisation.id, organisation);
+    await this.announce(SHARING_CHANGED, organisation.id, { organisation: organisation.id });
+  }
+
+  async organisation(id: string): Promise<Organisation | undefined> {
+    return this.organisationDocs.get(id);
   }
 
   async organisations(): Promise<Organisation[]> {
@@ -60,6 +83,7 @@ export class SharingRegistry {
     if (!manages(by, dataset.owner) || (existing && !manages(by, existing.owner)))
       throw new CityError('Forbidden', `only ${dataset.owner} manages dataset ${dataset.id}`);
     await this.datasetDocs.put(dataset.id, dataset);
+    await this.announce(SHARING_CHANGED, dataset.id, { dataset: dataset.id });
   }
 
   async datasets(): Promise<Dataset[]> {
@@ -171,14 +195,12 @@ export class SharingRegistry {
     // Compare-and-set: two decisions at once cannot both apply.
     if (!(await this.grantDocs.replaceIf(id, changed, grant)))
       throw new CityError('InvalidRequest', 'the grant changed meanwhile; read it again');
-    await this.bus.publish([
-      {
-        topic: GRANT_CHANGED,
-        key: id,
-        time: this.clock(),
-        payload: { id, status: changed.status, assignee: changed.assignee, target: changed.target },
-      },
-    ]);
+    await this.announce(GRANT_CHANGED, id, {
+      id,
+      status: changed.status,
+      assignee: changed.assignee,
+      target: changed.target,
+    });
     return changed;
   }
 }

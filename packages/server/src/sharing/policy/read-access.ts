@@ -29,7 +29,7 @@ export function isPurpose(value: string): value is Purpose {
  * operator's only.
  */
 export function readAccess(
-  principal: Principal,
+  principal: Pick<Principal, 'kind' | 'organisation'>,
   purpose: string | undefined,
   dataset: Dataset | undefined,
   grants: readonly Grant[],

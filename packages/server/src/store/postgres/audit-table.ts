@@ -96,6 +96,26 @@ export class PgAuditTable implements AuditStore {
     return last && { seq: Number(last.seq), hash: last.hash };
   }
 
+  async recent(
+    owner: string | undefined,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<AuditRecord[]> {
+    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const { rows } =
+      owner === undefined
+        ? await this.pool.query<Row>(
+            'SELECT seq, entry, prev_hash, hash FROM audit WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
+            [before, limit],
+          )
+        : await this.pool.query<Row>(
+            `SELECT seq, entry, prev_hash, hash FROM audit
+             WHERE owner = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+            [owner, before, limit],
+          );
+    return rows.map(toRecord);
+  }
+
   async addCheckpoint(c: AuditCheckpoint): Promise<void> {
     await this.pool.query(
       `INSERT INTO audit_checkpoints (seq, key_id, hash, at, signature) VALUES ($1, $2, $3, $4, $5)

@@ -242,4 +242,6 @@ export const CORE_MIGRATIONS: Migration[] = [
       DROP FUNCTION cb_sync_entity_types();`,
   },
   { id: 'core-005-audit', sql: AUDIT },
+  // An owner's access log reads its newest records first.
+  { id: 'core-006-audit-owner-seq', sql: 'CREATE INDEX audit_owner_seq ON audit (owner, seq);' },
 ];

@@ -1,4 +1,5 @@
-import type { EntityQuery } from '../port.js';
+import type { QExpression } from '../../core/index.js';
+import type { EntityQuery, VisibilityRule } from '../port.js';
 import { geoToSql } from './geo-sql.js';
 import { toPgRegex } from './pg-regex.js';
 import { qPrefilter, qToSql } from './q-sql.js';
@@ -13,16 +14,71 @@ export interface Statement {
 }
 
 /**
- * Plans a query as one statement: every filter (types, ids, idPattern, attrs, q, scopeQ, geo) is
- * SQL, so PostgreSQL chooses the index (primary key order, the types GIN, the geometry GiST) and
- * pages in id order. With `count`, the same statement counts all matches (one snapshot) and
+ * The visible types, each with the q its entities must match (the ORed qs of its rules), or
+ * undefined when a rule admits every entity of the type.
+ */
+function visibleTypes(rules: readonly VisibilityRule[]): Map<string, QExpression | undefined> {
+  const qs = new Map<string, QExpression[] | undefined>();
+  for (const { type, q } of rules) {
+    const seen = qs.has(type) ? qs.get(type) : [];
+    qs.set(type, seen && q ? [...seen, q] : undefined);
+  }
+  return new Map(
+    [...qs].map(([type, list]): [string, QExpression | undefined] => [
+      type,
+      list && (list.length === 1 ? list[0] : { kind: 'or', terms: list }),
+    ]),
+  );
+}
+
+/** A q with its index-served prefilter, if it has one (see qPrefilter). */
+function qWithPrefilter(q: QExpression, p: SqlParams): string {
+  const prefilter = qPrefilter(q, 'e.doc', p);
+  const exact = qToSql(q, 'e.doc', p);
+  return prefilter ? `${prefilter} AND ${exact}` : exact;
+}
+
+/**
+ * `(e.types && {unrestricted types} OR (e.types @> {type1} AND q1) …)`; the type test is left
+ * out for the type the scan is driven by (every candidate has it). Undefined when that type
+ * admits all.
+ */
+function withinSql(
+  visible: ReadonlyMap<string, QExpression | undefined>,
+  driven: string | undefined,
+  p: SqlParams,
+): string | undefined {
+  if (visible.size === 0) return 'false';
+  if (driven !== undefined && visible.has(driven) && !visible.get(driven)) return undefined;
+  const all = [...visible].filter(([, q]) => !q).map(([name]) => name);
+  const parts = all.length
+    ? [typeToSql({ kind: 'or', terms: all.map((name) => ({ kind: 'type', name })) }, 'e.types', p)]
+    : [];
+  for (const [name, q] of visible) {
+    if (!q) continue;
+    if (name === driven) parts.push(`(${qWithPrefilter(q, p)})`);
+    else
+      parts.push(
+        `(${typeToSql({ kind: 'type', name }, 'e.types', p)} AND ${qWithPrefilter(q, p)})`,
+      );
+  }
+  return `(${parts.join(' OR ')})`;
+}
+
+/**
+ * Plans a query as one statement: every filter (types, ids, idPattern, attrs, q, scopeQ, geo,
+ * within) is SQL, so PostgreSQL chooses the index (primary key order, the types GIN, the
+ * geometry GiST) and pages in id order. With `count`, the same statement counts all matches (one snapshot) and
  * returns at least one row, whose `doc` is NULL when the page is empty.
  */
 export function entityQuerySql(query: EntityQuery): Statement {
   const p = new SqlParams();
   const conds: string[] = [];
-  // One type name (the usual query): walk entity_types in id order and stop at the page's end.
-  const oneType = query.types?.kind === 'type' && !query.ids ? query.types.name : undefined;
+  const visible = query.within && visibleTypes(query.within);
+  // One type name (the usual query, or a restriction to one type): walk entity_types in id
+  // order and stop at the page's end.
+  const only = visible?.size === 1 ? [...visible.keys()][0] : undefined;
+  const oneType = query.ids ? undefined : query.types?.kind === 'type' ? query.types.name : only;
   let from = 'entities e';
   let order = 'e.id';
   if (oneType !== undefined) {
@@ -31,7 +87,10 @@ export function entityQuerySql(query: EntityQuery): Statement {
     conds.push(`t.type = ${p.add(oneType, 'text')}`);
   }
   if (query.ids) conds.push(`e.id = ANY(${p.add(query.ids, 'text[]')})`);
-  if (query.types && oneType === undefined) conds.push(typeToSql(query.types, 'e.types', p));
+  if (query.types && !(query.types.kind === 'type' && query.types.name === oneType))
+    conds.push(typeToSql(query.types, 'e.types', p));
+  const within = visible && withinSql(visible, oneType, p);
+  if (within) conds.push(within);
   if (query.idPattern !== undefined)
     conds.push(`cb_units(e.id) ~ ${p.add(toPgRegex(query.idPattern, ''), 'text')}`);
   if (query.attrs?.length) conds.push(`e.doc ?| ${p.add(query.attrs, 'text[]')}`);

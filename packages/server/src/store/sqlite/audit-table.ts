@@ -42,6 +42,8 @@ export class AuditTable implements AuditStore {
   private readonly last: Statement<[], { seq: number; hash: string }>;
   private readonly insert: Statement<[number, number, string | null, string, string, string]>;
   private readonly page: Statement<[number, number], Row>;
+  private readonly newest: Statement<[number, number], Row>;
+  private readonly newestOf: Statement<[string, number, number], Row>;
   private readonly insertCheckpoint: Statement<[number, string, string, number, string]>;
   private readonly allCheckpoints: Statement<
     [],
@@ -59,6 +61,13 @@ export class AuditTable implements AuditStore {
     );
     this.page = db.prepare(
       'SELECT seq, entry, prev_hash, hash FROM audit WHERE seq >= ? ORDER BY seq LIMIT ?',
+    );
+    this.newest = db.prepare(
+      'SELECT seq, entry, prev_hash, hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.newestOf = db.prepare(
+      `SELECT seq, entry, prev_hash, hash FROM audit
+       WHERE owner = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     );
     this.insertCheckpoint = db.prepare(
       'INSERT OR REPLACE INTO audit_checkpoints (seq, key_id, hash, at, signature) VALUES (?, ?, ?, ?, ?)',
@@ -107,6 +116,17 @@ export class AuditTable implements AuditStore {
 
   async head(): Promise<{ seq: number; hash: string } | undefined> {
     return this.last.get();
+  }
+
+  async recent(
+    owner: string | undefined,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<AuditRecord[]> {
+    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      owner === undefined ? this.newest.all(before, limit) : this.newestOf.all(owner, before, limit);
+    return rows.map(toRecord);
   }
 
   async addCheckpoint(c: AuditCheckpoint): Promise<void> {

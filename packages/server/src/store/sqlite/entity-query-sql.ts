@@ -1,14 +1,16 @@
 import {
   attributeInstances,
+  entityTypes,
   geoQueryBounds,
   matchesGeoQuery,
   matchesQ,
   matchesScope,
   type Entity,
   type GeoQuery,
+  type QExpression,
   type TypeExpression,
 } from '../../core/index.js';
-import type { EntityQuery } from '../port.js';
+import type { EntityQuery, VisibilityRule } from '../port.js';
 import { GEO_SLOTS } from './entity-schema.js';
 import { memberPath, qToSql, type SqlPart } from './q-sql.js';
 
@@ -68,6 +70,55 @@ function hasAny(names: readonly string[]): SqlPart {
 }
 
 /**
+ * The visible types, each with the q its entities must match (the ORed qs of its rules), or
+ * undefined when a rule admits every entity of the type.
+ */
+function visibleTypes(rules: readonly VisibilityRule[]): Map<string, QExpression | undefined> {
+  const qs = new Map<string, QExpression[] | undefined>();
+  for (const { type, q } of rules) {
+    const seen = qs.has(type) ? qs.get(type) : [];
+    qs.set(type, seen && q ? [...seen, q] : undefined);
+  }
+  return new Map(
+    [...qs].map(([type, list]) => [
+      type,
+      list && (list.length === 1 ? list[0] : { kind: 'or', terms: list }),
+    ]),
+  );
+}
+
+/** Whether some visible type of the entity admits it (the exact verdict of `withinSql`). */
+function admits(entity: Entity, visible: ReadonlyMap<string, QExpression | undefined>): boolean {
+  return entityTypes(entity).some((type) => {
+    if (!visible.has(type)) return false;
+    const q = visible.get(type);
+    return !q || matchesQ(entity, q);
+  });
+}
+
+/**
+ * `((type1 AND q1) OR (type2 AND q2) …)`, three-valued as qToSql; the type test is left out for
+ * the type the scan is driven by (every candidate has it). Undefined when that type admits all.
+ */
+function withinSql(
+  visible: ReadonlyMap<string, QExpression | undefined>,
+  driven: string | undefined,
+): SqlPart | undefined {
+  if (driven !== undefined && visible.has(driven) && !visible.get(driven)) return undefined;
+  const parts = [...visible].map(([name, q]): SqlPart => {
+    const type = typeSql({ kind: 'type', name });
+    if (!q) return type;
+    const match = qToSql(q, DOC);
+    if (name === driven) return match;
+    return { sql: `(${type.sql} AND ${match.sql})`, params: [...type.params, ...match.params] };
+  });
+  return {
+    sql: `(${parts.map((p) => p.sql).join(' OR ')})`,
+    params: parts.flatMap((p) => p.params),
+  };
+}
+
+/**
  * Plans a query: the candidates come from the most selective index (ids, the R*Tree, the
  * (type, id) index, or the id index), in id order; what SQL decides exactly is filtered there,
  * the rest (`sure` NULL) by the core evaluators.
@@ -78,7 +129,12 @@ export function entityQuerySql(query: EntityQuery): EntityQuerySql {
   let from = 'entities e';
   let order = 'e.id';
   const bounds = query.geo ? geoQueryBounds(query.geo) : undefined;
-  const driver = drivingType(query.types);
+  const visible = query.within && visibleTypes(query.within);
+  // A restriction to one type drives the scan like a query for that type.
+  const only = visible?.size === 1 ? [...visible.keys()][0] : undefined;
+  const driver = drivingType(query.types) ?? only;
+  let driven: string | undefined;
+  if (visible?.size === 0) base.push({ sql: '0', params: [] }); // admits nothing: no scan
   if (query.ids) {
     base.push({
       sql: 'e.id IN (SELECT value FROM json_each(?))',
@@ -96,12 +152,12 @@ export function entityQuerySql(query: EntityQuery): EntityQuerySql {
     from = 'entity_types t JOIN entities e ON e.eid = t.eid';
     base.push({ sql: 't.type = ?', params: [driver] });
     order = 't.id';
+    driven = driver;
   }
-  if (
-    query.types &&
-    !(query.types.kind === 'type' && driver !== undefined && !query.ids && !bounds)
-  )
+  if (query.types && !(query.types.kind === 'type' && query.types.name === driven))
     conds.push(typeSql(query.types));
+  const within = visible?.size ? withinSql(visible, driven) : undefined;
+  if (within) conds.push(within);
   if (query.idPattern !== undefined)
     conds.push({ sql: 'e.id REGEXP ?', params: [query.idPattern] });
   if (query.attrs?.length) conds.push(hasAny(query.attrs));
@@ -124,6 +180,7 @@ export function entityQuerySql(query: EntityQuery): EntityQuerySql {
     recheck: (entity) =>
       (!q || matchesQ(entity, q)) &&
       (!scopeQ || matchesScope(entity, scopeQ)) &&
-      (!geo || matchesGeo(entity, geo)),
+      (!geo || matchesGeo(entity, geo)) &&
+      (!visible || admits(entity, visible)),
   };
 }

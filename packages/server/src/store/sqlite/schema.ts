@@ -48,6 +48,8 @@ const MIGRATIONS: string[] = [
   ENTITY_MIGRATION,
   TEMPORAL_MIGRATION,
   AUDIT_MIGRATION,
+  // An owner's access log reads its newest records first.
+  'CREATE INDEX audit_owner_seq ON audit (owner, seq);',
 ];
 
 /**
