@@ -58,7 +58,9 @@ function visibleTypes(infos: readonly TypeInfo[], access: AccessView): TypeInfo[
     const seen = access.typeVisibility(t.type);
     if (!seen) return [];
     const granted = seen.attributes;
-    return granted ? [{ ...t, attributeNames: t.attributeNames.filter((a) => granted.has(a)) }] : [t];
+    return granted
+      ? [{ ...t, attributeNames: t.attributeNames.filter((a) => granted.has(a)) }]
+      : [t];
   });
 }
 

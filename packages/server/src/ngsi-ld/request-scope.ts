@@ -56,17 +56,15 @@ class Scope implements RequestScope {
     // Each write is checked inside the store's transaction, against the entity as it is there.
     const checked = access.unrestricted
       ? writes
-      : writes.map(
-          (w): EntityWrite => ({
-            id: w.id,
-            mutate: (current) => {
-              access.checkWrite(current, undefined);
-              const next = w.mutate(current);
-              if (next) access.checkWrite(current, next);
-              return next;
-            },
-          }),
-        );
+      : writes.map((w): EntityWrite => ({
+          id: w.id,
+          mutate: (current) => {
+            access.checkWrite(current, undefined);
+            const next = w.mutate(current);
+            if (next) access.checkWrite(current, next);
+            return next;
+          },
+        }));
     const results = await this.store.entities.write(checked);
     await publishEntityChanges(this.options.bus, results, this.tenant);
     return results;

@@ -12,13 +12,7 @@ import { openDeviceRegistry, startDeviceIngest } from './device-ingest.js';
 import { startHistoryRetention } from './retention.js';
 import { buildHttpApp } from './http/build-app.js';
 import { tokenMatcher } from './http/auth.js';
-import {
-  API_KEYS,
-  ApiKeys,
-  Authenticator,
-  OidcVerifier,
-  type ApiKey,
-} from '../sharing/index.js';
+import { API_KEYS, ApiKeys, Authenticator, OidcVerifier, type ApiKey } from '../sharing/index.js';
 import { startSharing } from './sharing-setup.js';
 import { createMetrics } from './metrics.js';
 

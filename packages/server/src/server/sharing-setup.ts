@@ -1,12 +1,7 @@
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/index.js';
 import { ContextRegistry, LdContextResolver } from '../ngsi-ld/index.js';
-import {
-  AuditSigningKey,
-  Auditor,
-  ReadPolicy,
-  SharingRegistry,
-} from '../sharing/index.js';
+import { AuditSigningKey, Auditor, ReadPolicy, SharingRegistry } from '../sharing/index.js';
 import type { Store } from '../store/index.js';
 import { auditKeyFile } from './audit-command.js';
 import type { Config } from './config-schema.js';

@@ -22,7 +22,14 @@ export function renderSubscription(
   sub: StoredSubscription,
   { ctx, now, sysAttrs }: RenderSubscriptionOptions,
 ): Record<string, unknown> {
-  const rest = omit(sub, ['filters', 'owner', 'jsonldContext', 'linkHeader', 'createdAt', 'modifiedAt']);
+  const rest = omit(sub, [
+    'filters',
+    'owner',
+    'jsonldContext',
+    'linkHeader',
+    'createdAt',
+    'modifiedAt',
+  ]);
   const compact = (name: string): string => ctx.compact(name);
   const out: Record<string, unknown> = { ...rest, status: subscriptionState(sub, now) };
   if (sub.entities)

@@ -2,12 +2,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { CityError } from '../../core/index.js';
 import type { ApiKeys } from '../../sharing/index.js';
+import { principalOf } from './auth.js';
 
-/** Only administrators manage API keys (the operator, or a principal with the `admin` role). */
-function requireAdmin(request: FastifyRequest): void {
-  const principal = request.principal;
-  if (principal && !principal.roles.includes('admin'))
+/**
+ * Who may manage API keys: the operator, all of them; an organisation's `admin`, its own
+ * organisation's only (a key for another organisation would read that one's data).
+ */
+function managedOrganisation(request: FastifyRequest): string | undefined {
+  const principal = principalOf(request);
+  if (principal.kind === 'operator') return undefined;
+  if (!principal.roles.includes('admin') || principal.organisation === undefined)
     throw new CityError('Forbidden', 'managing API keys needs the admin role');
+  return principal.organisation;
 }
 
 const CreateKey = Type.Object(
@@ -32,7 +38,9 @@ export function apiKeyRoutes(app: FastifyInstance, options: { apiKeys: ApiKeys }
       },
     },
     async (request, reply) => {
-      requireAdmin(request);
+      const own = managedOrganisation(request);
+      if (own !== undefined && request.body.organisation !== own)
+        throw new CityError('Forbidden', `an administrator of ${own} creates keys for ${own} only`);
       const created = await apiKeys.create(request.body);
       return reply.code(201).header('Location', `/api/v1/api-keys/${created.id}`).send(created);
     },
@@ -41,16 +49,21 @@ export function apiKeyRoutes(app: FastifyInstance, options: { apiKeys: ApiKeys }
     '/api/v1/api-keys',
     { schema: { tags: ['identity'], summary: 'List API keys (without their secrets)' } },
     async (request) => {
-      requireAdmin(request);
-      return apiKeys.list();
+      const own = managedOrganisation(request);
+      return (await apiKeys.list()).filter((k) => own === undefined || k.organisation === own);
     },
   );
   app.delete<{ Params: { id: string } }>(
     '/api/v1/api-keys/:id',
     { schema: { tags: ['identity'], summary: 'Revoke an API key at once' } },
     async (request, reply) => {
-      requireAdmin(request);
-      if (!(await apiKeys.revoke(request.params.id)))
+      const own = managedOrganisation(request);
+      const key = (await apiKeys.list()).find((k) => k.id === request.params.id);
+      if (
+        !key ||
+        (own !== undefined && key.organisation !== own) ||
+        !(await apiKeys.revoke(key.id))
+      )
         throw new CityError('ResourceNotFound', `no API key ${request.params.id}`);
       return reply.code(204).send();
     },

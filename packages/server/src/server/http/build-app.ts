@@ -10,7 +10,8 @@ import { ingestRoutes, type DeviceRegistry, type IngestGate } from '../../ingest
 import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
 import type { Store, TenantStores } from '../../store/index.js';
 import type { NodeMetrics } from '../metrics.js';
-import { installAuth, type AuthOptions } from './auth.js';
+import { CityError } from '../../core/index.js';
+import { installAuth, principalOf, type AuthOptions } from './auth.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import type { ApiKeys, ReadPolicy, SharingRegistry } from '../../sharing/index.js';
 import type { AuditStore } from '../../store/index.js';
@@ -21,6 +22,9 @@ import { installCockpitRoutes } from './cockpit-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import { installEventsRoute } from './events-route.js';
 import { installHealthRoutes, type HealthCheck } from './health-routes.js';
+
+/** Routes only the operator may use. */
+const OPERATOR_ONLY = ['/api/v1/devices', '/api/v1/dead-letters'];
 
 /** Everything the HTTP side of a node is built from. */
 export interface HttpAppOptions {
@@ -83,6 +87,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   sharingRoutes(app, { sharing: options.sharing });
   accessLogRoutes(app, { audit: options.audit });
   const access = accessGuard(options.policy);
+  // Devices, their credentials and the dead letters (raw payloads) are the operator's.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const path = request.routeOptions.url ?? '';
+    if (OPERATOR_ONLY.some((p) => path.startsWith(p)) && principalOf(request).kind !== 'operator')
+      return done(
+        new CityError('Forbidden', 'devices and dead letters are managed by the operator'),
+      );
+    done();
+  });
   app.addHook('onResponse', (request, reply, done) => {
     options.metrics.httpDuration.observe(
       {

@@ -20,13 +20,15 @@ interface Client {
   writing: Promise<void>;
 }
 
-const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const frame = (event: string, data: unknown) =>
+  `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** An entity change as a stream frame, as its reader may see it; undefined when invisible. */
 function entityFrame(change: EntityChange, access: AccessView): string | undefined {
   if (change.tenant !== undefined) return undefined; // the cockpit shows the default tenant
   const entity = change.entity && access.view(change.entity);
-  if (change.entity ? !entity : !(change.previous && access.view(change.previous))) return undefined;
+  if (change.entity ? !entity : !(change.previous && access.view(change.previous)))
+    return undefined;
   const { id, type, kind } = change;
   return frame('entity', { id, type, kind, ...(entity && { entity: toKeyValues(entity) }) });
 }

@@ -61,8 +61,18 @@ export class SharingRegistry {
   }
 
   async putOrganisation(by: Principal, organisation: Organisation): Promise<void> {
-    if (!isOperator(by) && !(by.roles.includes('admin') && by.organisation === organisation.id))
-      throw new CityError('Forbidden', 'organisations are managed by the operator');
+    if (!isOperator(by)) {
+      if (!(by.roles.includes('admin') && by.organisation === organisation.id))
+        throw new CityError('Forbidden', 'organisations are managed by the operator');
+      // Its administrator renames it; which tenants it may use is the operator's decision.
+      const existing = await this.organisationDocs.get(organisation.id);
+      const tenants = (o?: Organisation) => [...(o?.tenants ?? [])].sort().join(',');
+      if (tenants(existing) !== tenants(organisation) || existing?.kind !== organisation.kind)
+        throw new CityError(
+          'Forbidden',
+          'the tenants and kind of an organisation are the operator’s to set',
+        );
+    }
     await this.organisationDocs.put(organisation.id, organisation);
     await this.announce(SHARING_CHANGED, organisation.id, { organisation: organisation.id });
   }

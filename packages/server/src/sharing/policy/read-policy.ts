@@ -86,7 +86,9 @@ export class ReadPolicy {
   /** What `principal` may read for `purpose` now. */
   async scope(principal: Party, purpose: string | undefined): Promise<ReadScope> {
     const key =
-      principal.kind === 'operator' ? '\u0000operator' : `${principal.organisation}\u0000${purpose}`;
+      principal.kind === 'operator'
+        ? '\u0000operator'
+        : `${principal.organisation}\u0000${purpose}`;
     const cached = this.scopes.get(key);
     if (cached) {
       const scope = await cached;
@@ -165,6 +167,8 @@ export class AccessSession {
   readonly unrestricted: boolean;
   private readonly tally = new Map<string, Tally>();
   private readonly denied = new Map<string, string>();
+  /** Datasets of entities withheld (asked by id): their owners see the attempt. */
+  private readonly hidden = new Map<string, { owner: string; reason: string }>();
 
   constructor(
     readonly scope: ReadScope,
@@ -183,7 +187,10 @@ export class AccessSession {
 
   view(entity: Entity): Entity | undefined {
     const seen = this.scope.see(entity);
-    if (!seen) return undefined;
+    if (!seen) {
+      this.hide(entity);
+      return undefined;
+    }
     const first = seen.through[0];
     const key = first?.dataset.id ?? typesOf(entity)[0] ?? '?';
     let t = this.tally.get(key);
@@ -203,9 +210,25 @@ export class AccessSession {
 
   discard(): void {
     this.tally.clear();
+    this.hidden.clear();
   }
 
-  typeVisibility(type: string): { attributes?: ReadonlySet<string>; filtered: boolean } | undefined {
+  /** Notes an entity withheld from the caller, so that its owner sees the attempt. */
+  private hide(entity: Entity): void {
+    for (const type of typesOf(entity)) {
+      const dataset = this.scope.datasets.get(type);
+      if (!dataset) continue;
+      const reason = this.scope.readable.has(type)
+        ? 'outside-grant'
+        : (this.scope.denied.get(type)?.reason ?? 'no-grant');
+      this.hidden.set(dataset.id, { owner: dataset.owner, reason });
+      return;
+    }
+  }
+
+  typeVisibility(
+    type: string,
+  ): { attributes?: ReadonlySet<string>; filtered: boolean } | undefined {
     if (this.unrestricted) return { filtered: false };
     const access = this.scope.readable.get(type);
     if (!access) return undefined;
@@ -265,6 +288,15 @@ export class AccessSession {
         records: 0,
       });
     }
+    for (const [dataset, h] of this.hidden)
+      out.push({
+        ...who,
+        resource: asked ?? dataset,
+        owner: h.owner,
+        result: 'deny',
+        reason: h.reason,
+        records: 0,
+      });
     if (out.length === 0)
       out.push({
         ...who,

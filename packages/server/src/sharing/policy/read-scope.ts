@@ -229,10 +229,13 @@ export class ReadScope {
   mayWrite(principal: Party, types: readonly string[]): boolean {
     if (this.unrestricted) return true;
     if (!principal.roles.some((r) => WRITER_ROLES.has(r))) return false;
-    return types.length > 0 && types.every((t) => {
-      const dataset = this.datasets.get(t);
-      return dataset !== undefined && dataset.owner === principal.organisation;
-    });
+    return (
+      types.length > 0 &&
+      types.every((t) => {
+        const dataset = this.datasets.get(t);
+        return dataset !== undefined && dataset.owner === principal.organisation;
+      })
+    );
   }
 }
 

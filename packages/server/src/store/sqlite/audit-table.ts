@@ -125,7 +125,9 @@ export class AuditTable implements AuditStore {
   ): Promise<AuditRecord[]> {
     const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
     const rows =
-      owner === undefined ? this.newest.all(before, limit) : this.newestOf.all(owner, before, limit);
+      owner === undefined
+        ? this.newest.all(before, limit)
+        : this.newestOf.all(owner, before, limit);
     return rows.map(toRecord);
   }
 
