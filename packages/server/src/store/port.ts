@@ -328,6 +328,17 @@ export interface AuditCheckpoint {
   signature: string;
 }
 
+/** A page of an access log, newest first. */
+export interface AuditLogQuery {
+  /** Records of this owner's resources; all records when undefined. */
+  owner?: string;
+  /** Only records of other organisations than the owner (not the owner reading its own). */
+  othersOnly?: boolean;
+  /** Records before this seq (exclusive); from the end when undefined. */
+  beforeSeq?: number;
+  limit: number;
+}
+
 /** The audit chain, appended at its end only. */
 export interface AuditStore {
   /**
@@ -343,15 +354,8 @@ export interface AuditStore {
   read(fromSeq: number, limit: number): Promise<AuditRecord[]>;
   /** The last record's seq and hash; undefined while the chain is empty. */
   head(): Promise<{ seq: number; hash: string } | undefined>;
-  /**
-   * The newest records first, before `beforeSeq` (exclusive; undefined: from the end): of one
-   * owner's resources, or all of them when `owner` is undefined (an owner's access log).
-   */
-  recent(
-    owner: string | undefined,
-    beforeSeq: number | undefined,
-    limit: number,
-  ): Promise<AuditRecord[]>;
+  /** The newest records first (an owner's access log; see AuditLogQuery). */
+  recent(query: AuditLogQuery): Promise<AuditRecord[]>;
   addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   /** Every checkpoint, by seq. */
   checkpoints(): Promise<AuditCheckpoint[]>;

@@ -279,19 +279,24 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         expect(record!.entry).toEqual(odd);
       });
 
-      it("reads an owner's records newest first, page by page", async () => {
-        const entries = Array.from({ length: 9 }, (_, i) =>
-          entry(i + 1, i % 3 === 0 ? 'transport' : 'health'),
-        );
+      it("reads an owner's records newest first, page by page, others' only if asked", async () => {
+        const entries = Array.from({ length: 9 }, (_, i) => ({
+          ...entry(i + 1, i % 3 === 0 ? 'transport' : 'health'),
+          organisation: i === 8 ? 'health' : 'police',
+        }));
         await store.audit.append(entries, link);
         const seqs = (records: { seq: number }[]) => records.map((r) => r.seq);
-        expect(seqs(await store.audit.recent('health', undefined, 4))).toEqual([9, 8, 6, 5]);
-        expect(seqs(await store.audit.recent('health', 5, 4))).toEqual([3, 2]);
-        expect(seqs(await store.audit.recent('transport', undefined, 10))).toEqual([7, 4, 1]);
-        expect(seqs(await store.audit.recent(undefined, 3, 10))).toEqual([2, 1]);
-        expect(await store.audit.recent('nobody', undefined, 10)).toEqual([]);
-        const [newest] = await store.audit.recent('health', undefined, 1);
+        const recent = (owner: string | undefined, beforeSeq?: number, limit = 10) =>
+          store.audit.recent({ ...(owner && { owner }), ...(beforeSeq && { beforeSeq }), limit });
+        expect(seqs(await recent('health', undefined, 4))).toEqual([9, 8, 6, 5]);
+        expect(seqs(await recent('health', 5, 4))).toEqual([3, 2]);
+        expect(seqs(await recent('transport'))).toEqual([7, 4, 1]);
+        expect(seqs(await recent(undefined, 3))).toEqual([2, 1]);
+        expect(await recent('nobody')).toEqual([]);
+        const [newest] = await recent('health', undefined, 1);
         expect(newest!.entry).toEqual(entries[8]);
+        const others = await store.audit.recent({ owner: 'health', othersOnly: true, limit: 2 });
+        expect(seqs(others)).toEqual([8, 6]);
       });
 
       it('keeps signed checkpoints of the head, one per seq and key', async () => {

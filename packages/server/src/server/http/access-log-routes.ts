@@ -8,6 +8,9 @@ const LogQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   before: Type.Optional(Type.Integer({ minimum: 1, description: 'records before this seq' })),
   owner: Type.Optional(Type.String({ description: 'the operator: one owner’s records' })),
+  others: Type.Optional(
+    Type.Boolean({ description: 'true: only other organisations’ accesses, not the owner’s own' }),
+  ),
 });
 
 /** Roles that may read their organisation's access log. */
@@ -49,7 +52,12 @@ export function accessLogRoutes(app: FastifyInstance, options: { audit: AuditSto
       else if (request.query.owner !== undefined && request.query.owner !== principal.organisation)
         throw new CityError('Forbidden', 'an organisation reads its own access log');
       else owner = principal.organisation;
-      const records = await options.audit.recent(owner, before, limit);
+      const records = await options.audit.recent({
+        ...(owner !== undefined && { owner }),
+        ...(before !== undefined && { beforeSeq: before }),
+        othersOnly: request.query.others === true,
+        limit,
+      });
       return {
         records: records.map((r) => ({ seq: r.seq, ...r.entry })),
         ...(records.length === limit && { next: records[records.length - 1]!.seq }),

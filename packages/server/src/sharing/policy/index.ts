@@ -1,11 +1,4 @@
-export {
-  isPurpose,
-  readAccess,
-  rowFilterOf,
-  visibleEntity,
-  type GrantRule,
-  type ReadAccess,
-} from './read-access.js';
+export { isPurpose, readAccess, type GrantRule, type ReadAccess } from './read-access.js';
 export { AccessSession, ReadPolicy, type ReadPolicyOptions } from './read-policy.js';
 export {
   queryAttributes,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matchesQ, parseQ, type Entity } from '../../core/index.js';
 import type { Dataset, Grant } from '../grants/index.js';
 import type { Principal } from '../identity/index.js';
-import { readAccess, rowFilterOf, visibleEntity, type GrantRule } from './read-access.js';
+import { readAccess } from './read-access.js';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 const day = 86_400_000;
@@ -30,15 +29,6 @@ const grant = (extra: Partial<Grant> = {}): Grant => ({
   requestedBy: 'officer.li',
   requestedAt: new Date(NOW - 2 * day).toISOString(),
   ...extra,
-});
-const visit = (district: string): Entity => ({
-  id: `urn:ngsi-ld:FeverClinicVisit:${district}`,
-  type: 'FeverClinicVisit',
-  visitCount: { type: 'Property', value: 12 },
-  district: { type: 'Property', value: district },
-  patientName: { type: 'Property', value: 'Zhang San' },
-  scope: '/Hangzhou/' + district,
-  createdAt: '2026-11-24T00:00:00Z',
 });
 
 describe('readAccess: default deny, grants by organisation, dataset and purpose', () => {
@@ -80,52 +70,5 @@ describe('readAccess: default deny, grants by organisation, dataset and purpose'
       why('epidemic-control', visits, [grant({ validFrom: new Date(NOW + 1).toISOString() })]),
     ).toBe('no-grant');
     expect(why('epidemic-control', visits, [grant()])).toBe('granted');
-  });
-});
-
-describe('what a grant lets be seen', () => {
-  const rules = (grants: Grant[]): GrantRule[] => {
-    const access = readAccess(police, 'epidemic-control', visits, grants, NOW);
-    if (access.kind !== 'granted') throw new Error(access.kind);
-    return access.rules;
-  };
-
-  it('hides rows outside the filter and attributes outside the grant', () => {
-    const r = rules([grant()]);
-    expect(visibleEntity(visit('Binjiang'), r)).toBeUndefined();
-    expect(visibleEntity(visit('Xihu'), r)).toEqual({
-      id: 'urn:ngsi-ld:FeverClinicVisit:Xihu',
-      type: 'FeverClinicVisit',
-      visitCount: { type: 'Property', value: 12 },
-      district: { type: 'Property', value: 'Xihu' },
-      createdAt: '2026-11-24T00:00:00Z',
-    });
-  });
-
-  it('joins several grants: rows of either filter, each with the attributes of the grants it falls under', () => {
-    const r = rules([
-      grant(),
-      grant({ id: 'g2', rowFilter: 'district=="Binjiang"', attributes: ['visitCount'] }),
-    ]);
-    expect(rowFilterOf(r)).toBe('(district=="Xihu")|(district=="Binjiang")');
-    const filter = parseQ(rowFilterOf(r)!);
-    expect(['Xihu', 'Binjiang', 'Gongshu'].map((d) => matchesQ(visit(d), filter))).toEqual([
-      true,
-      true,
-      false,
-    ]);
-    expect(Object.keys(visibleEntity(visit('Binjiang'), r)!)).toEqual([
-      'id',
-      'type',
-      'visitCount',
-      'createdAt',
-    ]);
-    expect(Object.keys(visibleEntity(visit('Xihu'), r)!)).toContain('district');
-  });
-
-  it('adds no row filter when one grant covers every row', () => {
-    const r = rules([grant(), grant({ id: 'g2', rowFilter: undefined })]);
-    expect(rowFilterOf(r)).toBeUndefined();
-    expect(visibleEntity(visit('Gongshu'), r)).toBeDefined();
   });
 });

@@ -1,4 +1,4 @@
-import { matchesQ, parseQ, type Entity, type QExpression } from '../../core/index.js';
+import { parseQ, type QExpression } from '../../core/index.js';
 import { inForce, PURPOSES, type Dataset, type Grant, type Purpose } from '../grants/index.js';
 import type { Principal } from '../identity/index.js';
 
@@ -57,30 +57,4 @@ export function readAccess(
       ...(g.rowFilter !== undefined && { rowFilter: g.rowFilter, filter: parseQ(g.rowFilter) }),
     }));
   return rules.length > 0 ? { kind: 'granted', rules } : { kind: 'none', reason: 'no-grant' };
-}
-
-/**
- * The q expression a query must add (AND) so that no invisible row is read, counted or paged:
- * the grants' row filters joined by `|`; undefined when one grant covers every row.
- */
-export function rowFilterOf(rules: readonly GrantRule[]): string | undefined {
-  if (rules.some((r) => r.rowFilter === undefined)) return undefined;
-  return rules.map((r) => `(${r.rowFilter})`).join('|');
-}
-
-/** The entity as the rules let it be seen; undefined when no rule's rows include it. */
-export function visibleEntity(entity: Entity, rules: readonly GrantRule[]): Entity | undefined {
-  const allowed = new Set<string>();
-  for (const rule of rules)
-    if (!rule.filter || matchesQ(entity, rule.filter))
-      for (const attr of rule.attributes) allowed.add(attr);
-  if (allowed.size === 0) return undefined;
-  const seen: Entity = { id: entity.id, type: entity.type };
-  for (const [key, value] of Object.entries(entity)) {
-    if (key === 'id' || key === 'type') continue;
-    // Members that are not attributes (@context, system times) stay; attributes only if granted.
-    if (key.startsWith('@') || key === 'createdAt' || key === 'modifiedAt' || allowed.has(key))
-      seen[key] = value;
-  }
-  return seen;
 }

@@ -182,7 +182,21 @@ export class AccessSession {
   }
 
   restrict(query: EntityQuery): EntityQuery {
-    return this.scope.restrict(query, this.denied);
+    const restricted = this.scope.restrict(query, this.denied);
+    // A query that names readable types is recorded for their owners even when it finds nothing.
+    if (query.types)
+      for (const rule of restricted.within ??
+        (query.types.kind === 'type' ? [{ type: query.types.name }] : [])) {
+        const access = this.scope.readable.get(rule.type);
+        if (access && !this.tally.has(access.dataset.id))
+          this.tally.set(access.dataset.id, {
+            owner: access.dataset.owner,
+            records: 0,
+            grants: new Set(),
+            reason: access.reason,
+          });
+      }
+    return restricted;
   }
 
   view(entity: Entity): Entity | undefined {
@@ -297,15 +311,10 @@ export class AccessSession {
         reason: h.reason,
         records: 0,
       });
-    if (out.length === 0)
-      out.push({
-        ...who,
-        resource: asked ?? '*',
-        // Asked by id and nothing shown: absent, or not visible to this caller (the same 404).
-        result: asked !== undefined ? 'deny' : 'allow',
-        reason: asked !== undefined ? 'not-visible' : this.unrestricted ? 'operator' : 'grant',
-        records: 0,
-      });
+    // Asked by id and nothing shown: absent, or not visible to this caller (the same 404).
+    // (An answer of nothing to a query that named no dataset involves nobody's data.)
+    if (out.length === 0 && asked !== undefined)
+      out.push({ ...who, resource: asked, result: 'deny', reason: 'not-visible', records: 0 });
     return out;
   }
 
@@ -313,6 +322,7 @@ export class AccessSession {
   async record(action: string, asked?: string): Promise<void> {
     const auditor = this.auditor;
     if (!auditor) return;
-    await Promise.all(this.entries(action, asked).map((e) => auditor.record(e)));
+    const entries = this.entries(action, asked);
+    if (entries.length > 0) await Promise.all(entries.map((e) => auditor.record(e)));
   }
 }

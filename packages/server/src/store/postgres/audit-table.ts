@@ -1,7 +1,13 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AUDIT_GENESIS } from '../audit-genesis.js';
-import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditStore } from '../port.js';
+import type {
+  AuditCheckpoint,
+  AuditEntry,
+  AuditLogQuery,
+  AuditRecord,
+  AuditStore,
+} from '../port.js';
 import { inTransaction } from './pg-transaction.js';
 
 interface Row {
@@ -96,22 +102,19 @@ export class PgAuditTable implements AuditStore {
     return last && { seq: Number(last.seq), hash: last.hash };
   }
 
-  async recent(
-    owner: string | undefined,
-    beforeSeq: number | undefined,
-    limit: number,
-  ): Promise<AuditRecord[]> {
-    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+  async recent(query: AuditLogQuery): Promise<AuditRecord[]> {
+    const before = query.beforeSeq ?? Number.MAX_SAFE_INTEGER;
     const { rows } =
-      owner === undefined
+      query.owner === undefined
         ? await this.pool.query<Row>(
             'SELECT seq, entry, prev_hash, hash FROM audit WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
-            [before, limit],
+            [before, query.limit],
           )
         : await this.pool.query<Row>(
-            `SELECT seq, entry, prev_hash, hash FROM audit
-             WHERE owner = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
-            [owner, before, limit],
+            `SELECT seq, entry, prev_hash, hash FROM audit WHERE owner = $1 AND seq < $2
+             ${query.othersOnly ? "AND (entry->>'organisation') IS DISTINCT FROM owner" : ''}
+             ORDER BY seq DESC LIMIT $3`,
+            [query.owner, before, query.limit],
           );
     return rows.map(toRecord);
   }

@@ -1,6 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { AUDIT_GENESIS } from '../audit-genesis.js';
-import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditStore } from '../port.js';
+import type {
+  AuditCheckpoint,
+  AuditEntry,
+  AuditLogQuery,
+  AuditRecord,
+  AuditStore,
+} from '../port.js';
 
 /** The audit chain's tables (schema step 4). */
 export const AUDIT_MIGRATION = `
@@ -44,6 +50,7 @@ export class AuditTable implements AuditStore {
   private readonly page: Statement<[number, number], Row>;
   private readonly newest: Statement<[number, number], Row>;
   private readonly newestOf: Statement<[string, number, number], Row>;
+  private readonly newestOfOthers: Statement<[string, number, number], Row>;
   private readonly insertCheckpoint: Statement<[number, string, string, number, string]>;
   private readonly allCheckpoints: Statement<
     [],
@@ -65,9 +72,10 @@ export class AuditTable implements AuditStore {
     this.newest = db.prepare(
       'SELECT seq, entry, prev_hash, hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?',
     );
-    this.newestOf = db.prepare(
-      `SELECT seq, entry, prev_hash, hash FROM audit
-       WHERE owner = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    const ofOwner = 'SELECT seq, entry, prev_hash, hash FROM audit WHERE owner = ? AND seq < ?';
+    this.newestOf = db.prepare(`${ofOwner} ORDER BY seq DESC LIMIT ?`);
+    this.newestOfOthers = db.prepare(
+      `${ofOwner} AND json_extract(entry, '$.organisation') IS NOT owner ORDER BY seq DESC LIMIT ?`,
     );
     this.insertCheckpoint = db.prepare(
       'INSERT OR REPLACE INTO audit_checkpoints (seq, key_id, hash, at, signature) VALUES (?, ?, ?, ?, ?)',
@@ -118,16 +126,16 @@ export class AuditTable implements AuditStore {
     return this.last.get();
   }
 
-  async recent(
-    owner: string | undefined,
-    beforeSeq: number | undefined,
-    limit: number,
-  ): Promise<AuditRecord[]> {
-    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+  async recent(query: AuditLogQuery): Promise<AuditRecord[]> {
+    const before = query.beforeSeq ?? Number.MAX_SAFE_INTEGER;
     const rows =
-      owner === undefined
-        ? this.newest.all(before, limit)
-        : this.newestOf.all(owner, before, limit);
+      query.owner === undefined
+        ? this.newest.all(before, query.limit)
+        : (query.othersOnly ? this.newestOfOthers : this.newestOf).all(
+            query.owner,
+            before,
+            query.limit,
+          );
     return rows.map(toRecord);
   }
 
