@@ -1,17 +1,30 @@
 import type { Alert, CityInfo, Health, KeyValuesEntity, Rule } from './model.js';
+import type {
+  AccessRecord,
+  Dataset,
+  Grant,
+  GrantAction,
+  GrantRequest,
+  Me,
+  Organisation,
+} from './sharing/sharing-model.js';
 
 export { openEventStream, type ConnectionState, type EventStream } from './event-stream.js';
 
 /** A failed HTTP call: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
+  /** The server's own explanation (ProblemDetails `detail`), to show to the user as is. */
+  readonly detail: string | undefined;
+
   /** Builds the error for an HTTP status (0: network failure). */
   constructor(
     readonly status: number,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { detail?: string },
   ) {
     super(message, options);
     this.name = 'ApiError';
+    this.detail = options?.detail;
   }
 }
 
@@ -38,6 +51,30 @@ export interface ApiClient {
   temporal(id: string, attr: string, lastN: number): Promise<TemporalValues>;
   /** One entity in normalized form (for unit codes and observation times). */
   entity(id: string): Promise<Record<string, unknown>>;
+  /** Who is signed in; the operator when the server does not say (no `/api/v1/me`). */
+  me(): Promise<Me>;
+  organisations(): Promise<Organisation[]>;
+  datasets(): Promise<Dataset[]>;
+  /** The grants the caller may see: its organisation's (all for the operator). */
+  grants(): Promise<Grant[]>;
+  /** Asks a dataset's owner for a grant; resolves with the requested grant. */
+  requestGrant(request: GrantRequest): Promise<Grant>;
+  /** Approves, rejects or revokes a grant; resolves with the changed grant. */
+  changeGrant(id: string, action: GrantAction): Promise<Grant>;
+  /** The grant as an ODRL 2.2 Agreement (JSON-LD). */
+  grantOdrl(id: string): Promise<Record<string, unknown>>;
+  /** Who read the caller's data, newest first; undefined when the server keeps no such log. */
+  accessLog(limit: number): Promise<AccessRecord[] | undefined>;
+}
+
+/** How one call is made. */
+interface RequestOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  /** Never log out, and read the body of any answer (`/health`). */
+  lenient?: boolean;
+  /** A 404 answers `undefined` instead of failing (an endpoint an older server lacks). */
+  optional?: boolean;
 }
 
 const PAGE = 1000;
@@ -46,21 +83,33 @@ const PAGE = 1000;
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const base = opts.baseUrl ?? '';
 
-  async function request(path: string, lenient = false): Promise<unknown> {
+  async function request(path: string, o: RequestOptions = {}): Promise<unknown> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${opts.token}`,
+      Accept: 'application/json',
+    };
+    // No content type without a body: the server refuses an empty JSON body.
+    if (o.body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
       res = await fetch(base + path, {
-        headers: { Authorization: `Bearer ${opts.token}`, Accept: 'application/json' },
+        method: o.method ?? 'GET',
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
       });
     } catch (cause) {
       throw new ApiError(0, `cannot reach the server (${path})`, { cause });
     }
     // Lenient calls (/health) never log out: they are not part of the authenticated API.
-    if (res.status === 401 && !lenient) {
+    if (res.status === 401 && !o.lenient) {
       opts.onUnauthorized?.();
       throw new ApiError(401, 'token refused');
     }
-    if (!res.ok && !lenient) throw new ApiError(res.status, `${path} answered ${res.status}`);
+    if (res.status === 404 && o.optional) return undefined;
+    if (!res.ok && !o.lenient) {
+      const detail = await problemDetail(res);
+      throw new ApiError(res.status, detail ?? `${path} answered ${res.status}`, { detail });
+    }
     return res.json();
   }
 
@@ -68,7 +117,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     token: opts.token,
     city: async () => (await request('/api/v1/city')) as CityInfo,
     // /health answers 503 with the same body while not ready: still worth showing.
-    health: async () => (await request('/health', true)) as Health,
+    health: async () => (await request('/health', { lenient: true })) as Health,
     alerts: async (limit) =>
       listOf<Alert>(await request(`/api/v1/alerts?limit=${limit}`), 'alerts'),
     rules: async () => listOf<Rule>(await request('/api/v1/rules'), 'rules'),
@@ -103,7 +152,44 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       const values = (body[attr] as { values?: unknown } | undefined)?.values;
       return Array.isArray(values) ? (values as TemporalValues) : [];
     },
+    me: async () =>
+      ((await request('/api/v1/me', { optional: true })) as Me | undefined) ?? OPERATOR,
+    organisations: async () =>
+      listOf<Organisation>(await request('/api/v1/organisations'), 'organisations'),
+    datasets: async () => listOf<Dataset>(await request('/api/v1/datasets'), 'datasets'),
+    grants: async () => listOf<Grant>(await request('/api/v1/grants'), 'grants'),
+    requestGrant: async (body) =>
+      (await request('/api/v1/grants', { method: 'POST', body })) as Grant,
+    changeGrant: async (id, action) =>
+      (await request(`/api/v1/grants/${encodeURIComponent(id)}/${action}`, {
+        method: 'POST',
+      })) as Grant,
+    grantOdrl: async (id) =>
+      (await request(`/api/v1/grants/${encodeURIComponent(id)}/odrl`)) as Record<string, unknown>,
+    async accessLog(limit) {
+      const body = await request(`/api/v1/access-log?limit=${limit}`, { optional: true });
+      return body === undefined ? undefined : listOf<unknown>(body, 'records').map(flatRecord);
+    },
   };
+}
+
+/** Who a server without `/api/v1/me` is taken to have signed in: the operator. */
+const OPERATOR: Me = { kind: 'operator', subject: 'operator', roles: ['admin'] };
+
+/** The `detail` of a ProblemDetails answer, if the body is one. */
+async function problemDetail(res: Response): Promise<string | undefined> {
+  try {
+    const body = (await res.json()) as { detail?: unknown } | null;
+    return typeof body?.detail === 'string' && body.detail ? body.detail : undefined;
+  } catch {
+    return undefined; // not JSON: the status says enough
+  }
+}
+
+/** An access record flat, whether the server nests the audit entry (`{seq, entry}`) or not. */
+function flatRecord(raw: unknown): AccessRecord {
+  const r = raw as AccessRecord & { entry?: Omit<AccessRecord, 'seq'> };
+  return r.entry ? { ...r.entry, seq: r.seq } : r;
 }
 
 /** Accepts a bare array or an object wrapping one under `key`. */

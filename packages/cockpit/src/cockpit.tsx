@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ApiClient } from './api.js';
 import type { Position } from './domain/geometry.js';
 import { alertPosition } from './map/alert-markers.js';
@@ -8,6 +8,8 @@ import type { Alert, DeviceKind, Rule } from './model.js';
 import { AlertFeed } from './panels/alert-feed.js';
 import { DevicePanel } from './panels/device-panel.js';
 import { HeaderBar } from './panels/header-bar.js';
+import type { CockpitView } from './panels/view-switch.js';
+import { SharingView } from './sharing/sharing-view.js';
 import { useLiveCity } from './use-live-city.js';
 import { useI18n } from './i18n.js';
 import { installTestHooks } from './test-hooks.js';
@@ -27,7 +29,11 @@ function useClock(): number {
   return now;
 }
 
-/** The signed-in dashboard: map, header, alert feed, legend and device detail. */
+/**
+ * The signed-in dashboard: map, header, alert feed, legend and device detail; or the
+ * data-sharing view over it (the map stays mounted and live underneath, so coming back is
+ * instant and keeps its state).
+ */
 export function Cockpit({ api, onSignOut }: CockpitProps) {
   const live = useLiveCity(api);
   const { store } = live;
@@ -37,6 +43,11 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
   const [selectedId, setSelectedId] = useState<string>();
   const [hidden, setHidden] = useState<ReadonlySet<DeviceKind>>(new Set());
   const [focus, setFocus] = useState<{ at: Position; key: number }>();
+  const [view, setView] = useState<CockpitView>('map');
+  // Once opened, the sharing view stays mounted (hidden on the map) so a half-typed request survives.
+  const [sharingOpened, setSharingOpened] = useState(false);
+  const viewRef = useRef(view);
+  viewRef.current = view;
   const places = useMemo(
     () =>
       new Map(
@@ -52,7 +63,10 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
     [live.rules],
   );
 
-  useEffect(() => installTestHooks(store, handle), [store, handle]);
+  useEffect(
+    () => installTestHooks({ store, handle, view: () => viewRef.current }),
+    [store, handle],
+  );
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') setSelectedId(undefined);
@@ -73,7 +87,7 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
   };
 
   return (
-    <div class="cockpit">
+    <div class={`cockpit cockpit--${view}`} data-view={view}>
       {live.city && (
         <CityMap
           store={store}
@@ -99,6 +113,11 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
         connection={live.connection}
         health={live.health}
         alertPulse={live.alertPulse}
+        view={view}
+        onView={(next) => {
+          if (next === 'sharing') setSharingOpened(true);
+          setView(next);
+        }}
         onSignOut={onSignOut}
       />
       <div class="side">
@@ -125,6 +144,7 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
           onClose={() => setSelectedId(undefined)}
         />
       )}
+      {sharingOpened && <SharingView api={api} now={now} hidden={view !== 'sharing'} />}
     </div>
   );
 }

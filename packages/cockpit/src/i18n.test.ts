@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { en } from './i18n/en.js';
+import { zh } from './i18n/zh.js';
 import { relativeTime, translator } from './i18n.js';
+import { CLASSIFICATIONS, PROHIBITIONS, PURPOSES } from './sharing/sharing-model.js';
 
 describe('i18n', () => {
   it('translates with placeholders in both languages', () => {
@@ -13,5 +16,20 @@ describe('i18n', () => {
     expect(translator('zh').tx('kind', 'AirQualityObserved')).toBe('空气质量');
     expect(translator('en').tx('attr', 'someNewReading')).toBe('Some New Reading');
     expect(translator('zh').tx('value', 'mystery', 'mystery')).toBe('mystery');
+  });
+
+  it('has the same keys in both languages, and Chinese text for the data-sharing screen', () => {
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    const names = [
+      ...PURPOSES.map((p) => `purpose.${p}`),
+      ...PROHIBITIONS.map((p) => `prohibition.${p}`),
+      ...CLASSIFICATIONS.map((c) => `class.${c}`),
+    ];
+    for (const key of names) {
+      expect(en).toHaveProperty([key]);
+      expect(zh[key as keyof typeof zh]).toMatch(/[\u4e00-\u9fff]/);
+    }
+    const sharing = Object.entries(zh).filter(([k]) => /^(share|phase|validity|duty)\./.test(k));
+    for (const [key, text] of sharing) expect(text, key).toMatch(/[\u4e00-\u9fff]/);
   });
 });

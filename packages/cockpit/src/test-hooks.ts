@@ -1,6 +1,7 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { CockpitStore } from './cockpit-store.js';
 import type { MapHandle } from './map/city-map.js';
+import type { CockpitView } from './panels/view-switch.js';
 
 /** What end-to-end tests (and curious operators in the console) can read from the page. */
 export interface CockpitHooks {
@@ -11,6 +12,15 @@ export interface CockpitHooks {
   /** Open (raised) alerts. */
   openAlertCount(): number;
   readonly map: MapLibreMap | undefined;
+  /** The view on screen: the city map or data sharing. */
+  view(): CockpitView;
+}
+
+/** What the hooks read from. */
+export interface TestHookSources {
+  store: CockpitStore;
+  handle: MapHandle;
+  view: () => CockpitView;
 }
 
 declare global {
@@ -20,8 +30,9 @@ declare global {
 }
 
 /** Installs `window.__cockpit`; returns a function that removes it. */
-export function installTestHooks(store: CockpitStore, handle: MapHandle): () => void {
+export function installTestHooks({ store, handle, view }: TestHookSources): () => void {
   window.__cockpit = {
+    view,
     deviceCount: () => handle.deviceCount,
     alertCount: () => store.alerts.length,
     openAlertCount: () => store.alerts.filter((a) => a.status === 'raised').length,

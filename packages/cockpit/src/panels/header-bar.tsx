@@ -4,6 +4,7 @@ import type { Health } from '../model.js';
 import { BrandMark } from './brand-mark.js';
 import { LanguageSwitch } from './language-switch.js';
 import { OpsStrip } from './ops-strip.js';
+import { ViewSwitch, type CockpitView } from './view-switch.js';
 
 /** Props of the header bar. */
 export interface HeaderBarProps {
@@ -16,10 +17,12 @@ export interface HeaderBarProps {
   health?: Health;
   /** Bumps on every new live alert: restarts the counter's flash. */
   alertPulse: number;
+  view: CockpitView;
+  onView: (view: CockpitView) => void;
   onSignOut: () => void;
 }
 
-/** Top bar: brand and city, KPIs, ops status, live indicator, clock, language, sign-out. */
+/** Top bar: brand and city, view tabs, KPIs, ops status, live indicator, clock, language, sign-out. */
 export function HeaderBar(p: HeaderBarProps) {
   const tr = useI18n();
   const locale = tr.lang === 'zh' ? 'zh-CN' : undefined;
@@ -33,6 +36,7 @@ export function HeaderBar(p: HeaderBarProps) {
           <div class="header__city">{p.cityName ?? '…'}</div>
         </div>
       </div>
+      <ViewSwitch view={p.view} onChange={p.onView} />
       <div class="header__kpis">
         <Kpi label={tr.t('kpi.devices')} value={p.devices} testId="kpi-devices" />
         <Kpi
