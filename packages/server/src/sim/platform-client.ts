@@ -6,6 +6,8 @@ export interface PlatformReply {
   status: number;
   created: boolean;
   existed: boolean;
+  /** The answer's JSON body, when it has one. */
+  body?: unknown;
 }
 
 /** Thrown when the platform refuses a call for a reason other than "already exists". */
@@ -28,6 +30,8 @@ export interface PlatformClient {
   registerDevice(device: SimulatedDevice, secret: string): Promise<PlatformReply>;
   /** `DELETE /api/v1/devices/{id}` (to re-register a device whose secret no longer matches). */
   deleteDevice(id: string): Promise<PlatformReply>;
+  /** Any other call of the API, as the operator (`PUT /api/v1/datasets/…`, grants …). */
+  call(method: string, path: string, body?: unknown): Promise<PlatformReply>;
 }
 
 const RETRIES = 3;
@@ -61,7 +65,12 @@ export function createPlatformClient(options: {
       const text = await response.text();
       if (response.status >= 500 && attempt < RETRIES) continue;
       if (response.ok || response.status === 409)
-        return { status: response.status, created: response.ok, existed: response.status === 409 };
+        return {
+          status: response.status,
+          created: response.ok,
+          existed: response.status === 409,
+          ...(text && { body: JSON.parse(text) as unknown }),
+        };
       throw new PlatformError(
         response.status,
         `${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`,
@@ -80,5 +89,6 @@ export function createPlatformClient(options: {
         secret,
       }),
     deleteDevice: (id) => call('DELETE', `/api/v1/devices/${encodeURIComponent(id)}`),
+    call,
   };
 }

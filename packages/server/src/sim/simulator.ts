@@ -13,6 +13,7 @@ import { episodeLevel, type EpisodeOptions } from './episode.js';
 import { mapLimit } from './map-limit.js';
 import { createPlatformClient, type PlatformClient } from './platform-client.js';
 import { provisionCity, registerDevices } from './provision.js';
+import { provisionSharing } from './sharing-demo.js';
 
 /** How to run the simulated city. */
 export interface SimulationOptions {
@@ -121,6 +122,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     signal,
   });
   await provisionCity(platform, city, logger);
+  await provisionSharing(platform, episode?.district ?? defaultDistrict, logger);
   await registerDevices(platform, devices, (id) => deviceSecret(options.adminToken, id), logger);
   const counters: LinkCounters = { published: 0, acked: 0, errors: 0, skipped: 0 };
   const links = await connectAll(devices, options, platform, counters);
