@@ -1,34 +1,17 @@
 import type { QExpression } from '../../core/index.js';
-import type { EntityQuery, VisibilityRule } from '../port.js';
+import type { EntityQuery } from '../port.js';
 import { geoToSql } from './geo-sql.js';
 import { toPgRegex } from './pg-regex.js';
 import { qPrefilter, qToSql } from './q-sql.js';
 import { scopeToSql } from './scope-sql.js';
 import { SqlParams } from './sql-params.js';
 import { typeToSql } from './type-sql.js';
+import { visibleTypes } from '../visibility.js';
 
 /** A statement and its parameters. */
 export interface Statement {
   sql: string;
   params: unknown[];
-}
-
-/**
- * The visible types, each with the q its entities must match (the ORed qs of its rules), or
- * undefined when a rule admits every entity of the type.
- */
-function visibleTypes(rules: readonly VisibilityRule[]): Map<string, QExpression | undefined> {
-  const qs = new Map<string, QExpression[] | undefined>();
-  for (const { type, q } of rules) {
-    const seen = qs.has(type) ? qs.get(type) : [];
-    qs.set(type, seen && q ? [...seen, q] : undefined);
-  }
-  return new Map(
-    [...qs].map(([type, list]): [string, QExpression | undefined] => [
-      type,
-      list && (list.length === 1 ? list[0] : { kind: 'or', terms: list }),
-    ]),
-  );
 }
 
 /** A q with its index-served prefilter, if it has one (see qPrefilter). */

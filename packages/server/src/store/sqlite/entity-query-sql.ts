@@ -10,9 +10,10 @@ import {
   type QExpression,
   type TypeExpression,
 } from '../../core/index.js';
-import type { EntityQuery, VisibilityRule } from '../port.js';
+import type { EntityQuery } from '../port.js';
 import { GEO_SLOTS } from './entity-schema.js';
 import { memberPath, qToSql, type SqlPart } from './q-sql.js';
+import { visibleTypes } from '../visibility.js';
 
 const DOC = 'e.doc';
 
@@ -67,24 +68,6 @@ function hasAny(names: readonly string[]): SqlPart {
     sql: `(${paths.map(() => `json_type(${DOC}, ?) IS NOT NULL`).join(' OR ')})`,
     params: paths,
   };
-}
-
-/**
- * The visible types, each with the q its entities must match (the ORed qs of its rules), or
- * undefined when a rule admits every entity of the type.
- */
-function visibleTypes(rules: readonly VisibilityRule[]): Map<string, QExpression | undefined> {
-  const qs = new Map<string, QExpression[] | undefined>();
-  for (const { type, q } of rules) {
-    const seen = qs.has(type) ? qs.get(type) : [];
-    qs.set(type, seen && q ? [...seen, q] : undefined);
-  }
-  return new Map(
-    [...qs].map(([type, list]) => [
-      type,
-      list && (list.length === 1 ? list[0] : { kind: 'or', terms: list }),
-    ]),
-  );
 }
 
 /** Whether some visible type of the entity admits it (the exact verdict of `withinSql`). */
