@@ -188,6 +188,11 @@ export const ConfigSchema = Type.Object(
       {
         mode: Type.Union([Type.Literal('token'), Type.Literal('none')], { default: 'token' }),
         adminToken: Type.Optional(Type.String({ minLength: 16 })),
+        publicReads: Type.Boolean({
+          default: false,
+          description:
+            'let requests without a token read public datasets through the NGSI-LD API (open data); everything else still needs a token',
+        }),
         oidc: Type.Optional(
           Type.Object(
             {

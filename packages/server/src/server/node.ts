@@ -104,6 +104,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     alerts,
     auth: {
       mode: config.auth.mode,
+      publicReads: config.auth.publicReads,
       adminToken,
       authenticator: new Authenticator({
         isAdminToken: tokenMatcher(adminToken),

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startCitybrain } from '../helpers/start-server.js';
 
 // The cockpit's data-sharing view against the real server in Debian's Chromium: a transport
-// department requests air-quality data through the form, the environment department's owner
-// approves it and then revokes it, and the screen reads in Chinese.
+// department requests one district's air-quality stations through the form, the environment
+// department's owner approves it, the transport department sees them on its map once it states
+// the grant's purpose (and none without), the owner reads who read its data page by page, then
+// revokes the grant, and the screen reads in Chinese.
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -14,6 +16,9 @@ const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const config = { demo: { devicesPerKind: 2, intervalMs: 1000 } };
 const CJK = /[\u4e00-\u9fff]/;
 const DATASET = { id: 'AirQualityObserved', title: 'Air quality stations' };
+const PURPOSE = { id: 'environmental-protection', label: 'Environmental protection' };
+/** Reads the grantee makes beyond one page of the owner's access log (50 records). */
+const READS = 60;
 
 describe.skipIf(!hasChromium)(
   `data sharing in the cockpit${hasChromium ? '' : ` (skipped: ${CHROMIUM} not found)`}`,
@@ -23,10 +28,18 @@ describe.skipIf(!hasChromium)(
     let page: Page;
     let requesterKey: string;
     let ownerKey: string;
+    /** The district the grant's row filter keeps, and its stations out of all of them. */
+    let district: string;
+    let granted: string[];
 
     const sharing = () => page.locator('[data-testid=sharing-view]');
     const grantRow = () => page.locator('[data-testid=grant-row]').first();
     const form = () => page.locator('[data-testid=request-form]');
+    const picker = () => page.locator('[data-testid=purpose-picker] select');
+    const accessRows = () => page.locator('[data-testid=access-row]');
+    const deviceCount = () => page.evaluate<number>('window.__cockpit?.deviceCount() ?? -1');
+    const storedPurpose = () =>
+      page.evaluate<string | null>("sessionStorage.getItem('citybrain.purpose')");
 
     async function put(path: string, json: unknown): Promise<void> {
       const res = await api(server, path, { method: 'PUT', json });
@@ -57,6 +70,27 @@ describe.skipIf(!hasChromium)(
       await page.locator('[data-testid=header]').waitFor({ state: 'visible', timeout: 15_000 });
     }
 
+    /** The demo's air-quality stations once they reported, by district (`areaServed`). */
+    async function stationsByDistrict(): Promise<Map<string, string[]>> {
+      let stations: { id: string; areaServed: string }[] = [];
+      await expect
+        .poll(
+          async () => {
+            const res = await api(
+              server,
+              `/ngsi-ld/v1/entities?type=${DATASET.id}&options=keyValues`,
+            );
+            stations = res.body;
+            return stations.length;
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(config.demo.devicesPerKind);
+      const out = new Map<string, string[]>();
+      for (const s of stations) out.set(s.areaServed, [...(out.get(s.areaServed) ?? []), s.id]);
+      return out;
+    }
+
     beforeAll(async () => {
       server = await startCitybrain({ args: ['--demo'], config });
       await put('/api/v1/organisations/environment', {
@@ -76,6 +110,10 @@ describe.skipIf(!hasChromium)(
       });
       requesterKey = await createKey('transport', ['analyst']);
       ownerKey = await createKey('environment', ['owner']);
+      const districts = await stationsByDistrict();
+      // The row filter must leave stations out: the demo spreads them over the districts.
+      expect(districts.size).toBeGreaterThan(1);
+      [district, granted] = [...districts][0]!;
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -116,7 +154,9 @@ describe.skipIf(!hasChromium)(
 
       await form().locator('select[name=target]').selectOption(DATASET.id);
       await page.locator('#request-attributes').fill('pm25,');
-      await page.locator('#request-attributes').fill('no2');
+      await page.locator('#request-attributes').fill('no2,');
+      // Where the stations stand, so that the grantee's map can draw them.
+      await page.locator('#request-attributes').fill('location');
       await form().locator('input[name=rowFilter]').fill('pm25>>>');
       await form().locator('select[name=purpose]').selectOption('environmental-protection');
       await form().getByText('No commercial use').click();
@@ -126,8 +166,8 @@ describe.skipIf(!hasChromium)(
         .poll(() => form().locator('[data-testid=request-error]').innerText(), { timeout: 10_000 })
         .toMatch(/rowFilter/);
 
-      // Every station passes this filter, so that the read below returns rows to log.
-      await form().locator('input[name=rowFilter]').fill('pm25>=0');
+      // One district's stations: the grantee's map shows those, not the others.
+      await form().locator('input[name=rowFilter]').fill(`areaServed=="${district}"`);
       await form().locator('button[type=submit]').click();
       await expect
         .poll(() => form().locator('[data-testid=request-sent]').innerText(), { timeout: 10_000 })
@@ -136,8 +176,8 @@ describe.skipIf(!hasChromium)(
       expect(row).toContain('Requested');
       expect(row).toContain('Transport Bureau');
       expect(row).toContain('Environmental protection');
-      expect(row).toMatch(/pm25[\s\S]*no2/);
-      expect(row).toContain('pm25>=0');
+      expect(row).toMatch(/pm25[\s\S]*no2[\s\S]*location/);
+      expect(row).toContain(`areaServed=="${district}"`);
       expect(row).toContain('No commercial use');
       expect(row).toContain('Inform the owner of each access');
       // The requester is no owner of the dataset: it is offered no way to approve its own request.
@@ -155,32 +195,136 @@ describe.skipIf(!hasChromium)(
       await expect.poll(() => grantRow().innerText(), { timeout: 10_000 }).toContain('In force');
       expect(await grantRow().innerText()).toMatch(/Expires in \d+ days/);
 
-      // The transport department reads under the grant: the owner sees who, why and under what.
-      const read = await api(server, `/ngsi-ld/v1/entities?type=${DATASET.id}`, {
-        headers: {
-          authorization: `Bearer ${requesterKey}`,
-          'citybrain-purpose': 'environmental-protection',
-        },
-      });
-      expect(read.status, JSON.stringify(read.body)).toBe(200);
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      const access = page
-        .locator('[data-testid=access-row]')
-        .filter({ hasText: 'Transport Bureau' })
-        .filter({ hasText: 'Environmental protection' })
-        .first();
-      await expect.poll(() => access.innerText(), { timeout: 10_000 }).toContain('Allowed');
-      await page.screenshot({ path: `${ARTIFACTS}sharing-en.png` });
-
       await grantRow().locator('button[data-action=details]').click();
       const drawer = page.locator('[data-testid=grant-drawer]');
       await expect
         .poll(() => drawer.locator('[data-testid=odrl]').innerText(), { timeout: 10_000 })
         .toContain('"Agreement"');
-      expect(await drawer.innerText()).toContain('environmental-protection');
+      expect(await drawer.innerText()).toContain(PURPOSE.id);
       await page.keyboard.press('Escape');
       await drawer.waitFor({ state: 'detached' });
     }, 45_000);
+
+    it("shows the grantee the granted stations on its map once it states the grant's purpose, and none without", async () => {
+      await signInWithCard(requesterKey);
+      await page.waitForFunction('window.__cockpit !== undefined', null, { timeout: 15_000 });
+      expect(await picker().inputValue()).toBe('');
+
+      const entities = (withPurpose: boolean) =>
+        page.waitForResponse(
+          (r) =>
+            r.url().includes(`/ngsi-ld/v1/entities?type=${DATASET.id}`) &&
+            (r.request().headers()['citybrain-purpose'] === PURPOSE.id) === withPurpose,
+        );
+      const stream = (withPurpose: boolean) =>
+        page.waitForRequest(
+          (r) =>
+            r.url().includes('/api/v1/events?') &&
+            r.url().includes(`purpose=${PURPOSE.id}`) === withPurpose,
+        );
+
+      const read = entities(true);
+      const live = stream(true);
+      await picker().selectOption(PURPOSE.id);
+      expect((await read).status()).toBe(200);
+      await live;
+      await expect.poll(deviceCount, { timeout: 15_000 }).toBe(granted.length);
+      await expect
+        .poll(() => page.locator('[data-testid=kpi-devices]').innerText())
+        .toMatch(new RegExp(`^${granted.length}\\b`));
+
+      // Kept for the tab, like the token.
+      await page.reload();
+      await page.waitForFunction('window.__cockpit !== undefined', null, { timeout: 15_000 });
+      expect(await picker().inputValue()).toBe(PURPOSE.id);
+      expect(await storedPurpose()).toBe(PURPOSE.id);
+      await expect.poll(deviceCount, { timeout: 15_000 }).toBe(granted.length);
+      // Live updates keep to the grant's rows.
+      await page.waitForTimeout(2500);
+      expect(await deviceCount()).toBe(granted.length);
+      await page.screenshot({ path: `${ARTIFACTS}sharing-purpose-map.png` });
+
+      const bare = entities(false);
+      const bareLive = stream(false);
+      await picker().selectOption('');
+      expect(((await (await bare).json()) as { length: number }).length).toBe(0);
+      await bareLive;
+      await expect.poll(deviceCount).toBe(0);
+      // A few live batches later, still nothing of the other organisation's data.
+      await page.waitForTimeout(2500);
+      expect(await deviceCount()).toBe(0);
+      expect(await storedPurpose()).toBeNull();
+    }, 60_000);
+
+    it('shows the owner who read its data and why, page by page, without its own reads', async () => {
+      // More reads than a page holds, after the map's, so that they are on the second page.
+      for (let i = 0; i < READS; i++) {
+        const res = await api(server, `/ngsi-ld/v1/entities/${encodeURIComponent(granted[0]!)}`, {
+          headers: { authorization: `Bearer ${requesterKey}`, 'citybrain-purpose': PURPOSE.id },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+      }
+      const others = page.waitForRequest(
+        (r) => r.url().includes('/api/v1/access-log?') && r.url().includes('others=true'),
+      );
+      await signInWithCard(ownerKey);
+      await openSharing();
+      await others;
+      // A full page of the grantee's reads: the owner's own (its cockpit reads all the time)
+      // are left out by the server, not from the page on screen.
+      await expect.poll(() => accessRows().count(), { timeout: 10_000 }).toBe(50);
+      for (const text of await accessRows().allInnerTexts()) {
+        expect(text).toContain('Transport Bureau');
+        expect(text).toContain(PURPOSE.label);
+      }
+      const mapRead = accessRows()
+        .filter({ hasText: 'Transport Bureau' })
+        .filter({ hasText: 'Query' })
+        .filter({ hasText: PURPOSE.label });
+      expect(await mapRead.count()).toBe(0);
+
+      const older = page.waitForRequest(
+        (r) => r.url().includes('/api/v1/access-log?') && /[?&]before=\d+/.test(r.url()),
+      );
+      await page.locator('[data-testid=log-more]').click();
+      await older;
+      await expect.poll(() => accessRows().count(), { timeout: 10_000 }).toBeGreaterThan(50);
+      // The map's read under the grant: who, why, under which grant, how many stations.
+      const row = mapRead.first();
+      await expect.poll(() => row.innerText(), { timeout: 10_000 }).toContain('Allowed');
+      expect(await row.locator('td.num').innerText()).toBe(String(granted.length));
+      expect(await row.locator('.attr-chip').count()).toBe(1);
+      expect(
+        await accessRows()
+          .filter({ hasText: 'Live stream' })
+          .filter({ hasText: PURPOSE.label })
+          .count(),
+      ).toBeGreaterThan(0);
+      // …and the map's read without a purpose, refused.
+      const refused = accessRows()
+        .filter({ hasText: 'Transport Bureau' })
+        .filter({ hasText: 'no purpose stated' })
+        .first();
+      expect(await refused.innerText()).toContain('Denied');
+      await page.screenshot({ path: `${ARTIFACTS}sharing-en.png` });
+
+      const everyone = page.waitForRequest(
+        (r) => r.url().includes('/api/v1/access-log?') && !r.url().includes('others='),
+      );
+      await page.locator('[data-testid=log-filter] button[data-others=false]').click();
+      await everyone;
+      await expect
+        .poll(() => accessRows().filter({ hasText: 'Environment Bureau' }).count(), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0);
+      await page.locator('[data-testid=log-filter] button[data-others=true]').click();
+      await expect
+        .poll(() => accessRows().filter({ hasText: 'Environment Bureau' }).count(), {
+          timeout: 10_000,
+        })
+        .toBe(0);
+    }, 60_000);
 
     it('asks before revoking, then revokes', async () => {
       const dialog = page.locator('[data-testid=confirm-dialog]');
@@ -229,6 +373,10 @@ describe.skipIf(!hasChromium)(
         /\b(share|phase|purpose|validity|duty|class|prohibition|view)\.[a-z]/,
       );
       expect(await page.locator('[data-testid=view-switch]').innerText()).toMatch(/城市地图/);
+      // The purpose picker in the header speaks Chinese too (signing in again stated none).
+      expect(await picker().inputValue()).toBe('');
+      expect(await picker().locator('option[value=""]').textContent()).toBe('未说明用途');
+      expect(await picker().locator(`option[value=${PURPOSE.id}]`).textContent()).toBe('环境保护');
       await page.screenshot({ path: `${ARTIFACTS}sharing-zh.png` });
     });
 

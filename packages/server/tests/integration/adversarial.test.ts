@@ -90,7 +90,9 @@ describe('adversarial: reads outside a grant fail on every read path', () => {
     issuer = await startTestIssuer();
     rx = await startReceiver();
     node = await startCitybrain({
-      config: { auth: { oidc: { issuer: issuer.url, audience: 'citybrain' } } },
+      config: {
+        auth: { publicReads: true, oidc: { issuer: issuer.url, audience: 'citybrain' } },
+      },
     });
     const user = (sub: string, org: string, roles: string[]) => issuer.token({ sub, org, roles });
     tokens.health = await user('dr.sun', 'health', ['owner']);
@@ -486,6 +488,39 @@ describe('adversarial: reads outside a grant fail on every read path', () => {
         forbidden,
       );
       expect(ids(pub.body)).toEqual(['urn:ngsi-ld:AirQualityObserved:1']);
+    });
+
+    it('a caller without a token reads public data only, and nothing else', async () => {
+      const anonymous = async (path: string, init: RequestInit = {}) => {
+        const res = await fetch(node.url + path, init);
+        const text = await res.text();
+        const leaks = [...forbidden, 'SECRET'].filter((f) => text.includes(f) && !path.includes(f));
+        attempts.push({ who: 'anonymous', what: `${init.method ?? 'GET'} ${path}`, leaks });
+        expect(leaks, path).toEqual([]);
+        return { status: res.status, text };
+      };
+      const pub = await anonymous('/ngsi-ld/v1/entities?type=AirQualityObserved');
+      expect(pub.status).toBe(200);
+      expect(pub.text).toContain('urn:ngsi-ld:AirQualityObserved:1');
+      for (const path of [
+        '/ngsi-ld/v1/entities?type=FeverClinicVisit',
+        `/ngsi-ld/v1/entities/${XIHU[0]}`,
+        '/ngsi-ld/v1/entities?idPattern=.*',
+        '/ngsi-ld/v1/types?details=true',
+        `/ngsi-ld/v1/temporal/entities/${GONGSHU[0]}`,
+      ])
+        expect([200, 404], path).toContain((await anonymous(path)).status);
+      for (const path of ['/ngsi-ld/v1/subscriptions', '/api/v1/grants', '/api/v1/access-log'])
+        expect((await anonymous(path)).status, path).toBe(401);
+      const write = await anonymous('/ngsi-ld/v1/entities', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'urn:ngsi-ld:AirQualityObserved:x',
+          type: 'AirQualityObserved',
+        }),
+      });
+      expect(write.status).toBe(401);
     });
 
     it('forged, expired and misaddressed tokens are refused with a 401', async () => {

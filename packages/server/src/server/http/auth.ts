@@ -1,7 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, CityError } from '../../core/index.js';
-import { OPERATOR, type Authenticator, type Principal } from '../../sharing/index.js';
+import {
+  OPERATOR,
+  PUBLIC_READER,
+  type Authenticator,
+  type Principal,
+} from '../../sharing/index.js';
 import { sendProblem } from './error-handler.js';
 
 declare module 'fastify' {
@@ -22,6 +27,8 @@ const ANONYMOUS_OPERATOR: Principal = Object.freeze({ ...OPERATOR, subject: 'ano
 export interface AuthOptions {
   mode: 'token' | 'none';
   adminToken: string;
+  /** Requests without a token may read public datasets through the NGSI-LD API. */
+  publicReads?: boolean;
   /** API keys and OIDC tokens besides the admin token; the admin token only without it. */
   authenticator?: Authenticator;
 }
@@ -41,6 +48,15 @@ export function tokenMatcher(expectedToken: string): (given: string) => boolean 
     const same = timingSafeEqual(scratch, expected);
     return same && written === expected.length && Buffer.byteLength(given, 'utf8') === written;
   };
+}
+
+/** NGSI-LD reads that the sharing policy answers with public data only for a caller without a token. */
+function isPublicRead(method: string, path: string): boolean {
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    path.startsWith('/ngsi-ld/v1/') &&
+    !path.startsWith('/ngsi-ld/v1/subscriptions')
+  );
 }
 
 /** Paths that authenticate otherwise or need no authentication. */
@@ -72,6 +88,10 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
         ? new URL(request.url, 'http://x').searchParams.get('access_token')
         : null;
     const given = (header ?? query)?.trim();
+    if (!given && options.publicReads && isPublicRead(request.method, path)) {
+      request.principal = PUBLIC_READER;
+      return done();
+    }
     if (!given)
       return refuse(
         request,

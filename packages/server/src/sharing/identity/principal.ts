@@ -9,7 +9,7 @@ export interface Principal {
   /** Roles within it, e.g. `admin`, `owner`, `analyst`. */
   roles: string[];
   /** How it was established. */
-  via: 'admin-token' | 'oidc' | 'api-key';
+  via: 'admin-token' | 'oidc' | 'api-key' | 'anonymous';
 }
 
 /** The operator: the holder of the node's admin token. */
@@ -18,4 +18,12 @@ export const OPERATOR: Readonly<Principal> = Object.freeze({
   subject: 'operator',
   roles: ['admin'],
   via: 'admin-token',
+});
+
+/** Whoever reads without a token, where public data may be read so (`auth.publicReads`). */
+export const PUBLIC_READER: Readonly<Principal> = Object.freeze({
+  kind: 'user',
+  subject: 'anonymous',
+  roles: [],
+  via: 'anonymous',
 });
