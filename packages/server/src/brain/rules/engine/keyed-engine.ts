@@ -1,0 +1,232 @@
+import { byTime, signalId, type Evaluator, type Fact, type Signal } from './evaluator.js';
+
+/** What the engine tells its owner: a signal to act on, or one taken back. */
+export type EngineOutput =
+  | { type: 'emit'; signal: Signal }
+  /** A late fact changed the past: this signal, emitted before, no longer holds. */
+  | { type: 'retract'; signal: Signal };
+
+interface KeyState<S> {
+  /** The state after every fact up to the watermark (final: no fact can come before it). */
+  settled: S;
+  settledAt: number;
+  /** The state after every fact so far, and time advanced to `liveAt`. */
+  live: S;
+  liveAt: number;
+  /** The last fact applied to `live`, for the in-order test. */
+  last?: Fact;
+  /** Facts after the watermark, in (t, seq) order: replayed when a late one slots in. */
+  pending: Fact[];
+  /** Signals after the watermark that were emitted: compared with a replay's. */
+  emitted: Signal[];
+}
+
+/** Counters of the engine. */
+export interface EngineStats {
+  facts: number;
+  /** Facts that came out of order but within the allowed lateness (the key was replayed). */
+  reordered: number;
+  /** Facts not after the watermark: ignored. */
+  tooLate: number;
+  keys: number;
+}
+
+/**
+ * Evaluates one rule incrementally by event time, with a watermark: a fact in order for its key
+ * is applied at once (signals go out without waiting); a fact out of order but after the
+ * watermark makes the key replay its pending facts from the settled state, and the signals
+ * that no longer hold are retracted, the new ones emitted; a fact older than the watermark is
+ * counted and ignored. Fed facts with less disorder than the watermark's lag, the signals that stand
+ * are those of a batch evaluation of the same facts in event-time order (see `evaluateBatch`).
+ */
+export class KeyedEngine<S> {
+  private readonly keys = new Map<string, KeyState<S>>();
+  private watermark = Number.NEGATIVE_INFINITY;
+  readonly stats: EngineStats = { facts: 0, reordered: 0, tooLate: 0, keys: 0 };
+
+  constructor(private readonly evaluator: Evaluator<S>) {}
+
+  /** The event time before which facts are ignored. */
+  get currentWatermark(): number {
+    return this.watermark;
+  }
+
+  /** Applies a fact to each key it feeds; answers what to emit or retract. */
+  ingest(fact: Fact, out: EngineOutput[] = []): EngineOutput[] {
+    const keys = this.evaluator.keysOf(fact);
+    if (keys.length === 0) return out;
+    this.stats.facts++;
+    for (const key of keys) {
+      const state = this.stateOf(key);
+      if (fact.t <= state.settledAt) {
+        this.stats.tooLate++;
+        continue;
+      }
+      if (!state.last || byTime(fact, state.last) >= 0) this.applyInOrder(state, key, fact, out);
+      else this.replayWith(state, key, fact, out);
+    }
+    return out;
+  }
+
+  /**
+   * Event time reached `watermark` everywhere: timers due by then fire, and what came before it
+   * becomes final (facts older than it will be ignored).
+   */
+  advanceTo(watermark: number, out: EngineOutput[] = []): EngineOutput[] {
+    if (!(watermark > this.watermark)) return out;
+    this.watermark = watermark;
+    const ev = this.evaluator;
+    for (const [key, state] of this.keys) {
+      if (watermark > state.liveAt) {
+        const signals: Signal[] = [];
+        ev.advance(state.live, watermark, key, signals);
+        state.liveAt = watermark;
+        this.emitAll(state, signals, out);
+      }
+      this.settle(state, key, watermark);
+    }
+    return out;
+  }
+
+  /** Roughly how many values the states hold. */
+  size(): number {
+    let n = 0;
+    for (const s of this.keys.values())
+      n += s.pending.length + (this.evaluator.size?.(s.live) ?? 1) * 2;
+    return n;
+  }
+
+  private stateOf(key: string): KeyState<S> {
+    let state = this.keys.get(key);
+    if (!state) {
+      const settled = this.evaluator.create(key);
+      state = {
+        settled,
+        settledAt: this.watermark,
+        live: this.evaluator.clone(settled),
+        liveAt: this.watermark,
+        pending: [],
+        emitted: [],
+      };
+      this.keys.set(key, state);
+      this.stats.keys++;
+    }
+    return state;
+  }
+
+  private applyInOrder(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
+    const signals: Signal[] = [];
+    if (fact.t > state.liveAt) {
+      this.evaluator.advance(state.live, fact.t, key, signals);
+      state.liveAt = fact.t;
+    }
+    this.evaluator.observe(state.live, fact, key, signals);
+    state.last = fact;
+    state.pending.push(fact);
+    this.emitAll(state, signals, out);
+  }
+
+  /** A fact out of order: the pending facts again, from the settled state, with it in place. */
+  private replayWith(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
+    this.stats.reordered++;
+    const at = upperBound(state.pending, fact);
+    state.pending.splice(at, 0, fact);
+    const ev = this.evaluator;
+    const live = ev.clone(state.settled);
+    const signals: Signal[] = [];
+    let liveAt = state.settledAt;
+    for (const f of state.pending) {
+      if (f.t > liveAt) {
+        ev.advance(live, f.t, key, signals);
+        liveAt = f.t;
+      }
+      ev.observe(live, f, key, signals);
+    }
+    if (state.liveAt > liveAt) {
+      ev.advance(live, state.liveAt, key, signals);
+      liveAt = state.liveAt;
+    }
+    state.live = live;
+    state.liveAt = liveAt;
+    state.last = state.pending.at(-1);
+    // What held before and no longer does is taken back; what holds now and did not goes out.
+    const now = new Map(signals.map((s) => [signalId(s), s]));
+    const before = new Map(state.emitted.map((s) => [signalId(s), s]));
+    for (const [id, s] of before) if (!now.has(id)) out.push({ type: 'retract', signal: s });
+    for (const [id, s] of now) if (!before.has(id)) out.push({ type: 'emit', signal: s });
+    state.emitted = signals;
+  }
+
+  private emitAll(state: KeyState<S>, signals: Signal[], out: EngineOutput[]): void {
+    for (const signal of signals) {
+      state.emitted.push(signal);
+      out.push({ type: 'emit', signal });
+    }
+  }
+
+  /** Moves the settled state up to the watermark; what is before it is final. */
+  private settle(state: KeyState<S>, key: string, watermark: number): void {
+    const ev = this.evaluator;
+    const last = state.pending.at(-1);
+    if (!last || last.t <= watermark) {
+      // Every pending fact is before the watermark and live has advanced to it: live is settled.
+      state.settled = ev.clone(state.live);
+    } else {
+      const ignored: Signal[] = [];
+      let n = 0;
+      let at = state.settledAt;
+      for (const f of state.pending) {
+        if (f.t > watermark) break;
+        if (f.t > at) {
+          ev.advance(state.settled, f.t, key, ignored);
+          at = f.t;
+        }
+        ev.observe(state.settled, f, key, ignored);
+        n++;
+      }
+      ev.advance(state.settled, watermark, key, ignored);
+      state.pending.splice(0, n);
+    }
+    if (!last || last.t <= watermark) state.pending.length = 0;
+    state.settledAt = watermark;
+    state.emitted = state.emitted.filter((s) => s.at > watermark);
+  }
+}
+
+/** The index after the last fact that sorts at or before `fact`. */
+function upperBound(facts: readonly Fact[], fact: Fact): number {
+  let lo = 0;
+  let hi = facts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byTime(facts[mid]!, fact) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The signals of a batch evaluation: every fact in (t, seq) order, each key advanced to a
+ * fact's time before it is applied, and every key advanced to `end` at last.
+ */
+export function evaluateBatch<S>(
+  evaluator: Evaluator<S>,
+  facts: readonly Fact[],
+  end: number,
+): Signal[] {
+  const states = new Map<string, { state: S; at: number }>();
+  const signals: Signal[] = [];
+  for (const fact of [...facts].sort(byTime))
+    for (const key of evaluator.keysOf(fact)) {
+      let entry = states.get(key);
+      if (!entry) states.set(key, (entry = { state: evaluator.create(key), at: -Infinity }));
+      if (fact.t > entry.at) {
+        evaluator.advance(entry.state, fact.t, key, signals);
+        entry.at = fact.t;
+      }
+      evaluator.observe(entry.state, fact, key, signals);
+    }
+  for (const [key, entry] of states)
+    if (end > entry.at) evaluator.advance(entry.state, end, key, signals);
+  return signals;
+}
