@@ -1,4 +1,10 @@
-export type { Rule, ThresholdRule, Severity } from './rules/rule.js';
-export { RuleEngine, type RuleEngineOptions } from './rules/rule-engine.js';
+export * from './rules/rule-schema.js';
+export { RuleEngine, type AlertSink, type RuleEngineOptions } from './rules/rule-engine.js';
+export { alertSink, describeSignal } from './rules/alert-sink.js';
+export { RULE_CHANGED, RuleStore, checkRule, type StoredRule } from './rules/rule-store.js';
+export { evaluateBatch, KeyedEngine, type EngineOutput } from './rules/engine/keyed-engine.js';
+export type { Evaluator, Evidence, Fact, Signal } from './rules/engine/evaluator.js';
+export { evaluatorFor } from './rules/kinds/index.js';
 export { AlertService } from './alerts/alert-service.js';
 export { PM25_HIGH_RULE } from './rules/default-rules.js';
+export { backtest, warmupMs, type Backtest } from './rules/backtest.js';

@@ -74,4 +74,6 @@ export interface EntityChange {
   previous?: Entity;
   /** NGSI-LD tenant (absent for the default tenant). */
   tenant?: string;
+  /** `ingest` when device observations made it (each also published as an observation). */
+  source?: 'ingest';
 }

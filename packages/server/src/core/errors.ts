@@ -14,6 +14,8 @@ export type CityErrorCode =
   | 'UnsupportedMediaType'
   | 'Unauthorized'
   | 'Forbidden'
+  | 'Conflict'
+  | 'PreconditionFailed'
   | 'ServiceUnavailable';
 
 /** The one error type of citybrain: a stable code, an actionable message, an optional cause. */
@@ -73,6 +75,10 @@ export function problemType(code: CityErrorCode): { status: number; type: string
       return { status: 401, type: CITYBRAIN + code };
     case 'Forbidden':
       return { status: 403, type: CITYBRAIN + code };
+    case 'Conflict':
+      return { status: 409, type: CITYBRAIN + code };
+    case 'PreconditionFailed':
+      return { status: 412, type: CITYBRAIN + code };
     case 'ServiceUnavailable':
       return { status: 503, type: CITYBRAIN + code };
   }

@@ -133,7 +133,13 @@ export class IngestPipeline {
       payload: o,
     }));
     for (const entity of changed) {
-      const change: EntityChange = { id: entity.id, type: entity.type, kind: 'updated', entity };
+      const change: EntityChange = {
+        id: entity.id,
+        type: entity.type,
+        kind: 'updated',
+        entity,
+        source: 'ingest',
+      };
       events.push({ topic: Topics.entityChanged, key: entity.id, time: now, payload: change });
     }
     // The bus gets the changes in commit order while the next batch commits; one publish at

@@ -1,32 +1,8 @@
-import { PM25_HIGH_RULE } from '../brain/index.js';
+import { PM25_HIGH_RULE, RuleSchema } from '../brain/index.js';
 import { Type, type Static } from 'typebox';
 
 const obj = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
   Type.Object(props, { default: {}, additionalProperties: false, description });
-
-const RuleSchema = Type.Object(
-  {
-    id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
-    kind: Type.Literal('threshold'),
-    name: Type.String({ minLength: 1 }),
-    entityType: Type.String({ minLength: 1 }),
-    attribute: Type.String({ minLength: 1 }),
-    operator: Type.Union([
-      Type.Literal('>'),
-      Type.Literal('>='),
-      Type.Literal('<'),
-      Type.Literal('<='),
-    ]),
-    value: Type.Number(),
-    forSeconds: Type.Number({ minimum: 0 }),
-    severity: Type.Union(
-      ['informational', 'low', 'medium', 'high', 'critical'].map((s) => Type.Literal(s)),
-    ),
-    category: Type.String({ default: 'environment' }),
-    subCategory: Type.String({ default: 'airPollution' }),
-  },
-  { additionalProperties: false },
-);
 
 const DeviceSchema = Type.Object(
   {
@@ -260,7 +236,11 @@ export const ConfigSchema = Type.Object(
       },
       'the simulated city',
     ),
-    rules: Type.Array(RuleSchema, { default: [PM25_HIGH_RULE] }),
+    rules: Type.Array(RuleSchema, {
+      default: [PM25_HIGH_RULE],
+      description:
+        'rules a city starts with: put in the store at start; a rule changed over the API since is left as it is',
+    }),
     devices: Type.Array(DeviceSchema, { default: [] }),
   },
   { additionalProperties: false },

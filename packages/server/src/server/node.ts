@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { AlertService, RuleEngine } from '../brain/index.js';
+import { AlertService, alertSink, RuleEngine } from '../brain/index.js';
 import { IngestGate, IngestPipeline } from '../ingest/index.js';
 import { startSimulation, type Simulation } from '../sim/index.js';
 import { openBus, openStores } from './adapters.js';
@@ -73,13 +73,20 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   if (dynsec) await dynsec.syncAll(store.devices);
 
   const alerts = new AlertService(store, bus, logger);
-  const engine = new RuleEngine({ rules: config.rules, bus, store, alerts, logger });
+  const engine = new RuleEngine({
+    rules: config.rules,
+    bus,
+    store,
+    alerts: alertSink(alerts, store),
+    logger: logger.child({ module: 'rules' }),
+  });
   await engine.start();
   await bus.subscribe({ topic: 'alert.raised' }, () => metrics.alertsRaised.inc());
 
   const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
   const sharing = await startSharing(config, { store, bus, logger, preloadedContexts });
-  const apiKeys = new ApiKeys(store.collection<ApiKey>(API_KEYS));
+  const apiKeys = new ApiKeys(store.collection<ApiKey>(API_KEYS), bus);
+  await apiKeys.start();
   const devices = await startDeviceIngest(config, { nodeId, registry, gate, logger });
   metrics.gauge(
     'citybrain_mqtt_clients',
@@ -119,7 +126,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     cityName: config.demo.enabled
       ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }
       : { en: 'citybrain', zh: '城市大脑' },
-    rules: () => engine.rules,
+    rules: engine.store,
     checks: { store: () => store.ready(), mqtt: () => devices.ready() },
   });
   try {
@@ -172,6 +179,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         await pipeline.close();
         await dynsec?.close();
         await engine.stop();
+        await apiKeys.stop();
         await sharing.close();
         stopRetention?.();
         await bus.close();

@@ -1,84 +1,215 @@
 import type { Logger } from 'pino';
-import { Topics, type Bus, type BusSubscription } from '../../bus/index.js';
-import type { Entity, Observation, Property, Relationship } from '../../core/index.js';
+import { Topics, type Bus, type BusSubscription, type EntityChange } from '../../bus/index.js';
+import type { Observation } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import type { AlertService } from '../alerts/alert-service.js';
-import type { Rule } from './rule.js';
-import { ThresholdEvaluator } from './threshold-evaluator.js';
+import type { Fact, Signal } from './engine/evaluator.js';
+import { KeyedEngine, type EngineOutput } from './engine/keyed-engine.js';
+import { changeFact, contextOf, observationFact } from './facts.js';
+import { evaluatorFor } from './kinds/index.js';
+import type { Rule } from './rule-schema.js';
+import { RULE_CHANGED, RuleStore } from './rule-store.js';
+
+/** Where the engine's decisions go: alerts opened, resolved, or withdrawn. */
+export interface AlertSink {
+  /** Opens the alert of a rule's key (or keeps the open one); answers its id. */
+  raise(rule: Rule, signal: Signal): Promise<string>;
+  /** The condition ended (`retracted`: a late fact showed it never held). */
+  resolve(alertId: string, signal: Signal, retracted: boolean): Promise<void>;
+}
 
 /** Options of the rule engine. */
 export interface RuleEngineOptions {
+  /** Rules a new city starts with (put in the store when it has none of that id). */
   rules: Rule[];
   bus: Bus;
   store: Store;
-  alerts: AlertService;
+  alerts: AlertSink;
   logger: Logger;
+  /** How late a fact may come and still count (the watermark's lag), ms; default 10 s. */
+  latenessMs?: number;
+  /** How often time is let pass for silent sources (absence, windows), ms; default 1 s. */
+  tickMs?: number;
+  clock?: () => number;
 }
 
-/** Runs the active rules over accepted observations and raises or resolves alerts. */
+interface Running {
+  rule: Rule;
+  engine: KeyedEngine<unknown>;
+  types: ReadonlySet<string>;
+}
+
+/** The entity types a rule reads. */
+function typesOf(rule: Rule): string[] {
+  return rule.kind === 'correlation'
+    ? rule.conditions.map((c) => c.select.entityType)
+    : [rule.select.entityType];
+}
+
+/**
+ * Evaluates the active rules on the city's event stream (device observations, and entities
+ * written through the API) by event time: each rule is a KeyedEngine; the watermark lags the
+ * newest event time by `latenessMs`, and advances with the clock when sources fall silent.
+ * Decisions open and resolve alerts, in the order they are made.
+ */
 export class RuleEngine {
-  private readonly evaluators: ThresholdEvaluator[];
-  /** Open alert per `${ruleId} ${entityId}`. */
-  private readonly openAlerts = new Map<string, string>();
-  private subscription: BusSubscription | undefined;
+  readonly store: RuleStore;
+  private running = new Map<string, Running>();
+  private byType = new Map<string, Running[]>();
+  private readonly contexts = new Map<string, Record<string, unknown>>();
+  /** The open alert of each rule's key. */
+  private readonly open = new Map<string, string>();
+  private subscriptions: BusSubscription[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+  private newest = Number.NEGATIVE_INFINITY;
+  private acting: Promise<void> = Promise.resolve();
+  private readonly clock: () => number;
+  private readonly latenessMs: number;
 
   constructor(private readonly options: RuleEngineOptions) {
-    this.evaluators = options.rules.map((r) => new ThresholdEvaluator(r));
+    this.store = new RuleStore(options.store, options.bus);
+    this.clock = options.clock ?? Date.now;
+    this.latenessMs = options.latenessMs ?? 10_000;
   }
 
-  /** Restores open alerts and starts consuming observations. */
+  /** Seeds and loads the rules, then consumes the event stream. */
   async start(): Promise<void> {
-    for (const alert of await this.options.alerts.open()) {
-      const ruleId = (alert.rule as Property | undefined)?.value;
-      const source = (alert.alertSource as Relationship | undefined)?.object;
-      const since = Date.parse(String((alert.validFrom as Property | undefined)?.value));
-      const evaluator = this.evaluators.find((e) => e.rule.id === ruleId);
-      if (!evaluator || typeof source !== 'string') continue;
-      evaluator.restoreRaised(source, since);
-      this.openAlerts.set(`${evaluator.rule.id} ${source}`, alert.id);
-    }
-    this.subscription = await this.options.bus.subscribe(
-      { topic: Topics.observation, group: 'rules' },
-      (event) => this.evaluate(event.payload as Observation),
+    await this.store.seed(this.options.rules);
+    await this.reload();
+    const { bus } = this.options;
+    this.subscriptions.push(
+      await bus.subscribe({ topic: Topics.observation, group: 'rules' }, (e) =>
+        this.onObservation(e.payload as Observation),
+      ),
+      await bus.subscribe({ topic: Topics.entityChanged, group: 'rules' }, (e) =>
+        this.onChange(e.payload as EntityChange),
+      ),
+      await bus.subscribe({ topic: RULE_CHANGED }, () => this.reload()),
     );
+    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 1000);
+    this.timer.unref();
   }
 
-  /** The rules in force. */
+  /** Stops consuming; the decisions under way are finished. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    for (const s of this.subscriptions.splice(0)) await s.unsubscribe();
+    await this.acting;
+  }
+
+  /** The active rules. */
   get rules(): Rule[] {
-    return this.evaluators.map((e) => e.rule);
+    return [...this.running.values()].map((r) => r.rule);
   }
 
-  private async evaluate(obs: Observation): Promise<void> {
-    for (const evaluator of this.evaluators) {
-      const rule = evaluator.rule;
-      if (rule.entityType !== obs.entityType) continue;
-      const value = obs.attrs[rule.attribute]?.value;
-      if (typeof value !== 'number') continue;
-      const decision = evaluator.observe(obs.entityId, obs.observedAt, value);
-      const key = `${rule.id} ${obs.entityId}`;
-      if (decision.kind === 'raise') {
-        const source: Entity = (await this.options.store.entities.get(obs.entityId)) ?? {
-          id: obs.entityId,
-          type: obs.entityType,
-        };
-        const alert = await this.options.alerts.raise({
-          rule,
-          source,
-          since: decision.since,
-          at: obs.observedAt,
-          evidence: decision.evidence,
-        });
-        this.openAlerts.set(key, alert.id);
-      } else if (decision.kind === 'clear') {
-        const alertId = this.openAlerts.get(key);
-        this.openAlerts.delete(key);
-        if (alertId) await this.options.alerts.resolve(alertId, decision.at);
+  /** Memory of the windows and states held, in values (for the benchmark). */
+  stateSize(): number {
+    let n = 0;
+    for (const r of this.running.values()) n += r.engine.size();
+    return n;
+  }
+
+  /** Decisions made so far are acted on (tests, shutdown). */
+  async settled(): Promise<void> {
+    await this.acting;
+  }
+
+  /** Applies one fact now (tests and the HTTP ingest of facts use the same path). */
+  ingest(fact: Fact): void {
+    const out: EngineOutput[] = [];
+    for (const running of this.byType.get(fact.entityType) ?? []) {
+      running.engine.ingest(fact, out);
+      this.act(running.rule, out.splice(0));
+    }
+    if (fact.t > this.newest) {
+      this.newest = fact.t;
+      this.advance(this.newest - this.latenessMs);
+    }
+  }
+
+  /** Lets event time pass with the clock, for sources that fell silent. */
+  tick(): void {
+    this.advance(Math.max(this.newest, this.clock()) - this.latenessMs - IDLE_GRACE_MS);
+  }
+
+  private advance(watermark: number): void {
+    const out: EngineOutput[] = [];
+    for (const running of this.running.values()) {
+      running.engine.advanceTo(watermark, out);
+      this.act(running.rule, out.splice(0));
+    }
+  }
+
+  private async onObservation(obs: Observation): Promise<void> {
+    if (!this.byType.has(obs.entityType)) return;
+    let context = this.contexts.get(obs.entityId);
+    if (!context) {
+      const entity = await this.options.store.entities.get(obs.entityId);
+      context = entity ? contextOf(entity) : {};
+      this.contexts.set(obs.entityId, context);
+    }
+    this.ingest(observationFact(obs, this.seq++, context));
+  }
+
+  private onChange(change: EntityChange): void {
+    if (change.entity && this.contexts.has(change.id))
+      this.contexts.set(change.id, contextOf(change.entity));
+    const fact = changeFact(change, this.seq++, this.clock());
+    if (fact && this.byType.has(fact.entityType)) this.ingest(fact);
+  }
+
+  /** Acts on decisions in the order they were made. */
+  private act(rule: Rule, outputs: EngineOutput[]): void {
+    if (outputs.length === 0) return;
+    this.acting = this.acting.then(async () => {
+      for (const output of outputs)
+        await this.apply(rule, output).catch((err: unknown) =>
+          this.options.logger.error({ err, rule: rule.id }, 'rule decision not acted on'),
+        );
+    });
+  }
+
+  private async apply(rule: Rule, output: EngineOutput): Promise<void> {
+    const { signal } = output;
+    const key = `${rule.id}\u0000${signal.key}`;
+    const raise = (output.type === 'emit') === (signal.kind === 'raise');
+    if (raise) {
+      if (!this.open.has(key)) this.open.set(key, await this.options.alerts.raise(rule, signal));
+      return;
+    }
+    const alertId = this.open.get(key);
+    this.open.delete(key);
+    if (alertId) await this.options.alerts.resolve(alertId, signal, output.type === 'retract');
+  }
+
+  /** Builds an engine per active rule; a rule that did not change keeps its state. */
+  private async reload(): Promise<void> {
+    const stored = await this.store.list();
+    const next = new Map<string, Running>();
+    for (const { rule } of stored) {
+      if (rule.status !== 'active') continue;
+      const same = this.running.get(rule.id);
+      if (same && JSON.stringify(same.rule) === JSON.stringify(rule)) {
+        next.set(rule.id, same);
+        continue;
+      }
+      try {
+        const engine = new KeyedEngine(evaluatorFor(rule));
+        next.set(rule.id, { rule, engine, types: new Set(typesOf(rule)) });
+      } catch (err) {
+        this.options.logger.error({ err, rule: rule.id }, 'rule cannot be evaluated; skipped');
       }
     }
-  }
-
-  /** Stops consuming. */
-  async stop(): Promise<void> {
-    await this.subscription?.unsubscribe();
+    this.running = next;
+    this.byType = new Map();
+    for (const running of next.values())
+      for (const type of running.types) {
+        const list = this.byType.get(type) ?? [];
+        list.push(running);
+        this.byType.set(type, list);
+      }
   }
 }
+
+/** How far behind the clock the watermark stays when every source is silent, ms. */
+const IDLE_GRACE_MS = 30_000;

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 
 /** One of a list of strings: the schema lists them, the type is their union. */
-const oneOf = <T extends string>(values: readonly T[], options: object = {}) =>
+const oneOf = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
   Type.Unsafe<T>(
     Type.Union(
       values.map((v) => Type.Literal(v)),

@@ -4,7 +4,8 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AlertService, Rule } from '../../brain/index.js';
+import type { AlertService, RuleStore } from '../../brain/index.js';
+import { ruleRoutes } from './rule-routes.js';
 import type { Bus } from '../../bus/index.js';
 import { ingestRoutes, type DeviceRegistry, type IngestGate } from '../../ingest/index.js';
 import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
@@ -47,7 +48,8 @@ export interface HttpAppOptions {
   audit: AuditStore;
   alerts: AlertService;
   cityName: { en: string; zh: string };
-  rules: () => Rule[];
+  /** The city's rules, as data. */
+  rules: RuleStore;
   checks: Record<string, HealthCheck>;
   /** Built cockpit to serve at `/`; defaults to the workspace's packages/cockpit/dist. */
   cockpitDir?: string;
@@ -132,8 +134,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     store: options.store,
     alerts: options.alerts,
     cityName: options.cityName,
-    rules: options.rules,
   });
+  await ruleRoutes(app, { rules: options.rules, store: options.store });
   await installEventsRoute(app, { bus: options.bus, access });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 

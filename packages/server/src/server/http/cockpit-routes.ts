@@ -3,7 +3,7 @@ import type { AccessGuard, AccessView } from '../../ngsi-ld/index.js';
 import { Type } from 'typebox';
 import { bbox, toKeyValues, type Entity, type GeoProperty } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import type { AlertService, Rule } from '../../brain/index.js';
+import type { AlertService } from '../../brain/index.js';
 
 /** What the cockpit's helper routes need. */
 export interface CockpitRoutesOptions {
@@ -12,7 +12,6 @@ export interface CockpitRoutesOptions {
   store: Store;
   alerts: AlertService;
   cityName: { en: string; zh: string };
-  rules: () => Rule[];
 }
 
 const HANGZHOU: [number, number] = [120.16, 30.27];
@@ -42,7 +41,7 @@ async function cityExtent(
   return box;
 }
 
-/** `/api/v1/city`, `/api/v1/alerts`, `/api/v1/rules`: what the cockpit reads beside NGSI-LD. */
+/** `/api/v1/city`, `/api/v1/alerts`: what the cockpit reads beside NGSI-LD. */
 export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoutesOptions): void {
   const tags = ['Cockpit'];
   app.get(
@@ -87,9 +86,5 @@ export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoute
       await access.record('cockpit.alerts');
       return alerts.map(toKeyValues);
     },
-  );
-
-  app.get('/api/v1/rules', { schema: { tags, summary: 'The rules in force' } }, () =>
-    options.rules(),
   );
 }

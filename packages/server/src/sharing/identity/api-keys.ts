@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CityError } from '../../core/index.js';
+import type { Bus, BusSubscription } from '../../bus/index.js';
 import type { DocumentCollection } from '../../store/index.js';
 import type { Principal } from './principal.js';
 
@@ -22,6 +23,11 @@ export type ApiKeyInfo = Omit<ApiKey, 'secretHash'>;
 export const API_KEYS = 'api-keys';
 
 const PREFIX = 'cbk';
+/** The bus topic of a revoked key (payload `{id}`): every node forgets it. */
+export const API_KEY_REVOKED = 'api-key.revoked';
+/** How long a key read from the store is trusted without reading it again. */
+const CACHE_MS = 30_000;
+const CACHE_SIZE = 10_000;
 const KEY = /^cbk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -33,7 +39,29 @@ export function looksLikeApiKey(token: string): boolean {
 
 /** API keys of systems (a department's data platform, a company's app): create, check, revoke. */
 export class ApiKeys {
-  constructor(private readonly keys: DocumentCollection<ApiKey>) {}
+  /** Keys read recently, by id: a request does not read the store (revocation clears them). */
+  private readonly cache = new Map<string, { key: ApiKey | undefined; until: number }>();
+  private subscription: BusSubscription | undefined;
+
+  /**
+   * `bus` carries revocations between nodes, so that a key revoked on one is refused by all at
+   * once; without it, another node's cached key lives for at most `CACHE_MS`.
+   */
+  constructor(
+    private readonly keys: DocumentCollection<ApiKey>,
+    private readonly bus?: Bus,
+  ) {}
+
+  /** Listens for revocations made on other nodes. */
+  async start(): Promise<void> {
+    this.subscription = await this.bus?.subscribe({ topic: API_KEY_REVOKED }, (e) => {
+      this.cache.delete((e.payload as { id: string }).id);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+  }
 
   /** Creates a key; the answer's `key` is the only time the secret is shown. */
   async create(input: {
@@ -63,7 +91,7 @@ export class ApiKeys {
   async verify(token: string): Promise<Principal | undefined> {
     const match = KEY.exec(token);
     if (!match) return undefined;
-    const key = await this.keys.get(match[1]!);
+    const key = await this.cached(match[1]!);
     if (!key || key.revokedAt) return undefined;
     if (!timingSafeEqual(sha256(match[2]!), Buffer.from(key.secretHash, 'hex'))) return undefined;
     return {
@@ -79,12 +107,26 @@ export class ApiKeys {
     return (await this.keys.list()).map(({ doc }) => info(doc));
   }
 
-  /** Revokes a key at once; false when there is none with that id. */
+  /** Revokes a key at once, on every node; false when there is none with that id. */
   async revoke(id: string): Promise<boolean> {
     const key = await this.keys.get(id);
     if (!key) return false;
     if (!key.revokedAt) await this.keys.put(id, { ...key, revokedAt: new Date().toISOString() });
+    this.cache.delete(id);
+    await this.bus?.publish([
+      { topic: API_KEY_REVOKED, key: id, time: Date.now(), payload: { id } },
+    ]);
     return true;
+  }
+
+  private async cached(id: string): Promise<ApiKey | undefined> {
+    const now = Date.now();
+    const hit = this.cache.get(id);
+    if (hit && hit.until > now) return hit.key;
+    const key = await this.keys.get(id);
+    if (this.cache.size >= CACHE_SIZE) this.cache.clear();
+    this.cache.set(id, { key, until: now + CACHE_MS });
+    return key;
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { CityError } from '../../core/index.js';
 import type { Principal } from './principal.js';
@@ -19,6 +20,10 @@ export interface OidcOptions {
 }
 
 /** The signature algorithms accepted: asymmetric only (never `none`, never a shared secret). */
+/** How long a verified token is trusted without verifying it again (never past its exp). */
+const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_SIZE = 10_000;
+
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 /** True when a bearer token has the shape of a JWT (three base64url parts). */
@@ -33,6 +38,7 @@ export function looksLikeJwt(token: string): boolean {
  */
 export class OidcVerifier {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(private readonly options: OidcOptions) {}
 
@@ -64,7 +70,23 @@ export class OidcVerifier {
   }
 
   /** The token's principal; throws an `Unauthorized` CityError saying why it is refused. */
+  /**
+   * The token's principal. A token verified once is trusted until it expires (at most a
+   * minute, by the SHA-256 of the whole token), so that a request does not verify its signature
+   * again.
+   */
   async verify(token: string): Promise<Principal> {
+    const id = createHash('sha256').update(token).digest('base64url');
+    const now = Date.now();
+    const hit = this.verified.get(id);
+    if (hit && hit.until > now) return hit.principal;
+    const { principal, exp } = await this.verifyAgain(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
+    this.verified.set(id, { principal, until: Math.min(exp * 1000, now + VERIFIED_CACHE_MS) });
+    return principal;
+  }
+
+  private async verifyAgain(token: string): Promise<{ principal: Principal; exp: number }> {
     const jwks = await this.keySet();
     let payload: JWTPayload;
     try {
@@ -80,13 +102,14 @@ export class OidcVerifier {
     }
     const org = payload[this.options.organisationClaim ?? 'org'];
     const roles = payload[this.options.rolesClaim ?? 'roles'];
-    return {
+    const principal: Principal = {
       kind: 'user',
       subject: payload.sub!,
       ...(typeof org === 'string' && { organisation: org }),
       roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
       via: 'oidc',
     };
+    return { principal, exp: payload.exp! };
   }
 }
 

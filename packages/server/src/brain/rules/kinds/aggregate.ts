@@ -1,0 +1,77 @@
+import type { Evaluator, Fact, Signal } from '../engine/evaluator.js';
+import type { AggregateRule } from '../rule-schema.js';
+import { hysteresis, newLatch, type Latch } from './hysteresis.js';
+import { areaOf, selects } from './select.js';
+import { windowAggregator, type ClosedWindow, type Windows } from './windows.js';
+
+interface State {
+  w: Windows;
+  latch: Latch;
+  /** The last window value: a window without facts holds it (avg, min, max, percentile). */
+  held?: number;
+}
+
+/** The key of a fact for a `groupBy`: the entity, its area, or the whole city. */
+export function groupKeyOf(groupBy: AggregateRule['groupBy'] | undefined, fact: Fact): string[] {
+  switch (groupBy ?? 'entity') {
+    case 'entity':
+      return [fact.entityId];
+    case 'area': {
+      const area = areaOf(fact);
+      return area === undefined ? [] : [area];
+    }
+    case 'all':
+      return ['all'];
+  }
+}
+
+/**
+ * `function(attribute) over a window op value`, per entity, area or city: each window is decided
+ * when event time reaches its end (the signal's time), raising when the condition holds and
+ * clearing when the clear condition has held on the windows of its `forSeconds` (hysteresis).
+ * A window without facts has count and sum 0; for the other functions it holds the last value.
+ * Memory per key: see `Windows` (5 numbers per open window, percentile values once per fact).
+ */
+export function aggregateEvaluator(rule: AggregateRule): Evaluator<State> {
+  const agg = windowAggregator(rule);
+  const h = hysteresis(rule, rule.clear);
+  const signal = (kind: Signal['kind'], key: string, w: ClosedWindow, value: number): Signal => ({
+    kind,
+    key,
+    at: w.end,
+    value,
+    evidence: w.evidence,
+    detail: {
+      function: rule.function,
+      ...(rule.percentile !== undefined && { percentile: rule.percentile }),
+      window: { start: w.start, end: w.end },
+      count: w.count,
+    },
+  });
+  return {
+    keysOf: (fact) =>
+      selects(rule.select, fact) && agg.accepts(fact) ? groupKeyOf(rule.groupBy, fact) : [],
+    create: () => ({ w: agg.create(), latch: newLatch() }),
+    clone: (s) => ({ ...s, w: agg.clone(s.w), latch: { ...s.latch } }),
+    observe(s, fact) {
+      agg.add(s.w, fact);
+    },
+    advance(s, t, key, out) {
+      while (s.w.nextEnd !== undefined && s.w.nextEnd <= t) {
+        const closed = agg.closeNext(s.w);
+        const value = closed.value ?? s.held;
+        if (value !== undefined) {
+          s.held = value;
+          const kind = h.decide(s.latch, value, closed.end);
+          if (kind) out.push(signal(kind, key, closed, value));
+        }
+        if (closed.count > 0) continue;
+        // The empty windows up to the next one with facts give the same value: only a pending
+        // clear can still change something, at its due window.
+        const due = h.clearDue(s.latch);
+        agg.skipEmpty(s.w, due === undefined ? Infinity : agg.endAtOrAfter(due), t);
+      }
+    },
+    size: (s) => agg.size(s.w) + 2,
+  };
+}

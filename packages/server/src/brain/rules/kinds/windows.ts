@@ -1,0 +1,193 @@
+import { CityError } from '../../../core/index.js';
+import type { Evidence, Fact } from '../engine/evaluator.js';
+import type { AggregateRule } from '../rule-schema.js';
+import { MAX_EVIDENCE, numberOf } from './select.js';
+
+/** What a windowed aggregate is made of (an aggregate rule, a correlation's condition). */
+export type WindowedAggregate = Pick<
+  AggregateRule,
+  'attribute' | 'function' | 'percentile' | 'window'
+>;
+
+/** One open window's running aggregate. */
+interface Bucket {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * The windows of one key. Memory: 5 numbers per open window (its start and the bucket), at most
+ * ceil(size / slide) open windows; for `percentile` also 2 numbers per fact still in an open
+ * window, kept once however many windows overlap; and MAX_EVIDENCE references to recent facts.
+ */
+export interface Windows {
+  /** The end of the next window to close; undefined before the key's first fact. */
+  nextEnd?: number;
+  /** Open windows that hold facts, by start, in increasing order. */
+  open: Map<number, Bucket>;
+  /** Times and values of the facts in open windows (percentile only), in time order. */
+  times: number[];
+  values: number[];
+  /** The key's latest facts: a window's evidence is those inside it. */
+  recent: Evidence[];
+}
+
+/** A window that closed: its value is undefined when the function has none for no facts. */
+export interface ClosedWindow {
+  start: number;
+  end: number;
+  count: number;
+  value: number | undefined;
+  evidence: Evidence[];
+}
+
+const ms = (seconds: number) => Math.max(1, Math.round(seconds * 1000));
+
+/**
+ * Windows by event time, aligned to epoch multiples of the slide: [k·slide, k·slide + size).
+ * A fact goes into every window containing its time; a window closes when event time reaches
+ * its end. Empty windows close too, in order: `count` and `sum` are then 0, the other
+ * functions have no value.
+ */
+export function windowAggregator(spec: WindowedAggregate) {
+  const size = ms(spec.window.sizeSeconds);
+  // A sliding window without a slide slides by its size: it is a tumbling one.
+  const slide =
+    spec.window.type === 'tumbling'
+      ? size
+      : ms(spec.window.slideSeconds ?? spec.window.sizeSeconds);
+  const fn = spec.function;
+  const attr = spec.attribute;
+  if (fn !== 'count' && attr === undefined)
+    throw new CityError('BadRequestData', `the aggregate ${fn} needs an attribute`);
+  if (fn === 'percentile' && spec.percentile === undefined)
+    throw new CityError('BadRequestData', 'the aggregate percentile needs `percentile` (0–100)');
+  const p = spec.percentile ?? 50;
+
+  /** The first window end after `t`. */
+  const firstEndAfter = (t: number) => (Math.floor((t - size) / slide) + 1) * slide + size;
+  /** The first window end at or after `t`. */
+  const endAtOrAfter = (t: number) => Math.ceil((t - size) / slide) * slide + size;
+  const valueOf = (fact: Fact): number | undefined =>
+    attr === undefined
+      ? 1
+      : fn === 'count'
+        ? fact.attrs[attr] !== undefined
+          ? 1
+          : undefined
+        : numberOf(fact, attr);
+
+  const percentileOf = (w: Windows, start: number): number | undefined => {
+    let lo = 0;
+    while (lo < w.times.length && w.times[lo]! < start) lo++;
+    const sorted = w.values.slice(lo).sort((a, b) => a - b);
+    if (sorted.length === 0) return undefined;
+    // Nearest rank: the smallest value with at least p % of the values at or below it.
+    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+    return sorted[rank - 1];
+  };
+
+  const valueOfBucket = (w: Windows, b: Bucket | undefined, start: number) => {
+    if (fn === 'count') return b?.count ?? 0;
+    if (fn === 'sum') return b?.sum ?? 0;
+    if (!b) return undefined;
+    switch (fn) {
+      case 'avg':
+        return b.sum / b.count;
+      case 'min':
+        return b.min;
+      case 'max':
+        return b.max;
+      case 'percentile':
+        return percentileOf(w, start);
+    }
+  };
+
+  /** The end of the first open window that holds facts. */
+  const nextDataEnd = (w: Windows): number | undefined => {
+    const first = w.open.keys().next();
+    return first.done ? undefined : first.value + size;
+  };
+
+  return {
+    /** The windows' size and slide, ms. */
+    size,
+    slide,
+    /** The value of a window without facts. */
+    emptyValue: fn === 'count' || fn === 'sum' ? 0 : undefined,
+    firstEndAfter,
+    endAtOrAfter,
+    /** True when the fact carries what the function reads. */
+    accepts: (fact: Fact) => valueOf(fact) !== undefined,
+    create: (): Windows => ({ open: new Map(), times: [], values: [], recent: [] }),
+    clone: (w: Windows): Windows => ({
+      ...w,
+      open: new Map([...w.open].map(([start, b]) => [start, { ...b }])),
+      times: [...w.times],
+      values: [...w.values],
+      recent: [...w.recent],
+    }),
+    /** Adds a fact (after every window ending at or before its time has closed). */
+    add(w: Windows, fact: Fact): void {
+      const v = fn === 'count' ? 1 : valueOf(fact)!;
+      const t = fact.t;
+      w.nextEnd ??= firstEndAfter(t);
+      let inAny = false;
+      for (let start = (Math.floor((t - size) / slide) + 1) * slide; start <= t; start += slide) {
+        inAny = true;
+        const b = w.open.get(start);
+        if (!b) w.open.set(start, { count: 1, sum: v, min: v, max: v });
+        else {
+          b.count++;
+          b.sum += v;
+          b.min = Math.min(b.min, v);
+          b.max = Math.max(b.max, v);
+        }
+      }
+      if (inAny && fn === 'percentile') {
+        w.times.push(t);
+        w.values.push(v);
+      }
+      const value = attr === undefined ? fact.entityType : fact.attrs[attr];
+      w.recent.push({ entityId: fact.entityId, attr: attr ?? 'type', observedAt: t, value });
+      if (w.recent.length > MAX_EVIDENCE) w.recent.shift();
+    },
+    /** Closes the window ending at `nextEnd` (defined) and answers it. */
+    closeNext(w: Windows): ClosedWindow {
+      const end = w.nextEnd!;
+      const start = end - size;
+      const bucket = w.open.get(start);
+      w.open.delete(start);
+      const closed: ClosedWindow = {
+        start,
+        end,
+        count: bucket?.count ?? 0,
+        value: valueOfBucket(w, bucket, start),
+        evidence: bucket ? w.recent.filter((e) => e.observedAt >= start) : [],
+      };
+      w.nextEnd = end + slide;
+      let drop = 0;
+      while (drop < w.times.length && w.times[drop]! < w.nextEnd - size) drop++;
+      if (drop > 0) {
+        w.times.splice(0, drop);
+        w.values.splice(0, drop);
+      }
+      return closed;
+    },
+    nextDataEnd,
+    /**
+     * Skips the empty windows before `until` (a window end), none past the first end after `t`:
+     * the caller knows they change nothing, and a later fact must still find its windows open.
+     */
+    skipEmpty(w: Windows, until: number, t: number): void {
+      const limit = Math.min(until, nextDataEnd(w) ?? Infinity, firstEndAfter(t));
+      if (w.nextEnd !== undefined && limit > w.nextEnd) w.nextEnd = limit;
+    },
+    size: (w: Windows) => 5 * w.open.size + 2 * w.times.length + w.recent.length + 1,
+  };
+}
+
+/** The windows machinery of one aggregate. */
+export type WindowAggregator = ReturnType<typeof windowAggregator>;

@@ -1,0 +1,144 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Topics } from '../../bus/index.js';
+import { MemoryBus } from '../../bus/memory/index.js';
+import type { Entity, Observation, Property } from '../../core/index.js';
+import { SqliteStore } from '../../store/sqlite/index.js';
+import { AlertService } from '../alerts/alert-service.js';
+import { alertSink } from './alert-sink.js';
+import { backtest } from './backtest.js';
+import { RuleEngine } from './rule-engine.js';
+import type { ThresholdRule } from './rule-schema.js';
+
+const HOT: ThresholdRule = {
+  id: 'hot',
+  name: 'Hot room',
+  kind: 'threshold',
+  status: 'active',
+  severity: 'high',
+  category: 'environment',
+  select: { entityType: 'Room' },
+  attribute: 'temperature',
+  operator: '>',
+  value: 30,
+  forSeconds: 60,
+  clear: { operator: '<', value: 25 },
+};
+const T0 = Date.UTC(2026, 10, 24, 8);
+const ROOM = 'urn:ngsi-ld:Room:r1';
+const value = (e: Entity | undefined, name: string) => (e?.[name] as Property | undefined)?.value;
+
+describe('the rule engine on the event stream', () => {
+  let store: SqliteStore;
+  let bus: MemoryBus;
+  let engine: RuleEngine;
+  let alerts: AlertService;
+  const logger = pino({ level: 'silent' });
+  let now = T0;
+
+  const observe = async (t: number, temperature: number) => {
+    const obs: Observation = {
+      entityId: ROOM,
+      entityType: 'Room',
+      deviceId: 'r1',
+      observedAt: t,
+      attrs: { temperature: { value: temperature } },
+    };
+    await bus.publish([{ topic: Topics.observation, key: ROOM, time: t, payload: obs }]);
+  };
+  const alertList = async () => {
+    await engine.settled();
+    return alerts.list();
+  };
+
+  beforeEach(async () => {
+    store = new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'cb-rules-')), 'db.sqlite') });
+    bus = new MemoryBus(() => {});
+    await store.entities.create({
+      id: ROOM,
+      type: 'Room',
+      name: { type: 'Property', value: 'Server room' },
+      areaServed: { type: 'Property', value: 'xihu' },
+    });
+    alerts = new AlertService(store, bus, logger, { clock: () => now });
+    engine = new RuleEngine({
+      rules: [HOT],
+      bus,
+      store,
+      alerts: alertSink(alerts, store),
+      logger,
+      latenessMs: 5000,
+      clock: () => now,
+      tickMs: 3_600_000,
+    });
+    await engine.start();
+  });
+  afterEach(async () => {
+    await engine.stop();
+    await bus.close();
+    await store.close();
+  });
+
+  it('raises once the breach has lasted, with its evidence, and resolves on the clear condition', async () => {
+    for (let s = 0; s <= 90; s += 10) await observe(T0 + s * 1000, 32 + (s % 20) / 10);
+    const [alert] = await alertList();
+    expect(alerts).toBeDefined();
+    expect(value(alert, 'status')).toBe('raised');
+    expect(value(alert, 'severity')).toBe('high');
+    expect(String(value(alert, 'description'))).toContain('Server room');
+    expect(value(alert, 'validFrom')).toBe(new Date(T0).toISOString());
+    expect((value(alert, 'evidence') as unknown[]).length).toBeGreaterThanOrEqual(6);
+    await observe(T0 + 100_000, 28); // not below 25: still raised (hysteresis)
+    expect(value((await alertList())[0], 'status')).toBe('raised');
+    await observe(T0 + 110_000, 24);
+    expect(value((await alertList())[0], 'status')).toBe('resolved');
+  });
+
+  it('raises at the deadline when time passes with no contrary value (silent sources too)', async () => {
+    await observe(T0, 35);
+    expect(await alertList()).toEqual([]);
+    now = T0 + 3_600_000;
+    engine.tick();
+    expect(value((await alertList())[0], 'status')).toBe('raised');
+  });
+
+  it('takes back a raise that a late observation disproves', async () => {
+    await observe(T0, 35);
+    await observe(T0 + 61_000, 35); // raised at T0 + 60 s
+    expect(value((await alertList())[0], 'status')).toBe('raised');
+    await observe(T0 + 30_000, 20); // late, within the 5 s lag? no: 31 s late, ignored
+    expect(value((await alertList())[0], 'status')).toBe('raised');
+    await observe(T0 + 62_000, 35);
+    await observe(T0 + 59_000, 20); // 3 s late: the breach was broken, the raise is taken back
+    expect(value((await alertList())[0], 'status')).toBe('resolved');
+  });
+
+  it('reloads a rule changed through the store, and runs it over the stored history', async () => {
+    await engine.store.put({ ...HOT, value: 40 }, 'test');
+    await engine.settled();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(engine.rules[0]).toMatchObject({ value: 40 });
+    for (let s = 0; s <= 90; s += 10) await observe(T0 + s * 1000, 35);
+    expect(await alertList()).toEqual([]);
+    const history = Array.from({ length: 10 }, (_, i) => ({
+      entityId: ROOM,
+      attr: 'temperature',
+      attribute: {
+        type: 'Property' as const,
+        value: 33,
+        observedAt: new Date(T0 + i * 10_000).toISOString(),
+      },
+    }));
+    await store.temporal.append(
+      history.map((h, i) => ({ ...h, instanceId: `urn:i:${i}`, createdAt: now, modifiedAt: now })),
+    );
+    const result = await backtest(store, HOT, T0, T0 + 3_600_000);
+    expect(result.facts).toBe(10);
+    expect(result.signals.map((s) => [s.kind, s.key, s.at - T0])).toEqual([
+      ['raise', ROOM, 60_000],
+    ]);
+  });
+});
