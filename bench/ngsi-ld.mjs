@@ -3,18 +3,23 @@
 // Starts `citybrain up` on a fresh data directory, loads N entities through the public batch
 // API, then measures GET by id, type+q queries, geo near-queries and attribute updates over
 // HTTP (autocannon and a precise closed loop), and a temporal aggregation over 30 days of
-// 1-minute data. Writes bench/results/ngsi-ld-<timestamp>.json and ngsi-ld-latest.json.
+// 1-minute data, then what the data-sharing policy adds to a read (issue 5). Writes
+// bench/results/ngsi-ld-<timestamp>.json and ngsi-ld-latest.json.
 // With --store <postgres url> the same phases run against a node on a fresh PostgreSQL
 // database (ngsi-ld-postgres-<timestamp>.json, ngsi-ld-postgres-latest.json).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { cannon, closedLoop } from './lib/http-load.mjs';
+import { BBOX, entityId, makeEntity, rng, TYPES, typeQueryPath } from './lib/ngsi-ld-city.mjs';
+import { POLICY_OVERHEAD_TARGET_PERCENT, policyPhase } from './lib/policy-phase.mjs';
+import { policyLines, policyProfileLines, policyProfiles } from './lib/policy-report.mjs';
 import { readMemory } from './lib/proc.mjs';
 import { adminQuery, databaseUrl, postgresSettings } from './lib/postgres-admin.mjs';
 import { machineInfo } from './lib/results.mjs';
 import { api, mapLimit, startServer } from './lib/server.mjs';
+import { round } from './lib/stats.mjs';
 
 /** A URL without its password, for results and logs. */
 const redactUrl = (url) => {
@@ -22,7 +27,6 @@ const redactUrl = (url) => {
   if (u.password) u.password = '***';
   return u.toString();
 };
-import { percentile, round } from './lib/stats.mjs';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const TARGETS = {
@@ -32,22 +36,8 @@ const TARGETS = {
   nearP95Ms: 25,
   updatesPerSec: 10_000,
   aggregationMs: 300,
+  policyOverheadPercent: POLICY_OVERHEAD_TARGET_PERCENT,
 };
-const TYPES = [
-  'AirQualityObserved',
-  'ParkingSpot',
-  'Streetlight',
-  'WasteContainer',
-  'TrafficFlowObserved',
-  'NoiseLevelObserved',
-  'Building',
-  'Vehicle',
-  'BikeHireDockingStation',
-  'EVChargingStation',
-];
-const STATUSES = ['ok', 'warning', 'fault', 'offline'];
-// Hangzhou's extent: about 48 km x 39 km.
-const BBOX = [119.9, 30.1, 120.4, 30.45];
 
 const HELP = `Usage: node bench/ngsi-ld.mjs [options]   (npm run bench builds first)
 
@@ -57,7 +47,7 @@ Options:
   --temporal-entities <n> entities with 30 days of 1-minute history        (default 1000)
   --temporal-days <n>     days of history per temporal entity               (default 30)
   --quick                 smoke run: 50,000 entities, 3 s phases, 20 temporal entities
-  --only <phases>         DIAGNOSTIC: run only these phases (get,query,near,patch,temporal);
+  --only <phases>         DIAGNOSTIC: run only these phases (get,query,near,patch,temporal,policy);
                           such a run never counts as meeting the targets
   --reuse-data <dir>      DIAGNOSTIC: run on <dir> (created and kept if absent; when it exists,
                           the entities are assumed loaded by an earlier run with the same --entities)
@@ -121,40 +111,6 @@ function options() {
   };
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so runs load the same city. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const entityId = (i) => `urn:ngsi-ld:${TYPES[i % TYPES.length]}:bench-${i}`;
-
-function makeEntity(i, random) {
-  const lon = BBOX[0] + random() * (BBOX[2] - BBOX[0]);
-  const lat = BBOX[1] + random() * (BBOX[3] - BBOX[1]);
-  return {
-    id: entityId(i),
-    type: TYPES[i % TYPES.length],
-    temperature: {
-      type: 'Property',
-      value: round(random() * 40, 1),
-      unitCode: 'CEL',
-      observedAt: '2026-11-01T00:00:00Z',
-    },
-    occupancy: { type: 'Property', value: Math.floor(random() * 101) },
-    status: { type: 'Property', value: STATUSES[Math.floor(random() * STATUSES.length)] },
-    name: { type: 'Property', value: `${TYPES[i % TYPES.length]} ${i}` },
-    location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [lon, lat] } },
-    refDistrict: { type: 'Relationship', object: `urn:ngsi-ld:District:${i % 6}` },
-  };
-}
-
 async function load(server, n, log) {
   const random = rng(42);
   const batch = 1000;
@@ -180,69 +136,6 @@ async function load(server, n, log) {
   });
   const seconds = (performance.now() - started) / 1000;
   return { entities: n, seconds: round(seconds, 1), perSec: Math.round(n / seconds) };
-}
-
-/** Throughput and latency with autocannon (ms resolution), requests built per call. */
-async function cannon(server, { seconds, connections, build }) {
-  const result = await autocannon({
-    url: server.url,
-    connections,
-    duration: seconds,
-    headers: { authorization: `Bearer ${server.token}` },
-    requests: [{ setupRequest: (req) => ({ ...req, ...build() }) }],
-  });
-  return {
-    requests: result.requests.total,
-    perSec: Math.round(result.requests.total / seconds),
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    latencyMs: {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p97_5: result.latency.p97_5,
-      p99: result.latency.p99,
-      max: result.latency.max,
-    },
-  };
-}
-
-/** Precise latencies (hrtime) from a closed loop of `concurrency` clients for `seconds`. */
-async function closedLoop(server, { seconds, concurrency, path, check }) {
-  const latencies = [];
-  let failures = 0;
-  let lastFailure;
-  const end = performance.now() + seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const p = path();
-      const t0 = performance.now();
-      const res = await fetch(server.url + p, {
-        headers: { authorization: `Bearer ${server.token}`, accept: 'application/json' },
-      });
-      const text = await res.text();
-      latencies.push(performance.now() - t0);
-      const problem = res.status === 200 ? check?.(JSON.parse(text), res) : `HTTP ${res.status}`;
-      if (problem) {
-        failures++;
-        lastFailure = `${p}: ${problem} ${text.slice(0, 200)}`;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    requests: latencies.length,
-    perSec: Math.round(latencies.length / seconds),
-    failures,
-    lastFailure,
-    latencyMs: {
-      p50: round(percentile(sorted, 50), 2),
-      p95: round(percentile(sorted, 95), 2),
-      p99: round(percentile(sorted, 99), 2),
-      max: round(sorted[sorted.length - 1] ?? NaN, 2),
-    },
-  };
 }
 
 async function loadTemporal(server, { entities, days }, log) {
@@ -305,6 +198,7 @@ function verdict(r) {
       r.aggregation &&
       r.aggregation.latencyMs.p95 < t.aggregationMs &&
       r.aggregation.failures === 0,
+    policyOverhead: r.policy && r.policy.target.met,
   };
 }
 
@@ -386,7 +280,7 @@ async function main() {
         path: () => {
           const type = TYPES[Math.floor(random() * TYPES.length)];
           const min = 60 + Math.floor(random() * 20);
-          return `/ngsi-ld/v1/entities?type=${type}&q=${encodeURIComponent(`occupancy>=${min};status=="ok"`)}&limit=100`;
+          return typeQueryPath(type, min);
         },
         check: (body) =>
           Array.isArray(body) && body.length === 100
@@ -447,6 +341,14 @@ async function main() {
         },
       });
     }
+    if (run('policy')) {
+      log('policy check: operator, owner and grantee on GET by id and type + q …');
+      result.policy = await policyPhase(server, {
+        entities: opts.entities,
+        seconds: opts.seconds,
+        log,
+      });
+    }
     result.serverMemory = readMemory(server.pid);
   } finally {
     const stop = await server.stop();
@@ -490,6 +392,7 @@ async function main() {
       `  temporal load            ${result.temporalLoad.rows.toLocaleString('en-US')} instances (${opts.temporalEntities} entities), ${result.temporalLoad.rowsPerSec.toLocaleString('en-US')}/s`,
       `  aggregation avg/PT1H     p50 ${result.aggregation.latencyMs.p50} ms, p95 ${result.aggregation.latencyMs.p95} ms over ${opts.temporalDays} days x 1-minute, failures ${result.aggregation.failures}   [${ok(v.aggregation)} < ${TARGETS.aggregationMs} ms]`,
     );
+  if (result.policy) lines.push(...policyLines(result.policy));
   lines.push(
     `  server RSS               ${result.serverMemory ? Math.round(result.serverMemory.rssKb / 1024) : 'n/a'} MB`,
   );
@@ -507,6 +410,11 @@ async function main() {
     if (file) {
       const summary = summarizeCpuProfile(`${opts.cpuProf}/${file}`, { top: 30 });
       console.log(JSON.stringify(summary, null, 1));
+      if (result.policy?.getById) {
+        const profiles = policyProfiles(`${opts.cpuProf}/${file}`, result.policy);
+        result.policy.profile = profiles;
+        console.log(policyProfileLines(profiles, result.policy.callers).join('\n'));
+      }
     }
   }
   if (opts.write) {
@@ -518,6 +426,10 @@ async function main() {
     writeFileSync(file, text);
     writeFileSync(`${RESULTS_DIR}${name}-latest.json`, text);
     console.log(`  results: ${file}`);
+  }
+  if (result.policy && !result.policy.verification.ok) {
+    console.error('the policy phase FAILED its verification: see the lines above');
+    process.exitCode = 1;
   }
   if (result.serverStop.code !== 0) {
     console.error(`the server did not stop cleanly: ${JSON.stringify(result.serverStop)}`);
