@@ -19,6 +19,7 @@ const RULE: ThresholdRule = {
   forSeconds: 3,
   clear: { operator: '<', value: 3, forSeconds: 2 },
 };
+const INSTANT: ThresholdRule = { ...RULE, forSeconds: 0, clear: undefined };
 
 const fact = (entity: string, t: number, v: number, seq: number): Fact => ({
   entityId: entity,
@@ -112,7 +113,7 @@ describe('the keyed event-time engine', () => {
             v: fc.integer({ min: 0, max: 9 }),
             delay: fc.integer({ min: 0, max: lag - 1 }),
           }),
-          { maxLength: 80 },
+          { maxLength: 80, size: 'max' },
         ),
         (items) => {
           let t = 0;

@@ -8,6 +8,9 @@ interface State {
   /** Since when the clear condition has held (while raised). */
   clearSince?: number;
   raised: boolean;
+  /** When the last raise and clear were: a signal's identity (key, kind, at) never repeats. */
+  raisedAt?: number;
+  clearedAt?: number;
   last?: Evidence;
   evidence: Evidence[];
 }
@@ -24,6 +27,9 @@ export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
   const clears = (v: number) =>
     rule.clear ? compare(v, rule.clear.operator, rule.clear.value) : !breaches(v);
   const raise = (s: State, key: string, at: number, out: Signal[]) => {
+    // A second raise at the same instant (6, 0, 6 at one time) waits for the key's next value.
+    if (s.raisedAt === at) return;
+    s.raisedAt = at;
     s.raised = true;
     out.push({
       kind: 'raise',
@@ -37,6 +43,8 @@ export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
     s.evidence = [];
   };
   const clear = (s: State, key: string, at: number, out: Signal[]) => {
+    if (s.clearedAt === at) return;
+    s.clearedAt = at;
     s.raised = false;
     out.push({
       kind: 'clear',

@@ -70,14 +70,11 @@ export function windowAggregator(spec: WindowedAggregate) {
   const firstEndAfter = (t: number) => (Math.floor((t - size) / slide) + 1) * slide + size;
   /** The first window end at or after `t`. */
   const endAtOrAfter = (t: number) => Math.ceil((t - size) / slide) * slide + size;
-  const valueOf = (fact: Fact): number | undefined =>
-    attr === undefined
-      ? 1
-      : fn === 'count'
-        ? fact.attrs[attr] !== undefined
-          ? 1
-          : undefined
-        : numberOf(fact, attr);
+  /** What a fact adds: 1 to a count (of the facts carrying `attribute`, if given), else its number. */
+  const valueOf = (fact: Fact): number | undefined => {
+    if (fn !== 'count') return numberOf(fact, attr!);
+    return attr === undefined || fact.attrs[attr] !== undefined ? 1 : undefined;
+  };
 
   const percentileOf = (w: Windows, start: number): number | undefined => {
     let lo = 0;
@@ -85,7 +82,7 @@ export function windowAggregator(spec: WindowedAggregate) {
     const sorted = w.values.slice(lo).sort((a, b) => a - b);
     if (sorted.length === 0) return undefined;
     // Nearest rank: the smallest value with at least p % of the values at or below it.
-    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+    const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
     return sorted[rank - 1];
   };
 
@@ -112,12 +109,6 @@ export function windowAggregator(spec: WindowedAggregate) {
   };
 
   return {
-    /** The windows' size and slide, ms. */
-    size,
-    slide,
-    /** The value of a window without facts. */
-    emptyValue: fn === 'count' || fn === 'sum' ? 0 : undefined,
-    firstEndAfter,
     endAtOrAfter,
     /** True when the fact carries what the function reads. */
     accepts: (fact: Fact) => valueOf(fact) !== undefined,
@@ -131,7 +122,7 @@ export function windowAggregator(spec: WindowedAggregate) {
     }),
     /** Adds a fact (after every window ending at or before its time has closed). */
     add(w: Windows, fact: Fact): void {
-      const v = fn === 'count' ? 1 : valueOf(fact)!;
+      const v = valueOf(fact)!;
       const t = fact.t;
       w.nextEnd ??= firstEndAfter(t);
       let inAny = false;
@@ -176,7 +167,6 @@ export function windowAggregator(spec: WindowedAggregate) {
       }
       return closed;
     },
-    nextDataEnd,
     /**
      * Skips the empty windows before `until` (a window end), none past the first end after `t`:
      * the caller knows they change nothing, and a later fact must still find its windows open.
@@ -185,9 +175,7 @@ export function windowAggregator(spec: WindowedAggregate) {
       const limit = Math.min(until, nextDataEnd(w) ?? Infinity, firstEndAfter(t));
       if (w.nextEnd !== undefined && limit > w.nextEnd) w.nextEnd = limit;
     },
+    /** Roughly how many values the windows hold. */
     size: (w: Windows) => 5 * w.open.size + 2 * w.times.length + w.recent.length + 1,
   };
 }
-
-/** The windows machinery of one aggregate. */
-export type WindowAggregator = ReturnType<typeof windowAggregator>;
