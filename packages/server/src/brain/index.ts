@@ -8,3 +8,9 @@ export { evaluatorFor } from './rules/kinds/index.js';
 export { AlertService } from './alerts/alert-service.js';
 export { PM25_HIGH_RULE } from './rules/default-rules.js';
 export { backtest, warmupMs, type Backtest } from './rules/backtest.js';
+export {
+  NotificationService,
+  connectMqttPublisher,
+  startNotifications,
+  type NotifySettings,
+} from './notify/index.js';

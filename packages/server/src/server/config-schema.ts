@@ -207,6 +207,65 @@ export const ConfigSchema = Type.Object(
       },
       'the tamper-evident audit chain',
     ),
+    notify: obj(
+      {
+        maxAttempts: Type.Integer({
+          minimum: 1,
+          maximum: 50,
+          default: 8,
+          description: 'attempts per notification delivery before it is dead-lettered',
+        }),
+        baseDelayMs: Type.Integer({
+          minimum: 10,
+          default: 1000,
+          description: 'wait before the first retry, doubled at each further one (with jitter)',
+        }),
+        maxDelayMs: Type.Integer({
+          minimum: 100,
+          default: 300_000,
+          description: 'longest wait between attempts, a receiver’s Retry-After included',
+        }),
+        timeoutMs: Type.Integer({
+          minimum: 100,
+          default: 10_000,
+          description: 'one attempt at most',
+        }),
+        queueLimit: Type.Integer({
+          minimum: 1,
+          default: 1000,
+          description: 'deliveries waiting per target; more are dead-lettered (queue-full)',
+        }),
+        deliveryLogSize: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+        mqttTopicPrefix: Type.String({
+          pattern: '^[^#+$][^#+]*$',
+          default: 'citybrain/v1/notifications',
+          description: 'default MQTT topics: <prefix>/<organisation>/<event>',
+        }),
+        smtp: Type.Optional(
+          Type.Object(
+            {
+              host: Type.String({ minLength: 1 }),
+              port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+              secure: Type.Boolean({
+                default: false,
+                description: 'TLS from the start (port 465); otherwise STARTTLS when offered',
+              }),
+              user: Type.Optional(Type.String()),
+              password: Type.Optional(Type.String()),
+              from: Type.String({
+                minLength: 3,
+                description: 'the sender, e.g. citybrain <alerts@city.example>',
+              }),
+            },
+            {
+              additionalProperties: false,
+              description: 'the SMTP server of e-mail notifications; absent: no e-mail targets',
+            },
+          ),
+        ),
+      },
+      'notification channels: webhooks, e-mail, MQTT',
+    ),
     log: obj(
       {
         level: Type.Union(

@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { AlertService, alertSink, RuleEngine } from '../brain/index.js';
+import {
+  AlertService,
+  alertSink,
+  connectMqttPublisher,
+  RuleEngine,
+  startNotifications,
+} from '../brain/index.js';
 import { IngestGate, IngestPipeline } from '../ingest/index.js';
 import { startSimulation, type Simulation } from '../sim/index.js';
 import { openBus, openStores } from './adapters.js';
@@ -99,6 +105,28 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     () => pipeline.backlog,
   );
 
+  // MQTT notifications go to the external broker; the embedded one takes devices only (for now).
+  const notifyMqtt = config.mqtt.url
+    ? connectMqttPublisher({
+        url: config.mqtt.url,
+        clientId: `citybrain-${nodeId}-notify`,
+        ...(config.mqtt.username !== undefined && { username: config.mqtt.username }),
+        ...(config.mqtt.password !== undefined && { password: config.mqtt.password }),
+        onError: (err) => logger.warn({ err: err.message }, 'MQTT notification publisher'),
+      })
+    : undefined;
+  const notifications = await startNotifications({
+    store,
+    bus,
+    logger: logger.child({ module: 'notify' }),
+    settings: config.notify,
+    ...(notifyMqtt && { mqttPublish: notifyMqtt.publish }),
+  });
+  metrics.gauge(
+    'citybrain_notification_backlog',
+    'Notification deliveries waiting or under way on this node',
+    () => notifications.backlog,
+  );
   const app = await buildHttpApp({
     logger,
     store,
@@ -109,6 +137,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     gate,
     metrics,
     alerts,
+    notifications,
     auth: {
       mode: config.auth.mode,
       publicReads: config.auth.publicReads,
@@ -132,6 +161,8 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
+    await notifications.stop();
+    await notifyMqtt?.close();
     await devices.close();
     await sharing.close();
     await dynsec?.close();
@@ -179,6 +210,8 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         await pipeline.close();
         await dynsec?.close();
         await engine.stop();
+        await notifications.stop();
+        await notifyMqtt?.close();
         await apiKeys.stop();
         await sharing.close();
         stopRetention?.();

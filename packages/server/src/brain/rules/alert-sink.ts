@@ -20,7 +20,7 @@ export function describeSignal(
   const now = fmt(signal.value);
   switch (rule.kind) {
     case 'threshold': {
-      const m = minutes(rule.forSeconds);
+      const m = minutes(rule.forSeconds ?? 0);
       const what = `${label(rule.attribute)} ${rule.operator} ${rule.value}`;
       return {
         en: `${what} for ${m} min at ${place} (now ${now})`,
@@ -37,8 +37,8 @@ export function describeSignal(
     }
     case 'rate':
       return {
-        en: `${label(rule.attribute)} changing ${now} per ${rule.perSeconds} s at ${place}`,
-        zh: `${place} ${label(rule.attribute)} 每 ${rule.perSeconds} 秒变化 ${now}`,
+        en: `${label(rule.attribute)} changing ${now} per ${rule.perSeconds ?? 60} s at ${place}`,
+        zh: `${place} ${label(rule.attribute)} 每 ${rule.perSeconds ?? 60} 秒变化 ${now}`,
       };
     case 'absence':
       return {
@@ -47,8 +47,8 @@ export function describeSignal(
       };
     case 'geofence':
       return {
-        en: `${place} ${signal.kind === 'raise' && rule.on !== 'leave' ? 'entered' : 'left'} ${rule.name}`,
-        zh: `${place}${signal.kind === 'raise' && rule.on !== 'leave' ? '进入' : '离开'}${rule.name}`,
+        en: `${place} ${signal.kind === 'raise' && (rule.on ?? 'enter') !== 'leave' ? 'entered' : 'left'} ${rule.name}`,
+        zh: `${place}${signal.kind === 'raise' && (rule.on ?? 'enter') !== 'leave' ? '进入' : '离开'}${rule.name}`,
       };
     case 'countInArea':
       return {

@@ -53,12 +53,12 @@ function reads(rule: Rule): { type: string; attrs?: string[] }[] {
     case 'absence':
       return [{ type: rule.select.entityType }];
     case 'geofence':
-      return [{ type: rule.select.entityType, attrs: [rule.attribute] }];
+      return [{ type: rule.select.entityType, attrs: [rule.attribute ?? 'location'] }];
     case 'countInArea':
       return [
         {
           type: rule.select.entityType,
-          attrs: [rule.attribute, ...(rule.where ? [rule.where.attribute] : [])],
+          attrs: [rule.attribute ?? 'location', ...(rule.where ? [rule.where.attribute] : [])],
         },
       ];
     case 'correlation':

@@ -6,7 +6,7 @@ import type { Fact, Signal } from './engine/evaluator.js';
 import { KeyedEngine, type EngineOutput } from './engine/keyed-engine.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
 import { evaluatorFor } from './kinds/index.js';
-import type { Rule } from './rule-schema.js';
+import { isActive, type Rule } from './rule-schema.js';
 import { RULE_CHANGED, RuleStore } from './rule-store.js';
 
 /** Where the engine's decisions go: alerts opened, resolved, or withdrawn. */
@@ -187,7 +187,7 @@ export class RuleEngine {
     const stored = await this.store.list();
     const next = new Map<string, Running>();
     for (const { rule } of stored) {
-      if (rule.status !== 'active') continue;
+      if (!isActive(rule)) continue;
       const same = this.running.get(rule.id);
       if (same && JSON.stringify(same.rule) === JSON.stringify(rule)) {
         next.set(rule.id, same);

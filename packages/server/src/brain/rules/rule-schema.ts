@@ -72,7 +72,9 @@ const AggregateSpec = {
   function: oneOf(AGGREGATES),
   percentile: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   window: Window,
-  groupBy: oneOf(['entity', 'area', 'all'] as const, { default: 'entity' }),
+  groupBy: Type.Optional(
+    oneOf(['entity', 'area', 'all'] as const, { description: 'default entity' }),
+  ),
   ...Condition.properties,
 };
 
@@ -81,9 +83,11 @@ const Common = {
   id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
   name: Name,
   description: Type.Optional(Type.String({ maxLength: 2000 })),
-  status: oneOf(['draft', 'active', 'paused'] as const, { default: 'active' }),
+  status: Type.Optional(
+    oneOf(['draft', 'active', 'paused'] as const, { description: 'default active' }),
+  ),
   severity: oneOf(SEVERITIES),
-  category: Type.String({ minLength: 1, maxLength: 64, default: 'environment' }),
+  category: Type.String({ minLength: 1, maxLength: 64 }),
   subCategory: Type.Optional(Type.String({ maxLength: 64 })),
 };
 
@@ -97,7 +101,9 @@ const rule = <K extends string, P extends Record<string, TSchema>>(kind: K, prop
 export const ThresholdRuleSchema = rule('threshold', {
   attribute: Name,
   ...Condition.properties,
-  forSeconds: Type.Number({ minimum: 0, maximum: 366 * 86_400, default: 0 }),
+  forSeconds: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 366 * 86_400, description: 'default 0: at once' }),
+  ),
   clear: Type.Optional(Clear),
 });
 
@@ -111,7 +117,7 @@ export const AggregateRuleSchema = rule('aggregate', {
 export const RateRuleSchema = rule('rate', {
   attribute: Name,
   overSeconds: Seconds,
-  perSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  perSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'default 60' })),
   ...Condition.properties,
 });
 
@@ -120,14 +126,14 @@ export const AbsenceRuleSchema = rule('absence', { silentForSeconds: Seconds });
 
 /** An entity's position enters or leaves an area. */
 export const GeofenceRuleSchema = rule('geofence', {
-  attribute: Type.String({ default: 'location' }),
+  attribute: Type.Optional(Type.String({ description: 'default location' })),
   area: Area,
-  on: oneOf(['enter', 'leave', 'both'] as const, { default: 'enter' }),
+  on: Type.Optional(oneOf(['enter', 'leave', 'both'] as const, { description: 'default enter' })),
 });
 
 /** How many entities are inside an area (optionally only those meeting a condition). */
 export const CountInAreaRuleSchema = rule('countInArea', {
-  attribute: Type.String({ default: 'location' }),
+  attribute: Type.Optional(Type.String({ description: 'default location' })),
   area: Area,
   where: Type.Optional(
     Type.Object(
@@ -178,6 +184,12 @@ export type Rule = Static<typeof RuleSchema>;
 export type RuleKind = Rule['kind'];
 export type ClearCondition = Static<typeof Clear>;
 export type AggregateCondition = CorrelationRule['conditions'][number];
+
+/**
+ * Defaults are applied in code, not by the schema: a `default` inside a union is ignored by the
+ * validator (Fastify refuses such a schema in strict mode).
+ */
+export const isActive = (rule: Rule): boolean => (rule.status ?? 'active') === 'active';
 
 /** True when `observed op value`. */
 export function compare(observed: number, operator: Operator, value: number): boolean {

@@ -4,7 +4,8 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AlertService, RuleStore } from '../../brain/index.js';
+import type { AlertService, NotificationService, RuleStore } from '../../brain/index.js';
+import { notifyRoutes } from './notify-routes.js';
 import { ruleRoutes } from './rule-routes.js';
 import type { Bus } from '../../bus/index.js';
 import { ingestRoutes, type DeviceRegistry, type IngestGate } from '../../ingest/index.js';
@@ -50,6 +51,8 @@ export interface HttpAppOptions {
   cityName: { en: string; zh: string };
   /** The city's rules, as data. */
   rules: RuleStore;
+  /** Notification channels and their API. */
+  notifications: NotificationService;
   checks: Record<string, HealthCheck>;
   /** Built cockpit to serve at `/`; defaults to the workspace's packages/cockpit/dist. */
   cockpitDir?: string;
@@ -88,6 +91,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   apiKeyRoutes(app, { apiKeys: options.apiKeys });
   sharingRoutes(app, { sharing: options.sharing });
   accessLogRoutes(app, { audit: options.audit });
+  notifyRoutes(app, { notifications: options.notifications });
   const access = accessGuard(options.policy);
   // Devices, their credentials and the dead letters (raw payloads) are the operator's.
   app.addHook('preHandler', (request, _reply, done) => {

@@ -21,7 +21,7 @@ interface State {
  * clear condition (held for its own duration; the negated raise condition by default).
  */
 export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
-  const forMs = rule.forSeconds * 1000;
+  const forMs = (rule.forSeconds ?? 0) * 1000;
   const clearMs = (rule.clear?.forSeconds ?? 0) * 1000;
   const breaches = (v: number) => compare(v, rule.operator, rule.value);
   const clears = (v: number) =>
