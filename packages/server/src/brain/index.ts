@@ -5,7 +5,8 @@ export { RULE_CHANGED, RuleStore, checkRule, type StoredRule } from './rules/rul
 export { evaluateBatch, KeyedEngine, type EngineOutput } from './rules/engine/keyed-engine.js';
 export type { Evaluator, Evidence, Fact, Signal } from './rules/engine/evaluator.js';
 export { evaluatorFor } from './rules/kinds/index.js';
-export { AlertService } from './alerts/alert-service.js';
+export * from './alerts/index.js';
+export * from './command/index.js';
 export { PM25_HIGH_RULE } from './rules/default-rules.js';
 export { backtest, warmupMs, type Backtest } from './rules/backtest.js';
 export {

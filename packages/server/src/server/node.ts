@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  AlertService,
   alertSink,
+  createCommandServices,
   connectMqttPublisher,
   RuleEngine,
   startNotifications,
@@ -78,7 +78,8 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   for (const d of config.devices) if (!(await registry.get(d.id))) await registry.register(d);
   if (dynsec) await dynsec.syncAll(store.devices);
 
-  const alerts = new AlertService(store, bus, logger);
+  const command = createCommandServices({ store, bus, logger });
+  const alerts = command.alerts;
   const engine = new RuleEngine({
     rules: config.rules,
     bus,
@@ -87,6 +88,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     logger: logger.child({ module: 'rules' }),
   });
   await engine.start();
+  command.start();
   await bus.subscribe({ topic: 'alert.raised' }, () => metrics.alertsRaised.inc());
 
   const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
@@ -136,7 +138,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     registry,
     gate,
     metrics,
-    alerts,
+    command,
     notifications,
     auth: {
       mode: config.auth.mode,
@@ -209,6 +211,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         await devices.close();
         await pipeline.close();
         await dynsec?.close();
+        command.stop();
         await engine.stop();
         await notifications.stop();
         await notifyMqtt?.close();

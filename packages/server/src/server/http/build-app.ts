@@ -4,7 +4,8 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AlertService, NotificationService, RuleStore } from '../../brain/index.js';
+import type { CommandServices, NotificationService, RuleStore } from '../../brain/index.js';
+import { installCommandRoutes } from './command-routes.js';
 import { notifyRoutes } from './notify-routes.js';
 import { ruleRoutes } from './rule-routes.js';
 import type { Bus } from '../../bus/index.js';
@@ -47,7 +48,8 @@ export interface HttpAppOptions {
   policy: ReadPolicy;
   /** Where owners read who read their data. */
   audit: AuditStore;
-  alerts: AlertService;
+  /** Alerts, incidents, tasks and the responsibility matrix. */
+  command: CommandServices;
   cityName: { en: string; zh: string };
   /** The city's rules, as data. */
   rules: RuleStore;
@@ -136,9 +138,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   installCockpitRoutes(app, {
     access,
     store: options.store,
-    alerts: options.alerts,
     cityName: options.cityName,
   });
+  installCommandRoutes(app, { command: options.command });
   await ruleRoutes(app, { rules: options.rules, store: options.store });
   await installEventsRoute(app, { bus: options.bus, access });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccessGuard, AccessView } from '../../ngsi-ld/index.js';
-import { Type } from 'typebox';
-import { bbox, toKeyValues, type Entity, type GeoProperty } from '../../core/index.js';
+import { bbox, type GeoProperty } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import type { AlertService } from '../../brain/index.js';
 
 /** What the cockpit's helper routes need. */
 export interface CockpitRoutesOptions {
   /** The sharing policy: the cockpit shows what its user may read, like the NGSI-LD API. */
   access: AccessGuard;
   store: Store;
-  alerts: AlertService;
   cityName: { en: string; zh: string };
 }
 
@@ -41,7 +38,7 @@ async function cityExtent(
   return box;
 }
 
-/** `/api/v1/city`, `/api/v1/alerts`: what the cockpit reads beside NGSI-LD. */
+/** `/api/v1/city`: what the cockpit reads beside NGSI-LD (alerts: command-routes.ts). */
 export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoutesOptions): void {
   const tags = ['Cockpit'];
   app.get(
@@ -59,32 +56,6 @@ export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoute
         bbox: box ?? null,
         defaultZoom: 11,
       };
-    },
-  );
-
-  app.get(
-    '/api/v1/alerts',
-    {
-      schema: {
-        tags,
-        summary: 'Alerts, newest first (keyValues)',
-        querystring: Type.Object({
-          status: Type.Optional(Type.String()),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
-        }),
-      },
-    },
-    async (request) => {
-      const { status, limit } = request.query as { status?: string; limit: number };
-      const access = await options.access.open(request, undefined);
-      const alerts: Entity[] = [];
-      for (const alert of await options.alerts.list(status)) {
-        if (alerts.length === limit) break;
-        const seen = access.view(alert);
-        if (seen) alerts.push(seen);
-      }
-      await access.record('cockpit.alerts');
-      return alerts.map(toKeyValues);
     },
   );
 }

@@ -125,14 +125,13 @@ describe('the keyed event-time engine', () => {
             .sort((x, y) => x.arrival - y.arrival || x.seq - y.seq)
             .map((x) => x.fact);
           const end = t + 60_000;
-          const { out, engine } = runIncremental(thresholdEvaluator(RULE), arrivals, lag, end);
-          expect(engine.stats.tooLate).toBe(0);
-          const batch = evaluateBatch(
-            thresholdEvaluator(RULE),
-            timed.map((x) => x.fact),
-            end,
-          );
-          expect(ids(standing(out))).toEqual(ids(batch));
+          for (const rule of [RULE, INSTANT]) {
+            const { out, engine } = runIncremental(thresholdEvaluator(rule), arrivals, lag, end);
+            expect(engine.stats.tooLate).toBe(0);
+            const facts = timed.map((x) => x.fact);
+            const batch = evaluateBatch(thresholdEvaluator(rule), facts, end);
+            expect(ids(standing(out))).toEqual(ids(batch));
+          }
         },
       ),
       { numRuns: 300 },

@@ -1,0 +1,10 @@
+export { DISPATCHER_ROLES, RESPONDER_ROLES, type Actor, type ActorRef } from './actor.js';
+export * from './command-services.js';
+export * from './incident.js';
+export { IncidentService, type IncidentFilter } from './incident-service.js';
+export * from './responsibility-matrix.js';
+export * from './task.js';
+export { markOverdue, transitionTask, type TaskAction } from './task-lifecycle.js';
+export * from './task-photo.js';
+export { TaskService, type TaskFilter } from './task-service.js';
+export { CommandTopics } from './topics.js';
