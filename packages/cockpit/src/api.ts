@@ -1,5 +1,6 @@
 import type { Alert, CityInfo, Health, KeyValuesEntity, Rule } from './model.js';
 import type {
+  AccessLogPage,
   AccessRecord,
   Dataset,
   Grant,
@@ -7,6 +8,7 @@ import type {
   GrantRequest,
   Me,
   Organisation,
+  Purpose,
 } from './sharing/sharing-model.js';
 
 export { openEventStream, type ConnectionState, type EventStream } from './event-stream.js';
@@ -31,6 +33,8 @@ export class ApiError extends Error {
 /** Options of the API client. */
 export interface ApiClientOptions {
   token: string;
+  /** Why the user reads (`Citybrain-Purpose`); a non-operator reads others' data only with one. */
+  purpose?: Purpose;
   /** Called once per refused call (401), e.g. to return to the login card. */
   onUnauthorized?: () => void;
   baseUrl?: string;
@@ -39,9 +43,20 @@ export interface ApiClientOptions {
 /** One temporal attribute in `temporalValues` form: `[value, observedAt]` pairs. */
 export type TemporalValues = [unknown, string][];
 
+/** Which page of the access log to read. */
+export interface AccessLogQuery {
+  limit: number;
+  /** Records older than this seq (the `next` of the page before). */
+  before?: number;
+  /** Leave out the owner organisation's own reads. */
+  others?: boolean;
+}
+
 /** Typed client of the citybrain HTTP API. */
 export interface ApiClient {
   readonly token: string;
+  /** The purpose every call states, if any (the event stream states it too). */
+  readonly purpose: Purpose | undefined;
   city(): Promise<CityInfo>;
   health(): Promise<Health>;
   alerts(limit: number): Promise<Alert[]>;
@@ -63,8 +78,8 @@ export interface ApiClient {
   changeGrant(id: string, action: GrantAction): Promise<Grant>;
   /** The grant as an ODRL 2.2 Agreement (JSON-LD). */
   grantOdrl(id: string): Promise<Record<string, unknown>>;
-  /** Who read the caller's data, newest first; undefined when the server keeps no such log. */
-  accessLog(limit: number): Promise<AccessRecord[] | undefined>;
+  /** Who read the caller's data, one page, newest first; undefined when the server keeps no such log. */
+  accessLog(query: AccessLogQuery): Promise<AccessLogPage | undefined>;
 }
 
 /** How one call is made. */
@@ -79,7 +94,7 @@ interface RequestOptions {
 
 const PAGE = 1000;
 
-/** Creates the API client for one operator token. */
+/** Creates the API client for one token (and the purpose its user states). */
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const base = opts.baseUrl ?? '';
 
@@ -88,6 +103,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       Authorization: `Bearer ${opts.token}`,
       Accept: 'application/json',
     };
+    if (opts.purpose !== undefined) headers['Citybrain-Purpose'] = opts.purpose;
     // No content type without a body: the server refuses an empty JSON body.
     if (o.body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
@@ -115,6 +131,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
 
   return {
     token: opts.token,
+    purpose: opts.purpose,
     city: async () => (await request('/api/v1/city')) as CityInfo,
     // /health answers 503 with the same body while not ready: still worth showing.
     health: async () => (await request('/health', { lenient: true })) as Health,
@@ -166,9 +183,17 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       })) as Grant,
     grantOdrl: async (id) =>
       (await request(`/api/v1/grants/${encodeURIComponent(id)}/odrl`)) as Record<string, unknown>,
-    async accessLog(limit) {
-      const body = await request(`/api/v1/access-log?limit=${limit}`, { optional: true });
-      return body === undefined ? undefined : listOf<unknown>(body, 'records').map(flatRecord);
+    async accessLog({ limit, before, others }) {
+      const q = new URLSearchParams({ limit: String(limit) });
+      if (before !== undefined) q.set('before', String(before));
+      if (others) q.set('others', 'true');
+      const body = await request(`/api/v1/access-log?${q}`, { optional: true });
+      if (body === undefined) return undefined;
+      const next = (body as { next?: unknown }).next;
+      return {
+        records: listOf<unknown>(body, 'records').map(flatRecord),
+        ...(typeof next === 'number' && { next }),
+      };
     },
   };
 }

@@ -12,35 +12,48 @@ import {
 } from './i18n.js';
 import { SetLangContext } from './panels/language-switch.js';
 import { LoginCard } from './panels/login-card.js';
+import type { Purpose } from './sharing/sharing-model.js';
+import { storedPurpose, storePurpose } from './stated-purpose.js';
 
 function firstToken(): string | undefined {
   const fromUrl = takeTokenFromUrl();
-  if (fromUrl) storeToken(fromUrl);
+  if (fromUrl) {
+    // Another token handed over: its user states their own purpose.
+    if (fromUrl !== storedToken()) storePurpose(undefined);
+    storeToken(fromUrl);
+  }
   return fromUrl ?? storedToken();
 }
 
-/** Root component: language, sign-in, then the cockpit. */
+/** Root component: language, sign-in and stated purpose, then the cockpit. */
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLang);
   const tr = useMemo(() => translator(lang), [lang]);
   const [token, setToken] = useState<string | undefined>(firstToken);
+  const [purpose, setPurpose] = useState<Purpose | undefined>(storedPurpose);
   const [notice, setNotice] = useState<MessageKey>();
 
   const changeLang = (next: Lang): void => {
     saveLang(next);
     setLang(next);
   };
+  const changePurpose = (next: Purpose | undefined): void => {
+    storePurpose(next);
+    setPurpose(next);
+  };
   const signOut = (why?: MessageKey): void => {
     clearToken();
+    changePurpose(undefined);
     setNotice(why);
     setToken(undefined);
   };
+  // A new client per purpose: the cockpit reloads what it shows under the new purpose.
   const api = useMemo<ApiClient | undefined>(
     () =>
       token
-        ? createApiClient({ token, onUnauthorized: () => signOut('login.expired') })
+        ? createApiClient({ token, purpose, onUnauthorized: () => signOut('login.expired') })
         : undefined,
-    [token],
+    [token, purpose],
   );
   const signIn = async (candidate: string): Promise<MessageKey | undefined> => {
     try {
@@ -65,7 +78,12 @@ export function App() {
     <I18nContext.Provider value={tr}>
       <SetLangContext.Provider value={changeLang}>
         {api ? (
-          <Cockpit key={api.token} api={api} onSignOut={() => signOut()} />
+          <Cockpit
+            key={api.token}
+            api={api}
+            onPurpose={changePurpose}
+            onSignOut={() => signOut()}
+          />
         ) : (
           <LoginCard notice={notice} onSubmit={signIn} />
         )}

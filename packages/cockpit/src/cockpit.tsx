@@ -9,14 +9,18 @@ import { AlertFeed } from './panels/alert-feed.js';
 import { DevicePanel } from './panels/device-panel.js';
 import { HeaderBar } from './panels/header-bar.js';
 import type { CockpitView } from './panels/view-switch.js';
+import type { Purpose } from './sharing/sharing-model.js';
 import { SharingView } from './sharing/sharing-view.js';
 import { useLiveCity } from './use-live-city.js';
+import { useMe } from './use-me.js';
 import { useI18n } from './i18n.js';
 import { installTestHooks } from './test-hooks.js';
 
 /** Props of the cockpit. */
 export interface CockpitProps {
   api: ApiClient;
+  /** States another purpose (the app then hands over a client that states it). */
+  onPurpose: (purpose: Purpose | undefined) => void;
   onSignOut: () => void;
 }
 
@@ -34,12 +38,14 @@ function useClock(): number {
  * data-sharing view over it (the map stays mounted and live underneath, so coming back is
  * instant and keeps its state).
  */
-export function Cockpit({ api, onSignOut }: CockpitProps) {
+export function Cockpit({ api, onPurpose, onSignOut }: CockpitProps) {
   const live = useLiveCity(api);
+  const me = useMe(api);
+  const purpose = api.purpose;
   const { store } = live;
   const { lang } = useI18n();
   const now = useClock();
-  const handle = useMemo<MapHandle>(() => ({ deviceCount: 0 }), []);
+  const handle = useMemo<MapHandle>(() => ({ deviceCount: 0, deviceCountByKind: new Map() }), []);
   const [selectedId, setSelectedId] = useState<string>();
   const [hidden, setHidden] = useState<ReadonlySet<DeviceKind>>(new Set());
   const [focus, setFocus] = useState<{ at: Position; key: number }>();
@@ -67,6 +73,10 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
     () => installTestHooks({ store, handle, view: () => viewRef.current }),
     [store, handle],
   );
+  // The operator reads everything: a purpose kept from an earlier session would only mislabel its reads.
+  useEffect(() => {
+    if (me?.kind === 'operator' && purpose !== undefined) onPurpose(undefined);
+  }, [me, purpose]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') setSelectedId(undefined);
@@ -118,6 +128,8 @@ export function Cockpit({ api, onSignOut }: CockpitProps) {
           if (next === 'sharing') setSharingOpened(true);
           setView(next);
         }}
+        purpose={purpose}
+        onPurpose={me && me.kind !== 'operator' ? onPurpose : undefined}
         onSignOut={onSignOut}
       />
       <div class="side">

@@ -6,6 +6,8 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 /** Options of the live event stream. */
 export interface EventStreamOptions {
   token: string;
+  /** The purpose the stream's reads are made for (sent as `purpose=`). */
+  purpose?: string;
   baseUrl?: string;
   onEntity: (event: EntityEvent) => void;
   onAlert: (alert: Alert) => void;
@@ -40,8 +42,9 @@ export function openEventStream(opts: EventStreamOptions): EventStream {
   let closed = false;
 
   const connect = (): void => {
-    const url = `${opts.baseUrl ?? ''}/api/v1/events?access_token=${encodeURIComponent(opts.token)}`;
-    const es = new EventSource(url);
+    const q = new URLSearchParams({ access_token: opts.token });
+    if (opts.purpose !== undefined) q.set('purpose', opts.purpose);
+    const es = new EventSource(`${opts.baseUrl ?? ''}/api/v1/events?${q}`);
     source = es;
     es.addEventListener('open', () => {
       attempt = 0;

@@ -5,8 +5,8 @@ import type { CockpitView } from './panels/view-switch.js';
 
 /** What end-to-end tests (and curious operators in the console) can read from the page. */
 export interface CockpitHooks {
-  /** Device features currently drawn on the map. */
-  deviceCount(): number;
+  /** Device features currently drawn on the map; of one entity type if `kind` is given. */
+  deviceCount(kind?: string): number;
   /** Alerts currently listed in the feed (open and resolved). */
   alertCount(): number;
   /** Open (raised) alerts. */
@@ -33,7 +33,8 @@ declare global {
 export function installTestHooks({ store, handle, view }: TestHookSources): () => void {
   window.__cockpit = {
     view,
-    deviceCount: () => handle.deviceCount,
+    deviceCount: (kind) =>
+      kind === undefined ? handle.deviceCount : (handle.deviceCountByKind.get(kind) ?? 0),
     alertCount: () => store.alerts.length,
     openAlertCount: () => store.alerts.filter((a) => a.status === 'raised').length,
     get map() {

@@ -21,7 +21,10 @@ export interface LiveCity {
 
 const HEALTH_EVERY_MS = 10_000;
 
-/** Loads the city, its devices and alerts, then follows the event stream. */
+/**
+ * Loads the city, its devices and alerts, then follows the event stream. A new client (another
+ * purpose stated) starts over with an empty store: nothing read under the last purpose stays.
+ */
 export function useLiveCity(api: ApiClient): LiveCity {
   const store = useMemo(() => createCockpitStore(), [api]);
   const [tick, setTick] = useState(0);
@@ -63,6 +66,7 @@ export function useLiveCity(api: ApiClient): LiveCity {
 
     const stream = openEventStream({
       token: api.token,
+      ...(api.purpose !== undefined && { purpose: api.purpose }),
       onState: guard(setConnection),
       onEntity: (e) => {
         if (e.kind === 'deleted' || e.kind === 'delete') store.removeDevice(e.id);

@@ -27,6 +27,8 @@ import { cockpitStyle } from './map-style.js';
 export interface MapHandle {
   map?: MapLibreMap;
   deviceCount: number;
+  /** Devices drawn per entity type. */
+  deviceCountByKind: ReadonlyMap<string, number>;
 }
 
 /** Props of the city map. */
@@ -123,12 +125,16 @@ export function CityMap(props: CityMapProps) {
     if (geometry) layers.current.labels?.update(geometry.districts, tr.lang);
   }, [geometry, tr.lang]);
 
+  // `store` too: a new store (another purpose stated) may start at the last one's version.
   useEffect(() => {
     if (!map) return;
     const fc = deviceFeatures(store.devices.values(), hidden);
     source(map, 'devices')?.setData(fc);
     props.handle.deviceCount = fc.features.length;
-  }, [map, store.deviceVersion, hidden]);
+    const byKind = new Map<string, number>();
+    for (const { properties: p } of fc.features) byKind.set(p.kind, (byKind.get(p.kind) ?? 0) + 1);
+    props.handle.deviceCountByKind = byKind;
+  }, [map, store, store.deviceVersion, hidden]);
 
   useEffect(() => {
     layers.current.alerts?.update(store.alerts, store.devices, store.freshAlerts);

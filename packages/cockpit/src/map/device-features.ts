@@ -3,12 +3,20 @@ import { anchorOf } from '../domain/geometry.js';
 import { deviceState } from '../domain/device-state.js';
 import type { DeviceEntity, DeviceKind } from '../model.js';
 
+/** What a device feature carries. */
+export interface DeviceFeatureProps {
+  id: string;
+  kind: DeviceKind;
+  color: string;
+  state: string;
+}
+
 /** Point features of the visible devices; each carries its entity `id`, `kind` and state `color`. */
 export function deviceFeatures(
   devices: Iterable<DeviceEntity>,
   hidden: ReadonlySet<DeviceKind>,
-): FeatureCollection<Point> {
-  const features: Feature<Point>[] = [];
+): FeatureCollection<Point, DeviceFeatureProps> {
+  const features: Feature<Point, DeviceFeatureProps>[] = [];
   for (const d of devices) {
     if (hidden.has(d.type)) continue;
     const at = anchorOf(d.location);

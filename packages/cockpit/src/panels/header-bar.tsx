@@ -3,7 +3,9 @@ import { useI18n } from '../i18n.js';
 import type { Health } from '../model.js';
 import { BrandMark } from './brand-mark.js';
 import { LanguageSwitch } from './language-switch.js';
+import type { Purpose } from '../sharing/sharing-model.js';
 import { OpsStrip } from './ops-strip.js';
+import { PurposePicker } from './purpose-picker.js';
 import { ViewSwitch, type CockpitView } from './view-switch.js';
 
 /** Props of the header bar. */
@@ -19,16 +21,19 @@ export interface HeaderBarProps {
   alertPulse: number;
   view: CockpitView;
   onView: (view: CockpitView) => void;
+  purpose: Purpose | undefined;
+  /** Shows the purpose picker (not to the operator, who reads everything without one). */
+  onPurpose?: (purpose: Purpose | undefined) => void;
   onSignOut: () => void;
 }
 
-/** Top bar: brand and city, view tabs, KPIs, ops status, live indicator, clock, language, sign-out. */
+/** Top bar: brand and city, view tabs, stated purpose, KPIs, ops status, live indicator, clock, language, sign-out. */
 export function HeaderBar(p: HeaderBarProps) {
   const tr = useI18n();
   const locale = tr.lang === 'zh' ? 'zh-CN' : undefined;
   const date = new Date(p.now);
   return (
-    <header class="header glass" data-testid="header">
+    <header class={`header glass${p.onPurpose ? ' header--purpose' : ''}`} data-testid="header">
       <div class="header__brand">
         <BrandMark />
         <div>
@@ -37,6 +42,7 @@ export function HeaderBar(p: HeaderBarProps) {
         </div>
       </div>
       <ViewSwitch view={p.view} onChange={p.onView} />
+      {p.onPurpose && <PurposePicker purpose={p.purpose} onChange={p.onPurpose} />}
       <div class="header__kpis">
         <Kpi label={tr.t('kpi.devices')} value={p.devices} testId="kpi-devices" />
         <Kpi

@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n.js';
 import { CardState, StaleNotice } from './card-state.js';
@@ -6,17 +5,15 @@ import { errorText } from './error-text.js';
 import { formatMoment } from './format.js';
 import { organisationName } from './names.js';
 import type { AccessRecord, Grant, Me, Organisation } from './sharing-model.js';
-import type { Loadable } from './use-loadable.js';
+import type { AccessLogData } from './use-access-log.js';
 
 /** Props of the access log. */
 export interface AccessLogProps {
-  log: Loadable<AccessRecord[] | undefined>;
-  limit: number;
+  log: AccessLogData;
   organisations: ReadonlyMap<string, Organisation>;
   grants: ReadonlyMap<string, Grant>;
   me: Me | undefined;
   now: number;
-  onShowMore: () => void;
   onOpenGrant: (grant: Grant) => void;
   onRetry: () => void;
 }
@@ -33,20 +30,18 @@ const HEADINGS: MessageKey[] = [
 ];
 
 /**
- * "Who read our data": the accesses to the caller's datasets, newest first; by default
- * without the caller's own reads (its own cockpit reads its data all the time).
+ * "Who read our data": the accesses to the caller's datasets, newest first, a page at a time;
+ * by default without the organisation's own reads (its own cockpit reads its data all the time).
  */
 export function AccessLog(p: AccessLogProps) {
   const tr = useI18n();
-  const me = p.me;
-  const [othersOnly, setOthersOnly] = useState(true);
-  const isOwn = (r: AccessRecord): boolean =>
-    me?.kind === 'operator' ? r.actor === me.subject : r.organisation === me?.organisation;
-  const all = p.log.value;
-  const records = me && othersOnly ? all?.filter((r) => !isOwn(r)) : all;
-  const unavailable = p.log.settled && p.log.error === undefined && all === undefined;
+  const { log, othersOnly } = p.log;
+  const records: AccessRecord[] | undefined = log.value?.records;
+  // The server leaves out an owner's own reads; the operator's log has no one owner.
+  const filterable = p.me !== undefined && p.me.kind !== 'operator';
+  const unavailable = log.settled && log.error === undefined && log.value === undefined;
   // Not allowed to read the log is no failure to retry: the server's reason is the answer.
-  const forbidden = p.log.error instanceof ApiError && p.log.error.status === 403;
+  const forbidden = log.error instanceof ApiError && log.error.status === 403;
   const denied = records?.filter((r) => r.result === 'deny').length ?? 0;
   return (
     <section class="card glass sharing__log" data-testid="sharing-log">
@@ -60,7 +55,7 @@ export function AccessLog(p: AccessLogProps) {
         </h2>
         <div class="card__tools">
           <span class="card__hint">{tr.t('share.log.hint')}</span>
-          {me && all && (
+          {filterable && records && (
             <div class="segmented segmented--small" role="group" data-testid="log-filter">
               {[true, false].map((others) => (
                 <button
@@ -68,7 +63,8 @@ export function AccessLog(p: AccessLogProps) {
                   type="button"
                   class={othersOnly === others ? 'is-active' : ''}
                   aria-pressed={othersOnly === others}
-                  onClick={() => setOthersOnly(others)}
+                  data-others={String(others)}
+                  onClick={() => p.log.setOthersOnly(others)}
                 >
                   {tr.t(others ? 'share.log.others' : 'share.log.everyone')}
                 </button>
@@ -78,17 +74,17 @@ export function AccessLog(p: AccessLogProps) {
         </div>
       </header>
       <div class="card__body card__body--table">
-        {all && p.log.error !== undefined && <StaleNotice error={p.log.error} />}
-        {!p.log.settled && <CardState kind="loading" />}
-        {!all && forbidden && <CardState kind="empty" text={errorText(tr, p.log.error)} />}
-        {!all && p.log.settled && p.log.error !== undefined && !forbidden && (
-          <CardState kind="error" error={p.log.error} onRetry={p.onRetry} />
+        {records && log.error !== undefined && <StaleNotice error={log.error} />}
+        {!log.settled && <CardState kind="loading" />}
+        {!records && forbidden && <CardState kind="empty" text={errorText(tr, log.error)} />}
+        {!records && log.settled && log.error !== undefined && !forbidden && (
+          <CardState kind="error" error={log.error} onRetry={p.onRetry} />
         )}
         {unavailable && <CardState kind="empty" text={tr.t('share.log.unavailable')} />}
         {records?.length === 0 && (
           <CardState
             kind="empty"
-            text={tr.t(all?.length ? 'share.log.emptyOthers' : 'share.log.empty')}
+            text={tr.t(filterable && othersOnly ? 'share.log.emptyOthers' : 'share.log.empty')}
           />
         )}
         {records && records.length > 0 && (
@@ -104,7 +100,12 @@ export function AccessLog(p: AccessLogProps) {
             </thead>
             <tbody>
               {records.map((r) => (
-                <tr key={r.seq} data-testid="access-row" class={`access access--${r.result}`}>
+                <tr
+                  key={r.seq}
+                  data-testid="access-row"
+                  data-seq={r.seq}
+                  class={`access access--${r.result}`}
+                >
                   <td class="access__time">{formatMoment(tr, r.at, p.now)}</td>
                   <td>
                     <code class="access__actor">{r.actor}</code>
@@ -154,10 +155,21 @@ export function AccessLog(p: AccessLogProps) {
             </tbody>
           </table>
         )}
-        {all && all.length >= p.limit && (
+        {log.value?.next !== undefined && (
           <div class="card__more">
-            <button type="button" class="button button--ghost button--small" onClick={p.onShowMore}>
-              {tr.t('share.log.more')}
+            {p.log.moreError !== undefined && !p.log.loadingMore && (
+              <span class="card__more-error" role="alert">
+                {errorText(tr, p.log.moreError)}
+              </span>
+            )}
+            <button
+              type="button"
+              class="button button--ghost button--small"
+              disabled={p.log.loadingMore}
+              data-testid="log-more"
+              onClick={p.log.showMore}
+            >
+              {tr.t(p.log.loadingMore ? 'share.loading' : 'share.log.more')}
             </button>
           </div>
         )}

@@ -45,3 +45,12 @@ export const CodeIcon = (p: IconProps) => (
     d="M8 4H7a2 2 0 0 0-2 2v4l-2 2 2 2v4a2 2 0 0 0 2 2h1M16 4h1a2 2 0 0 1 2 2v4l2 2-2 2v4a2 2 0 0 1-2 2h-1"
   />
 );
+/** A target: the purpose data is read for. */
+export const PurposeIcon = (p: IconProps) => (
+  <Icon
+    {...p}
+    d="M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM12 12h.01"
+  />
+);
+/** A downward chevron: a menu opens here. */
+export const ChevronIcon = (p: IconProps) => <Icon {...p} d="M6 9l6 6 6-6" />;

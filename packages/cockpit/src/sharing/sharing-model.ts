@@ -104,3 +104,10 @@ export interface AccessRecord {
   result: 'allow' | 'deny';
   records: number;
 }
+
+/** One page of the access log (`GET /api/v1/access-log`), newest first. */
+export interface AccessLogPage {
+  records: AccessRecord[];
+  /** Where the next, older page starts (its `before`); absent once the log is read to its end. */
+  next?: number;
+}

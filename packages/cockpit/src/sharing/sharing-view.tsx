@@ -75,12 +75,10 @@ export function SharingView({ api, now, hidden = false }: SharingViewProps) {
           />
           <AccessLog
             log={data.accessLog}
-            limit={data.logLimit}
             organisations={data.organisationsById}
             grants={grantsById}
             me={me}
             now={now}
-            onShowMore={data.showMoreLog}
             onOpenGrant={setOpened}
             onRetry={data.refresh}
           />

@@ -47,8 +47,9 @@ function typesOf(rule: Rule): string[] {
 
 /**
  * Evaluates the active rules on the city's event stream (device observations, and entities
- * written through the API) by event time: each rule is a KeyedEngine; the watermark lags the
- * newest event time by `latenessMs`, and advances with the clock when sources fall silent.
+ * written through the API) by event time: each rule is a KeyedEngine; each key's watermark
+ * lags its newest event time by `latenessMs` (a device whose clock is off moves only its own
+ * keys), and goes on with the clock when the key falls silent.
  * Decisions open and resolve alerts, in the order they are made.
  */
 export class RuleEngine {
@@ -61,7 +62,6 @@ export class RuleEngine {
   private subscriptions: BusSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
-  private newest = Number.NEGATIVE_INFINITY;
   private acting: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
   private readonly latenessMs: number;
@@ -121,21 +121,13 @@ export class RuleEngine {
       running.engine.ingest(fact, out);
       this.act(running.rule, out.splice(0));
     }
-    if (fact.t > this.newest) {
-      this.newest = fact.t;
-      this.advance(this.newest - this.latenessMs);
-    }
   }
 
-  /** Lets event time pass with the clock, for sources that fell silent. */
+  /** Lets event time pass with the clock for sources that fell silent (their deadlines). */
   tick(): void {
-    this.advance(Math.max(this.newest, this.clock()) - this.latenessMs - IDLE_GRACE_MS);
-  }
-
-  private advance(watermark: number): void {
     const out: EngineOutput[] = [];
     for (const running of this.running.values()) {
-      running.engine.advanceTo(watermark, out);
+      running.engine.tick(out);
       this.act(running.rule, out.splice(0));
     }
   }
@@ -194,7 +186,11 @@ export class RuleEngine {
         continue;
       }
       try {
-        const engine = new KeyedEngine(evaluatorFor(rule));
+        const engine = new KeyedEngine(evaluatorFor(rule), {
+          latenessMs: this.latenessMs,
+          idleGraceMs: IDLE_GRACE_MS,
+          clock: this.clock,
+        });
         next.set(rule.id, { rule, engine, types: new Set(typesOf(rule)) });
       } catch (err) {
         this.options.logger.error({ err, rule: rule.id }, 'rule cannot be evaluated; skipped');
@@ -211,5 +207,5 @@ export class RuleEngine {
   }
 }
 
-/** How far behind the clock the watermark stays when every source is silent, ms. */
-const IDLE_GRACE_MS = 30_000;
+/** How long a source may be silent before its event time is taken to go on with the clock, ms. */
+const IDLE_GRACE_MS = 5_000;

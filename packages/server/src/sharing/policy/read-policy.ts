@@ -302,15 +302,18 @@ export class AccessSession {
         records: 0,
       });
     }
-    for (const [dataset, h] of this.hidden)
-      out.push({
-        ...who,
-        resource: asked ?? dataset,
-        owner: h.owner,
-        result: 'deny',
-        reason: h.reason,
-        records: 0,
-      });
+    // Rows withheld from an answer to an id are attempts their owners see; rows left out of a
+    // stream or a list are not (nobody asked for them).
+    if (asked !== undefined)
+      for (const [dataset, h] of this.hidden)
+        out.push({
+          ...who,
+          resource: asked ?? dataset,
+          owner: h.owner,
+          result: 'deny',
+          reason: h.reason,
+          records: 0,
+        });
     // Asked by id and nothing shown: absent, or not visible to this caller (the same 404).
     // (An answer of nothing to a query that named no dataset involves nobody's data.)
     if (out.length === 0 && asked !== undefined)

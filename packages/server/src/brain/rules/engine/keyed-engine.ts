@@ -19,6 +19,21 @@ interface KeyState<S> {
   pending: Fact[];
   /** Signals after the watermark that were emitted: compared with a replay's. */
   emitted: Signal[];
+  /** The newest event time of the key's facts, and when (wall clock) the last one came. */
+  newest: number;
+  arrivedAt: number;
+}
+
+/** How the engine lets event time pass per key. */
+export interface EngineTiming {
+  /** How late a key's fact may come: the key's watermark lags its newest event time by it, ms. */
+  latenessMs: number;
+  /**
+   * A silent key's event time is taken to go on with the clock from its last fact, after this
+   * grace, ms: its deadlines (a silence, a window's end) fall due.
+   */
+  idleGraceMs: number;
+  clock: () => number;
 }
 
 /** Counters of the engine. */
@@ -44,7 +59,15 @@ export class KeyedEngine<S> {
   private watermark = Number.NEGATIVE_INFINITY;
   readonly stats: EngineStats = { facts: 0, reordered: 0, tooLate: 0, keys: 0 };
 
-  constructor(private readonly evaluator: Evaluator<S>) {}
+  /**
+   * Without `timing`, event time passes only through `advanceTo` (tests, batch-like use); with
+   * it, each key has its own watermark, so that a source whose clock is off (ahead, behind)
+   * moves only its own keys' time.
+   */
+  constructor(
+    private readonly evaluator: Evaluator<S>,
+    private readonly timing?: EngineTiming,
+  ) {}
 
   /** The event time before which facts are ignored. */
   get currentWatermark(): number {
@@ -64,6 +87,23 @@ export class KeyedEngine<S> {
       }
       if (!state.last || byTime(fact, state.last) >= 0) this.applyInOrder(state, key, fact, out);
       else this.replayWith(state, key, fact, out);
+      if (this.timing) {
+        state.newest = Math.max(state.newest, fact.t);
+        state.arrivedAt = this.timing.clock();
+        this.advanceKey(state, key, state.newest - this.timing.latenessMs, out);
+      }
+    }
+    return out;
+  }
+
+  /** Lets each silent key's event time go on with the clock (see EngineTiming). */
+  tick(out: EngineOutput[] = []): EngineOutput[] {
+    if (!this.timing) return out;
+    const { latenessMs, idleGraceMs, clock } = this.timing;
+    const now = clock();
+    for (const [key, state] of this.keys) {
+      const idle = now - state.arrivedAt - idleGraceMs;
+      if (idle > 0) this.advanceKey(state, key, state.newest + idle - latenessMs, out);
     }
     return out;
   }
@@ -75,17 +115,20 @@ export class KeyedEngine<S> {
   advanceTo(watermark: number, out: EngineOutput[] = []): EngineOutput[] {
     if (!(watermark > this.watermark)) return out;
     this.watermark = watermark;
-    const ev = this.evaluator;
-    for (const [key, state] of this.keys) {
-      if (watermark > state.liveAt) {
-        const signals: Signal[] = [];
-        ev.advance(state.live, watermark, key, signals);
-        state.liveAt = watermark;
-        this.emitAll(state, signals, out);
-      }
-      this.settle(state, key, watermark);
-    }
+    for (const [key, state] of this.keys) this.advanceKey(state, key, watermark, out);
     return out;
+  }
+
+  /** One key's watermark reached `watermark`: its deadlines fall due, its past is settled. */
+  private advanceKey(state: KeyState<S>, key: string, watermark: number, out: EngineOutput[]): void {
+    if (!(watermark > state.settledAt)) return;
+    if (watermark > state.liveAt) {
+      const signals: Signal[] = [];
+      this.evaluator.advance(state.live, watermark, key, signals);
+      state.liveAt = watermark;
+      this.emitAll(state, signals, out);
+    }
+    this.settle(state, key, watermark);
   }
 
   /** Roughly how many values the states hold. */
@@ -107,6 +150,8 @@ export class KeyedEngine<S> {
         liveAt: this.watermark,
         pending: [],
         emitted: [],
+        newest: Number.NEGATIVE_INFINITY,
+        arrivedAt: this.timing?.clock() ?? 0,
       };
       this.keys.set(key, state);
       this.stats.keys++;
