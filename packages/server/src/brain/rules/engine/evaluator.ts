@@ -52,7 +52,7 @@ export interface Evaluator<S> {
   keysOf(fact: Fact): readonly string[];
   create(key: string): S;
   clone(state: S): S;
-  /** Applies one fact (facts of a key arrive in (t, seq) order, after `advance(state, t)`). */
+  /** Applies one fact (facts of a key arrive in (t, seq) order, after `advance(state, t - 1)`). */
   observe(state: S, fact: Fact, key: string, out: Signal[]): void;
   /** Event time reached `t`: emit what falls due at or before `t`. */
   advance(state: S, t: number, key: string, out: Signal[]): void;

@@ -120,7 +120,12 @@ export class KeyedEngine<S> {
   }
 
   /** One key's watermark reached `watermark`: its deadlines fall due, its past is settled. */
-  private advanceKey(state: KeyState<S>, key: string, watermark: number, out: EngineOutput[]): void {
+  private advanceKey(
+    state: KeyState<S>,
+    key: string,
+    watermark: number,
+    out: EngineOutput[],
+  ): void {
     if (!(watermark > state.settledAt)) return;
     if (watermark > state.liveAt) {
       const signals: Signal[] = [];
@@ -161,9 +166,9 @@ export class KeyedEngine<S> {
 
   private applyInOrder(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
     const signals: Signal[] = [];
-    if (fact.t > state.liveAt) {
-      this.evaluator.advance(state.live, fact.t, key, signals);
-      state.liveAt = fact.t;
+    if (justBefore(fact) > state.liveAt) {
+      this.evaluator.advance(state.live, justBefore(fact), key, signals);
+      state.liveAt = justBefore(fact);
     }
     this.evaluator.observe(state.live, fact, key, signals);
     state.last = fact;
@@ -181,9 +186,9 @@ export class KeyedEngine<S> {
     const signals: Signal[] = [];
     let liveAt = state.settledAt;
     for (const f of state.pending) {
-      if (f.t > liveAt) {
-        ev.advance(live, f.t, key, signals);
-        liveAt = f.t;
+      if (justBefore(f) > liveAt) {
+        ev.advance(live, justBefore(f), key, signals);
+        liveAt = justBefore(f);
       }
       ev.observe(live, f, key, signals);
     }
@@ -222,9 +227,9 @@ export class KeyedEngine<S> {
       let at = state.settledAt;
       for (const f of state.pending) {
         if (f.t > watermark) break;
-        if (f.t > at) {
-          ev.advance(state.settled, f.t, key, ignored);
-          at = f.t;
+        if (justBefore(f) > at) {
+          ev.advance(state.settled, justBefore(f), key, ignored);
+          at = justBefore(f);
         }
         ev.observe(state.settled, f, key, ignored);
         n++;
@@ -237,6 +242,13 @@ export class KeyedEngine<S> {
     state.emitted = state.emitted.filter((s) => s.at > watermark);
   }
 }
+
+/**
+ * How far time is let pass before a fact is applied: to just before it (event times are whole
+ * ms), so that what falls due at the fact's own time is decided with the fact (a threshold held
+ * until a value at its deadline counts that value), and after it when no fact comes then.
+ */
+const justBefore = (fact: Fact): number => fact.t - 1;
 
 /** The index after the last fact that sorts at or before `fact`. */
 function upperBound(facts: readonly Fact[], fact: Fact): number {
@@ -251,8 +263,8 @@ function upperBound(facts: readonly Fact[], fact: Fact): number {
 }
 
 /**
- * The signals of a batch evaluation: every fact in (t, seq) order, each key advanced to a
- * fact's time before it is applied, and every key advanced to `end` at last.
+ * The signals of a batch evaluation: every fact in (t, seq) order, each key advanced to just
+ * before a fact's time before it is applied, and every key advanced to `end` at last.
  */
 export function evaluateBatch<S>(
   evaluator: Evaluator<S>,
@@ -265,9 +277,9 @@ export function evaluateBatch<S>(
     for (const key of evaluator.keysOf(fact)) {
       let entry = states.get(key);
       if (!entry) states.set(key, (entry = { state: evaluator.create(key), at: -Infinity }));
-      if (fact.t > entry.at) {
-        evaluator.advance(entry.state, fact.t, key, signals);
-        entry.at = fact.t;
+      if (justBefore(fact) > entry.at) {
+        evaluator.advance(entry.state, justBefore(fact), key, signals);
+        entry.at = justBefore(fact);
       }
       evaluator.observe(entry.state, fact, key, signals);
     }

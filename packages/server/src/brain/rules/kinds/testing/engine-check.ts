@@ -58,7 +58,7 @@ function steppedRun<S>(evaluator: Evaluator<S>, timed: readonly Timed[], end: nu
       evaluator.advance(state, t, key, out);
     };
     for (const f of facts) {
-      reach(f.t);
+      reach(f.t - 1); // what falls due at a fact's own time is decided with it (see keyed-engine)
       evaluator.observe(state, f, key, out);
     }
     reach(end);
