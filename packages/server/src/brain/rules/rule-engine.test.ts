@@ -116,6 +116,16 @@ describe('the rule engine on the event stream', () => {
     expect(value((await alertList())[0], 'status')).toBe('resolved');
   });
 
+  it('seeds the configured rules once when nodes start together', async () => {
+    const stores = [
+      engine.store,
+      new RuleEngine({ rules: [], bus, store, alerts: alertSink(alerts, store), logger }).store,
+    ];
+    const changed = { ...HOT, id: 'seeded', value: 45 };
+    await Promise.all(stores.map((s) => s.seed([changed])));
+    expect((await engine.store.get('seeded')).version).toBe(1);
+  });
+
   it('reloads a rule changed through the store, and runs it over the stored history', async () => {
     await engine.store.put({ ...HOT, value: 40 }, 'test');
     await engine.settled();

@@ -154,7 +154,13 @@ export class RuleStore {
       const fresh = !stored && !(await this.history.get(`${rule.id}@1`));
       const fromConfig =
         stored?.updatedBy === CONFIG && JSON.stringify(stored.rule) !== JSON.stringify(rule);
-      if (fresh || fromConfig) await this.put(rule, CONFIG);
+      if (!fresh && !fromConfig) continue;
+      try {
+        await this.put(rule, CONFIG);
+      } catch (err) {
+        // Nodes starting together seed the same rules: one of them writes it, that is enough.
+        if (!(err instanceof CityError && err.code === 'Conflict')) throw err;
+      }
     }
   }
 
