@@ -5,6 +5,7 @@ import type { Store } from '../../store/index.js';
 import type { Fact, Signal } from './engine/evaluator.js';
 import { KeyedEngine, type EngineOutput } from './engine/keyed-engine.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
+import { areaOf } from './kinds/select.js';
 import { evaluatorFor } from './kinds/index.js';
 import { isActive, type Rule } from './rule-schema.js';
 import { RULE_CHANGED, RuleStore } from './rule-store.js';
@@ -35,14 +36,43 @@ export interface RuleEngineOptions {
 interface Running {
   rule: Rule;
   engine: KeyedEngine<unknown>;
-  types: ReadonlySet<string>;
 }
 
-/** The entity types a rule reads. */
-function typesOf(rule: Rule): string[] {
-  return rule.kind === 'correlation'
-    ? rule.conditions.map((c) => c.select.entityType)
-    : [rule.select.entityType];
+/** What facts a rule (or one condition of it) reads: a type, maybe one area, some attributes. */
+interface Route {
+  running: Running;
+  area?: string;
+  /** The rule reads only facts carrying one of these; undefined: any fact of the type. */
+  attrs?: ReadonlySet<string>;
+}
+
+/** The routes of a rule: one per entity type it selects (a correlation has several). */
+function routesOf(rule: Rule): { type: string; area?: string; attrs?: string[] }[] {
+  const route = (select: { entityType: string; area?: string }, attr?: string) => ({
+    type: select.entityType,
+    ...(select.area !== undefined && { area: select.area }),
+    ...(attr !== undefined && { attrs: [attr] }),
+  });
+  switch (rule.kind) {
+    case 'threshold':
+    case 'rate':
+    case 'aggregate': // a count reads any fact: no attribute
+      return [route(rule.select, rule.attribute)];
+    case 'correlation':
+      return rule.conditions.map((c) => route(c.select, c.attribute));
+    case 'absence': // any fact is a sign of life
+    case 'geofence': // positions may come with the entity's context
+    case 'countInArea':
+      return [route(rule.select)];
+  }
+}
+
+/** True when a route's rule reads the fact (cheap tests before the rule's own). */
+function reads(route: Route, fact: Fact): boolean {
+  if (route.area !== undefined && areaOf(fact) !== route.area) return false;
+  if (!route.attrs) return true;
+  for (const attr of route.attrs) if (attr in fact.attrs) return true;
+  return false;
 }
 
 /**
@@ -55,7 +85,8 @@ function typesOf(rule: Rule): string[] {
 export class RuleEngine {
   readonly store: RuleStore;
   private running = new Map<string, Running>();
-  private byType = new Map<string, Running[]>();
+  /** The rules by the entity type they read, with their area and attributes. */
+  private byType = new Map<string, Route[]>();
   private readonly contexts = new Map<string, Record<string, unknown>>();
   /** The open alert of each rule's key. */
   private readonly open = new Map<string, string>();
@@ -117,9 +148,13 @@ export class RuleEngine {
   /** Applies one fact now (tests and the HTTP ingest of facts use the same path). */
   ingest(fact: Fact): void {
     const out: EngineOutput[] = [];
-    for (const running of this.byType.get(fact.entityType) ?? []) {
-      running.engine.ingest(fact, out);
-      this.act(running.rule, out.splice(0));
+    let last: Running | undefined;
+    for (const route of this.byType.get(fact.entityType) ?? []) {
+      // A rule with several routes (a correlation) takes the fact once.
+      if (route.running === last || !reads(route, fact)) continue;
+      last = route.running;
+      route.running.engine.ingest(fact, out);
+      this.act(route.running.rule, out.splice(0));
     }
   }
 
@@ -191,7 +226,7 @@ export class RuleEngine {
           idleGraceMs: IDLE_GRACE_MS,
           clock: this.clock,
         });
-        next.set(rule.id, { rule, engine, types: new Set(typesOf(rule)) });
+        next.set(rule.id, { rule, engine });
       } catch (err) {
         this.options.logger.error({ err, rule: rule.id }, 'rule cannot be evaluated; skipped');
       }
@@ -199,9 +234,13 @@ export class RuleEngine {
     this.running = next;
     this.byType = new Map();
     for (const running of next.values())
-      for (const type of running.types) {
+      for (const { type, area, attrs } of routesOf(running.rule)) {
         const list = this.byType.get(type) ?? [];
-        list.push(running);
+        list.push({
+          running,
+          ...(area !== undefined && { area }),
+          ...(attrs && { attrs: new Set(attrs) }),
+        });
         this.byType.set(type, list);
       }
   }

@@ -1,5 +1,8 @@
 import { byTime, signalId, type Evaluator, type Fact, type Signal } from './evaluator.js';
 
+/** How far a key's watermark moves before its past is settled again, ms. */
+const SETTLE_STEP_MS = 1000;
+
 /** What the engine tells its owner: a signal to act on, or one taken back. */
 export type EngineOutput =
   | { type: 'emit'; signal: Signal }
@@ -90,7 +93,10 @@ export class KeyedEngine<S> {
       if (this.timing) {
         state.newest = Math.max(state.newest, fact.t);
         state.arrivedAt = this.timing.clock();
-        this.advanceKey(state, key, state.newest - this.timing.latenessMs, out);
+        // Settled in steps: each fact re-applied at most once per step, not at every fact.
+        const watermark = state.newest - this.timing.latenessMs;
+        if (watermark >= state.settledAt + SETTLE_STEP_MS)
+          this.advanceKey(state, key, watermark, out);
       }
     }
     return out;
