@@ -43,6 +43,30 @@ export interface ApiClientOptions {
 /** One temporal attribute in `temporalValues` form: `[value, observedAt]` pairs. */
 export type TemporalValues = [unknown, string][];
 
+/** Which values of an attribute's history to read: the last N, or those of a period. */
+export type TemporalRange = { lastN: number } | { from: string; to: string; lastN?: number };
+
+/** How one call is made. */
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A JSON body. */
+  body?: unknown;
+  /** A body sent as it is, with its content type (a rule in YAML). */
+  text?: { contentType: string; body: string };
+  headers?: Record<string, string>;
+  /** Never log out, and read the body of any answer (`/health`). */
+  lenient?: boolean;
+  /** A 404 answers `undefined` instead of failing (an endpoint an older server lacks). */
+  optional?: boolean;
+}
+
+/** What `send` answers: the JSON body (undefined when empty) and the response headers. */
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
 /** Which page of the access log to read. */
 export interface AccessLogQuery {
   limit: number;
@@ -63,7 +87,7 @@ export interface ApiClient {
   rules(): Promise<Rule[]>;
   /** All entities of the given types in keyValues form, paging through `limit=1000`. */
   entities(types: readonly string[]): Promise<KeyValuesEntity[]>;
-  temporal(id: string, attr: string, lastN: number): Promise<TemporalValues>;
+  temporal(id: string, attr: string, range: TemporalRange): Promise<TemporalValues>;
   /** One entity in normalized form (for unit codes and observation times). */
   entity(id: string): Promise<Record<string, unknown>>;
   /** Who is signed in; the operator when the server does not say (no `/api/v1/me`). */
@@ -80,16 +104,10 @@ export interface ApiClient {
   grantOdrl(id: string): Promise<Record<string, unknown>>;
   /** Who read the caller's data, one page, newest first; undefined when the server keeps no such log. */
   accessLog(query: AccessLogQuery): Promise<AccessLogPage | undefined>;
-}
-
-/** How one call is made. */
-interface RequestOptions {
-  method?: 'GET' | 'POST';
-  body?: unknown;
-  /** Never log out, and read the body of any answer (`/health`). */
-  lenient?: boolean;
-  /** A 404 answers `undefined` instead of failing (an endpoint an older server lacks). */
-  optional?: boolean;
+  /** Any call of the API, for the typed clients built on this one (command and dispatch). */
+  send(path: string, options?: RequestOptions): Promise<ApiAnswer>;
+  /** A file the API serves only with the token (a task's photo), as a Blob. */
+  blob(path: string): Promise<Blob>;
 }
 
 const PAGE = 1000;
@@ -98,20 +116,22 @@ const PAGE = 1000;
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const base = opts.baseUrl ?? '';
 
-  async function request(path: string, o: RequestOptions = {}): Promise<unknown> {
+  async function call(path: string, o: RequestOptions = {}): Promise<Response | undefined> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${opts.token}`,
       Accept: 'application/json',
+      ...o.headers,
     };
     if (opts.purpose !== undefined) headers['Citybrain-Purpose'] = opts.purpose;
     // No content type without a body: the server refuses an empty JSON body.
     if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (o.text) headers['Content-Type'] = o.text.contentType;
     let res: Response;
     try {
       res = await fetch(base + path, {
         method: o.method ?? 'GET',
         headers,
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        body: o.text ? o.text.body : o.body === undefined ? undefined : JSON.stringify(o.body),
       });
     } catch (cause) {
       throw new ApiError(0, `cannot reach the server (${path})`, { cause });
@@ -126,8 +146,18 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       const detail = await problemDetail(res);
       throw new ApiError(res.status, detail ?? `${path} answered ${res.status}`, { detail });
     }
-    return res.json();
+    return res;
   }
+
+  async function send(path: string, o: RequestOptions = {}): Promise<ApiAnswer> {
+    const res = await call(path, o);
+    if (!res) return { status: 404, body: undefined, headers: new Headers() };
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  }
+
+  const request = async (path: string, o: RequestOptions = {}): Promise<unknown> =>
+    (await send(path, o)).body;
 
   return {
     token: opts.token,
@@ -157,12 +187,14 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     },
     entity: async (id) =>
       (await request(`/ngsi-ld/v1/entities/${encodeURIComponent(id)}`)) as Record<string, unknown>,
-    async temporal(id, attr, lastN) {
-      const q = new URLSearchParams({
-        attrs: attr,
-        options: 'temporalValues',
-        lastN: String(lastN),
-      });
+    async temporal(id, attr, range) {
+      const q = new URLSearchParams({ attrs: attr, options: 'temporalValues' });
+      if ('from' in range) {
+        q.set('timerel', 'between');
+        q.set('timeAt', range.from);
+        q.set('endTimeAt', range.to);
+      }
+      if (range.lastN !== undefined) q.set('lastN', String(range.lastN));
       const body = (await request(
         `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}?${q}`,
       )) as Record<string, unknown>;
@@ -194,6 +226,12 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         records: listOf<unknown>(body, 'records').map(flatRecord),
         ...(typeof next === 'number' && { next }),
       };
+    },
+    send,
+    async blob(path) {
+      const res = await call(path, { headers: { Accept: '*/*' } });
+      if (!res) throw new ApiError(404, `${path} answered 404`);
+      return res.blob();
     },
   };
 }

@@ -4,13 +4,14 @@ import type { Position } from './domain/geometry.js';
 import { alertPosition } from './map/alert-markers.js';
 import { CityMap, type MapHandle } from './map/city-map.js';
 import { Legend } from './map/legend.js';
-import type { Alert, DeviceKind, Rule } from './model.js';
+import { isOpenAlert, type Alert, type DeviceKind, type Rule } from './model.js';
 import { AlertFeed } from './panels/alert-feed.js';
 import { DevicePanel } from './panels/device-panel.js';
 import { HeaderBar } from './panels/header-bar.js';
 import type { CockpitView } from './panels/view-switch.js';
 import type { Purpose } from './sharing/sharing-model.js';
 import { SharingView } from './sharing/sharing-view.js';
+import { CommandView } from './command/command-view.js';
 import { useLiveCity } from './use-live-city.js';
 import { useMe } from './use-me.js';
 import { useI18n } from './i18n.js';
@@ -34,8 +35,8 @@ function useClock(): number {
 }
 
 /**
- * The signed-in dashboard: map, header, alert feed, legend and device detail; or the
- * data-sharing view over it (the map stays mounted and live underneath, so coming back is
+ * The signed-in dashboard: map, header, alert feed, legend and device detail; or the command
+ * or data-sharing view over it (the map stays mounted and live underneath, so coming back is
  * instant and keeps its state).
  */
 export function Cockpit({ api, onPurpose, onSignOut }: CockpitProps) {
@@ -50,8 +51,9 @@ export function Cockpit({ api, onPurpose, onSignOut }: CockpitProps) {
   const [hidden, setHidden] = useState<ReadonlySet<DeviceKind>>(new Set());
   const [focus, setFocus] = useState<{ at: Position; key: number }>();
   const [view, setView] = useState<CockpitView>('map');
-  // Once opened, the sharing view stays mounted (hidden on the map) so a half-typed request survives.
+  // Once opened, the sharing and command views stay mounted (hidden) so half-typed work survives.
   const [sharingOpened, setSharingOpened] = useState(false);
+  const [commandOpened, setCommandOpened] = useState(false);
   const viewRef = useRef(view);
   viewRef.current = view;
   const places = useMemo(
@@ -118,7 +120,7 @@ export function Cockpit({ api, onPurpose, onSignOut }: CockpitProps) {
         cityName={lang === 'zh' ? (live.city?.nameZh ?? live.city?.name) : live.city?.name}
         now={now}
         devices={store.devices.size}
-        openAlerts={store.alerts.filter((a) => a.status === 'raised').length}
+        openAlerts={store.alerts.filter(isOpenAlert).length}
         districts={live.geometry?.districts.length ?? 0}
         connection={live.connection}
         health={live.health}
@@ -126,6 +128,7 @@ export function Cockpit({ api, onPurpose, onSignOut }: CockpitProps) {
         view={view}
         onView={(next) => {
           if (next === 'sharing') setSharingOpened(true);
+          if (next === 'command') setCommandOpened(true);
           setView(next);
         }}
         purpose={purpose}
@@ -154,6 +157,21 @@ export function Cockpit({ api, onPurpose, onSignOut }: CockpitProps) {
           places={places}
           now={now}
           onClose={() => setSelectedId(undefined)}
+        />
+      )}
+      {commandOpened && (
+        <CommandView
+          client={api}
+          store={store}
+          tick={live.tick}
+          alertPulse={live.alertPulse}
+          me={me}
+          now={now}
+          districts={live.geometry?.districts ?? []}
+          places={places}
+          rules={rulesById}
+          onRulesChanged={live.reloadRules}
+          hidden={view !== 'command'}
         />
       )}
       {sharingOpened && <SharingView api={api} now={now} hidden={view !== 'sharing'} />}

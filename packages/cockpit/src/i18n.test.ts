@@ -32,4 +32,16 @@ describe('i18n', () => {
     const sharing = Object.entries(zh).filter(([k]) => /^(share|phase|validity|duty)\./.test(k));
     for (const [key, text] of sharing) expect(text, key).toMatch(/[\u4e00-\u9fff]/);
   });
+
+  it('has Chinese text for every command screen label, status and history entry', () => {
+    const command = Object.entries(zh).filter(([k]) =>
+      /^(cmd|astatus|istatus|tstatus|rstatus|rkind|prio|hist)\./.test(k),
+    );
+    expect(command.length).toBeGreaterThan(200);
+    // A template of placeholders alone ("{area}{kind}") has no words of its own.
+    const worded = command.filter(([, text]) => text.replace(/\{\w+\}/g, '').trim() !== '');
+    expect(worded.length).toBe(command.length - 1);
+    for (const [key, text] of worded) expect(text, key).toMatch(/[\u4e00-\u9fff]/);
+    expect(zh['view.command']).toBe('指挥调度');
+  });
 });

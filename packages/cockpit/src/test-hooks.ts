@@ -1,5 +1,6 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { CockpitStore } from './cockpit-store.js';
+import { isOpenAlert } from './model.js';
 import type { MapHandle } from './map/city-map.js';
 import type { CockpitView } from './panels/view-switch.js';
 
@@ -9,10 +10,10 @@ export interface CockpitHooks {
   deviceCount(kind?: string): number;
   /** Alerts currently listed in the feed (open and resolved). */
   alertCount(): number;
-  /** Open (raised) alerts. */
+  /** Open alerts (raised, acknowledged or assigned). */
   openAlertCount(): number;
   readonly map: MapLibreMap | undefined;
-  /** The view on screen: the city map or data sharing. */
+  /** The view on screen: the city map, command and dispatch, or data sharing. */
   view(): CockpitView;
 }
 
@@ -36,7 +37,7 @@ export function installTestHooks({ store, handle, view }: TestHookSources): () =
     deviceCount: (kind) =>
       kind === undefined ? handle.deviceCount : (handle.deviceCountByKind.get(kind) ?? 0),
     alertCount: () => store.alerts.length,
-    openAlertCount: () => store.alerts.filter((a) => a.status === 'raised').length,
+    openAlertCount: () => store.alerts.filter(isOpenAlert).length,
     get map() {
       return handle.map;
     },

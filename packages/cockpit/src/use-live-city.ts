@@ -17,6 +17,8 @@ export interface LiveCity {
   connection: ConnectionState;
   /** Bumps when a new alert arrives live. */
   alertPulse: number;
+  /** Reads the rules again (after one was changed in the cockpit). */
+  reloadRules: () => void;
 }
 
 const HEALTH_EVERY_MS = 10_000;
@@ -34,6 +36,7 @@ export function useLiveCity(api: ApiClient): LiveCity {
   const [health, setHealth] = useState<Health>();
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [alertPulse, setAlertPulse] = useState(0);
+  const [rulesVersion, setRulesVersion] = useState(0);
 
   useEffect(() => store.subscribe(() => setTick((t) => t + 1)), [store]);
 
@@ -57,7 +60,6 @@ export function useLiveCity(api: ApiClient): LiveCity {
     };
     api.city().then(guard(setCity), ignore);
     loadCityGeometry(api).then(guard(setGeometry), ignore);
-    api.rules().then(guard(setRules), ignore);
     syncLive();
     const pollHealth = (): void =>
       void api.health().then(guard(setHealth), () => alive && setHealth(undefined));
@@ -87,5 +89,26 @@ export function useLiveCity(api: ApiClient): LiveCity {
     };
   }, [api, store]);
 
-  return { store, tick, city, geometry, rules, health, connection, alertPulse };
+  useEffect(() => {
+    let alive = true;
+    api.rules().then(
+      (list) => alive && setRules(list),
+      () => undefined, // no rules known: alerts are titled by their category
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, rulesVersion]);
+
+  return {
+    store,
+    tick,
+    city,
+    geometry,
+    rules,
+    health,
+    connection,
+    alertPulse,
+    reloadRules: () => setRulesVersion((v) => v + 1),
+  };
 }

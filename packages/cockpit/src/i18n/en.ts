@@ -1,3 +1,5 @@
+import { commandEn } from './command-en.js';
+
 /** English strings: the reference dictionary every other language must match key for key. */
 export const en = {
   'app.title': 'City operations cockpit',
@@ -368,6 +370,7 @@ export const en = {
   'action.cockpit.alerts': 'Cockpit alerts',
   'action.cockpit.stream': 'Live stream',
   'action.export': 'Export',
+  ...commandEn,
 } as const;
 
 /** A key of the dictionary. */

@@ -1,3 +1,4 @@
+import { commandZh } from './command-zh.js';
 import type { MessageKey } from './en.js';
 
 /** Simplified Chinese strings, key for key with the English dictionary. */
@@ -369,4 +370,5 @@ export const zh: Record<MessageKey, string> = {
   'action.cockpit.alerts': '驾驶舱告警',
   'action.cockpit.stream': '实时推送',
   'action.export': '导出',
+  ...commandZh,
 };

@@ -1,7 +1,7 @@
 import { Marker, type Map as MapLibreMap } from 'maplibre-gl';
 import { anchorOf, type Position } from '../domain/geometry.js';
 import { severityColor } from '../domain/severity.js';
-import type { Alert, DeviceEntity } from '../model.js';
+import { isOpenAlert, type Alert, type DeviceEntity } from '../model.js';
 
 /** Pulsing HTML markers for the open alerts. */
 export interface AlertMarkers {
@@ -44,7 +44,7 @@ export function createAlertMarkers(map: MapLibreMap, onPick: (alert: Alert) => v
 
   return {
     update(alerts, devices, fresh) {
-      const open = alerts.filter((a) => a.status === 'raised');
+      const open = alerts.filter(isOpenAlert);
       const keep = new Set(open.map((a) => a.id));
       for (const [id, entry] of markers)
         if (!keep.has(id)) {

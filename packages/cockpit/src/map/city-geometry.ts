@@ -2,7 +2,7 @@ import type { FeatureCollection } from 'geojson';
 import type { ApiClient } from '../api.js';
 import { findDistrict } from '../domain/places.js';
 import { compareSeverity, SEVERITY_COLOR } from '../domain/severity.js';
-import type { Alert, KeyValuesEntity, Severity } from '../model.js';
+import { isOpenAlert, type Alert, type KeyValuesEntity, type Severity } from '../model.js';
 
 /** The city's own geometry, as NGSI-LD entities in keyValues form. */
 export interface CityGeometry {
@@ -44,7 +44,7 @@ export function districtFeatures(
 ): FeatureCollection {
   const worst = new Map<string, Severity>();
   for (const a of alerts) {
-    if (a.status !== 'raised') continue;
+    if (!isOpenAlert(a)) continue;
     const d = findDistrict(districts, a.areaServed);
     const prev = d && worst.get(d.id);
     if (d && (!prev || compareSeverity(a.severity, prev) > 0)) worst.set(d.id, a.severity);

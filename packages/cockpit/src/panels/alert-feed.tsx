@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useI18n } from '../i18n.js';
-import type { Alert, KeyValuesEntity, Rule } from '../model.js';
+import { isOpenAlert, type Alert, type KeyValuesEntity, type Rule } from '../model.js';
 import { AlertItem } from './alert-item.js';
 
 /** Props of the alert feed. */
@@ -18,8 +18,9 @@ export interface AlertFeedProps {
 export function AlertFeed(p: AlertFeedProps) {
   const tr = useI18n();
   const [onlyOpen, setOnlyOpen] = useState(false);
-  const open = p.alerts.filter((a) => a.status === 'raised').length;
-  const shown = onlyOpen ? p.alerts.filter((a) => a.status === 'raised') : p.alerts;
+  const openAlerts = p.alerts.filter(isOpenAlert);
+  const open = openAlerts.length;
+  const shown = onlyOpen ? openAlerts : p.alerts;
   return (
     <aside class="feed glass" data-testid="alert-feed">
       <header class="feed__head">

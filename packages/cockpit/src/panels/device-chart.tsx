@@ -56,7 +56,7 @@ export function DeviceChart({ api, store, entityId, attr, threshold }: DeviceCha
       }
     };
     api
-      .temporal(entityId, attr, 500)
+      .temporal(entityId, attr, { lastN: 500 })
       .then((values) => {
         if (!alive) return;
         const points = values

@@ -60,7 +60,7 @@ export function DevicePanel(p: DevicePanelProps) {
   const district =
     typeof device?.refDistrict === 'string' ? p.places.get(device.refDistrict) : undefined;
   const description = typeof device?.description === 'string' ? device.description : undefined;
-  const rule = p.rules.find((r) => r.entityType === device?.type && r.attribute === attr);
+  const rule = p.rules.find((r) => r.select?.entityType === device?.type && r.attribute === attr);
   const updated = Math.max(p.store.seenAt.get(deviceId) ?? 0, observed ?? 0);
   const unit = attr ? unitOf(attr, codes) : '';
 

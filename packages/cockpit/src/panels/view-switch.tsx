@@ -1,9 +1,9 @@
 import type { ComponentChild } from 'preact';
 import { useI18n } from '../i18n.js';
-import { MapIcon, ShareIcon } from '../sharing/icons.js';
+import { CommandIcon, MapIcon, ShareIcon } from '../sharing/icons.js';
 
-/** The cockpit's views: the live city map and data sharing. */
-export type CockpitView = 'map' | 'sharing';
+/** The cockpit's views: the live city map, command and dispatch, and data sharing. */
+export type CockpitView = 'map' | 'command' | 'sharing';
 
 /** Props of the view switch. */
 export interface ViewSwitchProps {
@@ -11,7 +11,7 @@ export interface ViewSwitchProps {
   onChange: (view: CockpitView) => void;
 }
 
-/** Tabs in the header between the map and the data-sharing view. */
+/** Tabs in the header between the map, command and dispatch, and the data-sharing view. */
 export function ViewSwitch({ view, onChange }: ViewSwitchProps) {
   const tr = useI18n();
   const tab = (id: CockpitView, label: string, icon: ComponentChild) => (
@@ -36,6 +36,7 @@ export function ViewSwitch({ view, onChange }: ViewSwitchProps) {
       data-testid="view-switch"
     >
       {tab('map', tr.t('view.map'), <MapIcon />)}
+      {tab('command', tr.t('view.command'), <CommandIcon />)}
       {tab('sharing', tr.t('view.sharing'), <ShareIcon />)}
     </nav>
   );

@@ -1,4 +1,4 @@
-// Line icons of the sharing view, drawn like the header's (24-unit box, currentColor).
+// Line icons of the views, drawn like the header's (24-unit box, currentColor).
 
 /** Props of an icon. */
 interface IconProps {
@@ -26,6 +26,13 @@ function Icon({ size = 16, d }: IconProps & { d: string }) {
 /** A folded map: the map view. */
 export const MapIcon = (p: IconProps) => (
   <Icon {...p} d="M9 4 3 6.5v13L9 17l6 2.5 6-2.5V4l-6 2.5L9 4zM9 4v13M15 6.5v13" />
+);
+/** A siren on a base: command and dispatch. */
+export const CommandIcon = (p: IconProps) => (
+  <Icon
+    {...p}
+    d="M6 18v-6a6 6 0 0 1 12 0v6M4 18h16v3H4zM12 2v2M4.2 5.2l1.4 1.4M19.8 5.2l-1.4 1.4M12 10v4"
+  />
 );
 /** Three linked nodes: data sharing. */
 export const ShareIcon = (p: IconProps) => (
