@@ -1,0 +1,128 @@
+// The server's live heap, measured exactly: the server runs with --inspect=127.0.0.1:0 and the
+// benchmark asks the V8 inspector for a full garbage collection, then for
+// process.memoryUsage(). A minimal WebSocket client (RFC 6455, text frames only), so that the
+// benchmark needs no package for it.
+import { randomBytes } from 'node:crypto';
+import { get, request } from 'node:http';
+
+/** Node's inspector flag for the server: a free loopback port, announced on stderr. */
+export const INSPECT_ARG = '--inspect=127.0.0.1:0';
+
+const getJson = (url) =>
+  new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    }).on('error', reject);
+  });
+
+function frame(text) {
+  const payload = Buffer.from(text, 'utf8');
+  const n = payload.length;
+  const head = n < 126 ? Buffer.alloc(2) : n < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  head[0] = 0x81; // FIN, text
+  if (n < 126) head[1] = 0x80 | n;
+  else if (n < 65536) {
+    head[1] = 0x80 | 126;
+    head.writeUInt16BE(n, 2);
+  } else {
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(n), 2);
+  }
+  const mask = randomBytes(4);
+  for (let i = 0; i < n; i++) payload[i] ^= mask[i & 3];
+  return Buffer.concat([head, mask, payload]);
+}
+
+/**
+ * Connects to the inspector of `server` (whose stderr announced the port). Answers
+ * {liveHeap(): {heapUsedMb, rssMb, ms}, close()}, or null when no inspector was announced.
+ */
+export async function connectInspector(server) {
+  const line = server.tail.find((l) => l.includes('Debugger listening on ws://'));
+  const port = line && /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(line)?.[1];
+  if (!port) return null;
+  const [target] = await getJson(`http://127.0.0.1:${port}/json/list`);
+  const url = new URL(target.webSocketDebuggerUrl);
+  const socket = await new Promise((resolve, reject) => {
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+        'Sec-WebSocket-Version': '13',
+      },
+    });
+    req.on('upgrade', (_res, s) => resolve(s));
+    req.on('response', (res) => reject(new Error(`inspector: HTTP ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end();
+  });
+  const waiting = new Map();
+  let buffer = Buffer.alloc(0);
+  let nextId = 1;
+  socket.on('data', (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      if (buffer.length < 2) return;
+      let len = buffer[1] & 0x7f;
+      let offset = 2;
+      if (len === 126) {
+        if (buffer.length < 4) return;
+        len = buffer.readUInt16BE(2);
+        offset = 4;
+      } else if (len === 127) {
+        if (buffer.length < 10) return;
+        len = Number(buffer.readBigUInt64BE(2));
+        offset = 10;
+      }
+      if (buffer.length < offset + len) return;
+      const opcode = buffer[0] & 0x0f;
+      const text = buffer.subarray(offset, offset + len).toString('utf8');
+      buffer = buffer.subarray(offset + len);
+      if (opcode !== 1) continue;
+      const msg = JSON.parse(text);
+      if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
+      waiting.delete(msg.id);
+    }
+  });
+  const call = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, (msg) =>
+        msg.error ? reject(new Error(msg.error.message)) : resolve(msg.result),
+      );
+      socket.write(frame(JSON.stringify({ id, method, params })));
+    });
+  return {
+    /** A full collection, then the heap in use and the RSS (MB), and how long it took. */
+    async liveHeap() {
+      const t = performance.now();
+      await call('HeapProfiler.collectGarbage');
+      const r = await call('Runtime.evaluate', {
+        expression: 'JSON.stringify(process.memoryUsage())',
+        returnByValue: true,
+      });
+      const m = JSON.parse(r.result.value);
+      return {
+        heapUsedMb: Math.round(m.heapUsed / 104857.6) / 10,
+        rssMb: Math.round(m.rss / 104857.6) / 10,
+        ms: Math.round(performance.now() - t),
+      };
+    },
+    close() {
+      socket.destroy();
+    },
+  };
+}

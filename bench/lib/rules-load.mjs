@@ -1,0 +1,345 @@
+#!/usr/bin/env node
+// Observation stream for the rules benchmark (bench/rules.mjs), run as its own process so that
+// it does not share the server's or the orchestrator's event loop. One MQTT 3.1.1 connection per
+// device; open loop: `rate` observations/s in total, round robin over the devices (each device
+// reports every devices/rate seconds), QoS 1, payload {"observedAt": <send time, epoch ms>, …}.
+//
+//   fork('bench/lib/rules-load.mjs', [config.json])
+//
+// config.json: {mqttUrl, devices: [{id, secret, type, area, areaIndex, role}], rate,
+//               warmupSeconds, seconds, inflightCap, spikePeriodMs, silentAfterMs (null: none),
+//               drainTimeoutMs}
+// Trigger devices report their type's `base` value and, once per spike period (staggered over
+// the trigger devices), its `spike` (vehicles: inside their area's zone). Silent devices stop
+// `silentAfterMs` after the measured window starts. Recorded, with the publish time on the
+// machine's monotonic clock (process.hrtime, shared by every process): every spike, and per
+// stream (an area's devices of one type; each trigger device) the first observation after each
+// whole second of event time, which is what closes a window ending then.
+// Child → parent: connected, phase (warmup, measure, drain, done), tick, result, error.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import { LatencyRecorder, summarize } from './stats.mjs';
+import { geometryOf, typeByName } from './rules-city.mjs';
+
+const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const rate = cfg.rate;
+const cap = cfg.inflightCap ?? 64;
+const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+const send = (msg) => process.send?.(msg);
+const fail = (message) => {
+  send({ type: 'error', message });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100);
+};
+process.on('disconnect', () => process.exit(1)); // the orchestrator is gone
+
+const r2 = (v) => Math.round(v * 100) / 100;
+const triggers = cfg.devices.filter((d) => d.role === 'trigger');
+const devices = cfg.devices.map((d) => {
+  const t = typeByName.get(d.type);
+  const g = geometryOf(d.areaIndex);
+  const j = triggers.findIndex((x) => x.id === d.id);
+  return {
+    ...d,
+    t,
+    g,
+    topic: `citybrain/v1/devices/${d.id}/attrs`,
+    client: null,
+    inflight: 0,
+    sent: 0,
+    acked: 0,
+    errors: 0,
+    lastObservedAt: 0,
+    pos: [...g.home],
+    // Spikes are staggered over the trigger devices: one every spikePeriodMs / triggers.
+    spikeOffset: j >= 0 ? (j * cfg.spikePeriodMs) / triggers.length : null,
+    nextSpike: null,
+    silenced: false,
+    lastSent: null,
+    streams: [`a:${d.type}:${d.area}`, ...(d.role === 'trigger' ? [`d:${d.id}`] : [])],
+  };
+});
+
+let running = false;
+let stopping = false;
+let disconnects = 0;
+let inflight = 0;
+let offered = 0;
+let capped = 0;
+let behind = 0;
+let next = 0;
+let loadStart = 0;
+let loadStartEpoch = 0;
+let measureStart = Infinity;
+let measureEnd = Infinity;
+let measureStartEpoch = null;
+let windowSent = 0;
+let windowAcked = 0;
+const sentPerSecond = [];
+const ackedPerSecond = [];
+const latencies = new LatencyRecorder(1 << 18);
+const spikes = [];
+const boundaries = new Map(); // stream → [{from, to, t, hr}]
+const lastBoundary = new Map();
+let drained = null;
+
+function payloadOf(d, observedAt, spike) {
+  const p = d.t.primary;
+  const s = d.t.secondary;
+  const fields = [`"observedAt":${observedAt}`];
+  if (d.role === 'trigger') {
+    fields.push(`"${p.name}":${spike ? p.spike : p.base}`);
+    if (s) fields.push(`"${s.name}":${s.base}`);
+    else {
+      const [x, y] = spike ? d.g.inZone : d.g.home;
+      fields.push(`"location":{"type":"Point","coordinates":[${x},${y}]}`);
+    }
+  } else {
+    fields.push(`"${p.name}":${r2(p.lo + Math.random() * (p.hi - p.lo))}`);
+    if (s) fields.push(`"${s.name}":${r2(s.lo + Math.random() * (s.hi - s.lo))}`);
+    else {
+      // A random walk inside the area's walk box (never in a zone).
+      const [x0, y0, x1, y1] = d.g.walk;
+      d.pos[0] = Math.min(x1, Math.max(x0, d.pos[0] + (Math.random() - 0.5) * 0.001));
+      d.pos[1] = Math.min(y1, Math.max(y0, d.pos[1] + (Math.random() - 0.5) * 0.001));
+      fields.push(
+        `"location":{"type":"Point","coordinates":[${d.pos[0].toFixed(6)},${d.pos[1].toFixed(6)}]}`,
+      );
+    }
+  }
+  return `{${fields.join(',')}}`;
+}
+
+/** Notes the first observation of each stream after each whole second of event time. */
+function recordBoundary(d, observedAt, hr) {
+  const b = Math.floor((observedAt - 1) / 1000) * 1000;
+  for (const stream of d.streams) {
+    const last = lastBoundary.get(stream);
+    if (last !== undefined && b <= last) continue;
+    lastBoundary.set(stream, b);
+    let list = boundaries.get(stream);
+    if (!list) boundaries.set(stream, (list = []));
+    // This observation is the first after every boundary in (last, b].
+    list.push({ from: last === undefined ? b : last + 1000, to: b, t: observedAt, hr });
+  }
+}
+
+function publishOne(d) {
+  const now = Date.now();
+  const observedAt = Math.max(d.lastObservedAt + 1, now);
+  d.lastObservedAt = observedAt;
+  let spike = false;
+  if (d.spikeOffset !== null) {
+    d.nextSpike ??= loadStartEpoch + d.spikeOffset;
+    if (observedAt >= d.nextSpike) {
+      spike = true;
+      while (d.nextSpike <= observedAt) d.nextSpike += cfg.spikePeriodMs;
+    }
+  }
+  const payload = payloadOf(d, observedAt, spike);
+  d.sent++;
+  d.inflight++;
+  inflight++;
+  const t0 = performance.now();
+  const hr = hrMs();
+  const measured = t0 >= measureStart && t0 < measureEnd;
+  if (measured) windowSent++;
+  const s = Math.floor((t0 - loadStart) / 1000);
+  sentPerSecond[s] = (sentPerSecond[s] ?? 0) + 1;
+  d.client.publish(d.topic, payload, { qos: 1 }, (err) => onAck(d, t0, measured, err));
+  if (spike) spikes.push({ id: d.id, t: observedAt, hr });
+  recordBoundary(d, observedAt, hr);
+  d.lastSent = observedAt;
+}
+
+function onAck(d, t0, measured, err) {
+  const t1 = performance.now();
+  d.inflight--;
+  inflight--;
+  if (err) d.errors++;
+  else {
+    d.acked++;
+    const s = Math.floor((t1 - loadStart) / 1000);
+    ackedPerSecond[s] = (ackedPerSecond[s] ?? 0) + 1;
+    if (t1 >= measureStart && t1 < measureEnd) windowAcked++;
+    if (measured) latencies.push(t1 - t0);
+  }
+  if (inflight === 0 && drained) drained();
+}
+
+/** Sends what is due by now: open loop, round robin; at most 50 ms of backlog at once. */
+function pump() {
+  if (!running) return;
+  const now = performance.now();
+  let due = Math.floor((rate * (now - loadStart)) / 1000) - offered;
+  const most = Math.max(1, Math.ceil(rate * 0.05));
+  if (due > most) {
+    behind += due - most; // the generator fell behind: these are never offered
+    offered += due - most;
+    due = most;
+  }
+  const silentAt = measureStart + (cfg.silentAfterMs ?? Infinity);
+  for (let i = 0; i < due; i++) {
+    offered++;
+    let d = null;
+    for (let tries = 0; tries < devices.length; tries++) {
+      const c = devices[next];
+      next = (next + 1) % devices.length;
+      if (c.role === 'silent' && now >= silentAt) {
+        c.silenced = true;
+        continue;
+      }
+      d = c;
+      break;
+    }
+    if (!d || d.closed || !d.client.connected) continue;
+    if (d.inflight >= cap) {
+      capped++;
+      continue;
+    }
+    publishOne(d);
+  }
+}
+
+async function connect(d) {
+  d.client = await mqtt.connectAsync(cfg.mqttUrl, {
+    clientId: d.id,
+    username: d.id,
+    password: d.secret,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: 30_000,
+    keepalive: 60,
+  });
+  d.client.on('close', () => {
+    if (!d.closed && !stopping) {
+      console.error(`rules-load: connection of ${d.id} closed during the run`);
+      disconnects++;
+    }
+    d.closed = true;
+  });
+  d.client.on('error', (err) => {
+    if (!stopping) console.error(`rules-load: ${d.id}: ${err.message}`);
+  });
+}
+
+async function main() {
+  const t = performance.now();
+  let i = 0;
+  const worker = async () => {
+    while (i < devices.length) await connect(devices[i++]);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(16, devices.length) }, worker));
+  } catch (err) {
+    fail(`could not connect: ${err.message}`);
+    return;
+  }
+  send({ type: 'connected', connections: devices.length, ms: performance.now() - t });
+
+  running = true;
+  loadStart = performance.now();
+  loadStartEpoch = Date.now();
+  send({ type: 'phase', phase: 'warmup', at: loadStartEpoch, hr: hrMs() });
+  const timer = setInterval(pump, 2);
+  const ticker = setInterval(() => {
+    const s = Math.floor((performance.now() - loadStart) / 1000) - 1;
+    if (s >= 0)
+      send({
+        type: 'tick',
+        second: s,
+        sent: sentPerSecond[s] ?? 0,
+        acked: ackedPerSecond[s] ?? 0,
+        inflight,
+      });
+  }, 1000);
+
+  await new Promise((r) => setTimeout(r, cfg.warmupSeconds * 1000));
+  measureStart = performance.now();
+  measureStartEpoch = Date.now();
+  const cpuAtStart = process.cpuUsage();
+  const eluAtStart = performance.eventLoopUtilization();
+  send({ type: 'phase', phase: 'measure', at: measureStartEpoch, hr: hrMs() });
+
+  await new Promise((r) => setTimeout(r, cfg.seconds * 1000));
+  measureEnd = performance.now();
+  const measureEndEpoch = Date.now();
+  const used = process.cpuUsage(cpuAtStart);
+  const cpu = (100 * (used.user + used.system)) / 1000 / (measureEnd - measureStart);
+  const elu = performance.eventLoopUtilization(eluAtStart).utilization;
+  running = false;
+  clearInterval(timer);
+  send({ type: 'phase', phase: 'drain', at: measureEndEpoch, hr: hrMs(), inflight });
+
+  const drainStart = performance.now();
+  if (inflight > 0)
+    await Promise.race([
+      new Promise((r) => (drained = r)),
+      new Promise((r) => setTimeout(r, cfg.drainTimeoutMs ?? 60_000)),
+    ]);
+  const drainMs = performance.now() - drainStart;
+  clearInterval(ticker);
+  stopping = true;
+  const inflightAtEnd = inflight;
+  await Promise.all(devices.map((d) => d.client.endAsync(inflightAtEnd > 0).catch(() => {})));
+
+  const measuredSeconds = (measureEnd - measureStart) / 1000;
+  const sum = (f) => devices.reduce((a, d) => a + f(d), 0);
+  const result = {
+    type: 'result',
+    loadStartEpoch,
+    measureStartEpoch,
+    measureEndEpoch,
+    measuredSeconds,
+    drainMs,
+    totals: {
+      offered,
+      sent: sum((d) => d.sent),
+      acked: sum((d) => d.acked),
+      errors: sum((d) => d.errors),
+      cappedByInflight: capped,
+      generatorBehind: behind,
+      inflightAtEnd,
+      disconnects,
+    },
+    window: {
+      sent: windowSent,
+      acked: windowAcked,
+      sentPerSec: windowSent / measuredSeconds,
+      ackedPerSec: windowAcked / measuredSeconds,
+    },
+    timeline: Array.from(
+      { length: Math.max(sentPerSecond.length, ackedPerSecond.length) },
+      (_, s) => ({
+        second: s,
+        sent: sentPerSecond[s] ?? 0,
+        acked: ackedPerSecond[s] ?? 0,
+      }),
+    ),
+    publishToPubackMs: summarize(latencies.values.subarray(0, latencies.length)),
+    generator: {
+      cpuPercentOfOneCore: cpu,
+      eventLoopUtilization: elu,
+      rssMb: process.memoryUsage().rss / 1048576,
+    },
+    spikes,
+    boundaries: Object.fromEntries(boundaries),
+    silent: devices
+      .filter((d) => d.role === 'silent')
+      .map((d) => ({
+        id: d.id,
+        type: d.type,
+        area: d.area,
+        silenced: d.silenced,
+        lastObservedAt: d.lastSent,
+      })),
+  };
+  if (process.send) process.send(result, () => process.disconnect());
+  else console.log(JSON.stringify(result));
+}
+
+process.on('SIGTERM', () => process.exit(1));
+main().catch((err) => fail(err.stack ?? String(err)));
