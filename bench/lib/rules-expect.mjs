@@ -114,6 +114,7 @@ export function matchAlerts({ expected, frames, plan, from, to, hrOfEpoch }) {
     if (!arrived.has(id)) arrived.set(id, f);
   }
   const latencies = [];
+  const timed = [];
   const byClass = new Map();
   const sinceDecision = [];
   const missing = [];
@@ -135,6 +136,21 @@ export function matchAlerts({ expected, frames, plan, from, to, hrOfEpoch }) {
     }
     latencies.push(f.hr - e.t0);
     list.latencies.push(f.hr - e.t0);
+    timed.push({ rule: e.rule, class: e.class, t0: e.t0, ms: f.hr - e.t0 });
+  }
+  // Alerts decided by the same observation go out one after the other: the first of each
+  // burst is the engine's latency plus one alert's writes; the rest queue behind it.
+  const bursts = new Map();
+  for (const a of timed) bursts.set(a.t0, [...(bursts.get(a.t0) ?? []), a]);
+  const firstOfBurst = [];
+  const byPosition = [];
+  for (const list of bursts.values()) {
+    list.sort((a, b) => a.ms - b.ms);
+    firstOfBurst.push(list[0].ms);
+    list.forEach((a, i) => {
+      a.position = i;
+      (byPosition[i] ??= []).push(a.ms);
+    });
   }
   const unexpected = [];
   let outside = 0;
@@ -174,6 +190,11 @@ export function matchAlerts({ expected, frames, plan, from, to, hrOfEpoch }) {
     correlationRaised: counted,
     correlationRulesFired: countedByRule.size,
     latencyMs: latencySummary(latencies),
+    firstOfBurstMs: latencySummary(firstOfBurst),
+    bursts: bursts.size,
+    // Median latency of the i-th alert of a burst (i = 0, 1, …): how alerts queue.
+    medianByPositionMs: byPosition.map((l) => summarize(l).p50),
+    timed: timed.slice(0, 20_000),
     byClass: Object.fromEntries(
       [...byClass].map(([k, v]) => [k, { ...latencySummary(v.latencies), untimed: v.untimed }]),
     ),

@@ -65,6 +65,7 @@ const devices = cfg.devices.map((d) => {
 let running = false;
 let stopping = false;
 let disconnects = 0;
+let clientErrors = 0;
 let inflight = 0;
 let offered = 0;
 let capped = 0;
@@ -216,13 +217,16 @@ async function connect(d) {
   });
   d.client.on('close', () => {
     if (!d.closed && !stopping) {
-      console.error(`rules-load: connection of ${d.id} closed during the run`);
-      disconnects++;
+      if (++disconnects <= 5)
+        console.error(`rules-load: connection of ${d.id} closed during the run`);
     }
     d.closed = true;
   });
   d.client.on('error', (err) => {
-    if (!stopping) console.error(`rules-load: ${d.id}: ${err.message}`);
+    if (stopping) return;
+    // Thousands of connections fail alike when the server stalls: the first few tell.
+    if (++clientErrors <= 5) console.error(`rules-load: ${d.id}: ${err.message}`);
+    else if (clientErrors === 6) console.error('rules-load: more connection errors (counted)');
   });
 }
 
@@ -304,6 +308,7 @@ async function main() {
       generatorBehind: behind,
       inflightAtEnd,
       disconnects,
+      clientErrors,
     },
     window: {
       sent: windowSent,

@@ -47,6 +47,19 @@ export function printReport(r) {
   const a = r.alerts;
   row('observation -> alert (SSE)', latLine(a.latencyMs));
   for (const [k, v] of Object.entries(a.byClass)) row(`  ${k}`, latLine(v));
+  row(
+    `  first of each burst`,
+    `${latLine(a.firstOfBurstMs)} (${int(a.bursts)} deciding observations)`,
+  );
+  const pos = a.medianByPositionMs;
+  if (pos.length > 1)
+    row(
+      '  median by place in burst',
+      [0, 1, 4, 9, 19, 39]
+        .filter((i) => i < pos.length)
+        .map((i) => `#${i + 1} ${ms(pos[i])}`)
+        .join(', '),
+    );
   if (a.absenceAfterDeadlineMs?.count)
     row(
       '  absence, after deadline',

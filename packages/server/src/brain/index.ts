@@ -2,6 +2,7 @@ export * from './rules/rule-schema.js';
 export { RuleEngine, type AlertSink, type RuleEngineOptions } from './rules/rule-engine.js';
 export { alertSink, describeSignal } from './rules/alert-sink.js';
 export { RULE_CHANGED, RuleStore, checkRule, type StoredRule } from './rules/rule-store.js';
+export { ruleProblems, isRule, RULE_KINDS, type RuleProblem } from './rules/rule-validation.js';
 export { evaluateBatch, KeyedEngine, type EngineOutput } from './rules/engine/keyed-engine.js';
 export type { Evaluator, Evidence, Fact, Signal } from './rules/engine/evaluator.js';
 export { evaluatorFor } from './rules/kinds/index.js';

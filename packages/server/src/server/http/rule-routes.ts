@@ -1,7 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import { Type, type Static, type TSchema } from 'typebox';
 import { parse as parseYaml } from 'yaml';
-import { backtest, RuleSchema, type Rule, type RuleStore } from '../../brain/index.js';
+import {
+  backtest,
+  ruleProblems,
+  RuleSchema,
+  type Rule,
+  type RuleProblem,
+  type RuleStore,
+} from '../../brain/index.js';
 import { CityError } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import { principalOf } from './auth.js';
@@ -15,6 +23,32 @@ const BacktestBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * Validates bodies as they are sent. Fastify's Ajv would strip properties while trying the
+ * branches of the rules' union (`removeAdditional`), and then refuse a valid rule of a later
+ * branch; its errors would list every kind's complaints. A rule is judged by its own kind.
+ */
+const validatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  const rulePath =
+    route.schema === RuleSchema ? '' : route.schema === BacktestBody ? '/rule' : undefined;
+  const typebox = TypeBoxValidatorCompiler(route);
+  if (route.httpPart !== 'body' || rulePath === undefined) return typebox;
+  return (value: unknown) => {
+    const rule: unknown = rulePath === '' ? value : (value as { rule?: unknown } | null)?.rule;
+    const problems: RuleProblem[] = rule === undefined && rulePath !== '' ? [] : ruleProblems(rule);
+    if (problems.length === 0) return typebox(value);
+    return {
+      error: problems.map((p) => ({
+        keyword: 'rule',
+        instancePath: rulePath + p.instancePath,
+        schemaPath: '#',
+        params: {},
+        message: p.message,
+      })),
+    };
+  };
+};
 
 /** Who may change the city's rules: the operator, and administrators. */
 function requireRuleEditor(request: FastifyRequest): string {
@@ -48,6 +82,7 @@ export async function ruleRoutes(
   const { rules } = options;
   const tags = ['rules'];
   await app.register((scoped) => {
+    scoped.setValidatorCompiler(validatorCompiler);
     // YAML bodies, in this scope only: they are validated against the same schema as JSON.
     scoped.addContentTypeParser(
       ['application/yaml', 'text/yaml', 'application/x-yaml'],
