@@ -183,7 +183,7 @@ describe('PUT /api/v1/rules/:id', () => {
     expect(slides.json().detail).toContain('a tumbling window slides by its size');
     const open = await put({
       ...RULES[4],
-      area: { type: 'Polygon', coordinates: [SQUARE.coordinates[0].slice(0, 4)] },
+      area: { type: 'Polygon', coordinates: [SQUARE.coordinates[0]!.slice(0, 4)] },
     });
     expect(open.statusCode).toBe(400);
   });
