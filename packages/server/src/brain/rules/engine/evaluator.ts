@@ -50,6 +50,11 @@ export interface Signal {
 export interface Evaluator<S> {
   /** The keys a fact feeds; none when the rule does not concern it. */
   keysOf(fact: Fact): readonly string[];
+  /**
+   * For rules that feed at most one key per fact (per entity, per area): the key, without the
+   * array `keysOf` allocates. The engine prefers it; it must agree with `keysOf`.
+   */
+  keyOf?(fact: Fact): string | undefined;
   create(key: string): S;
   clone(state: S): S;
   /** Applies one fact (facts of a key arrive in (t, seq) order, after `advance(state, t - 1)`). */

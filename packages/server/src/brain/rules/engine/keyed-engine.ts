@@ -60,6 +60,10 @@ export interface EngineStats {
 export class KeyedEngine<S> {
   private readonly keys = new Map<string, KeyState<S>>();
   private watermark = Number.NEGATIVE_INFINITY;
+  /** Signals of one step, reused: most steps decide nothing. */
+  private readonly scratch: Signal[] = [];
+  /** Signals of the settled state's steps: already emitted by `live`. */
+  private readonly discard: Signal[] = [];
   readonly stats: EngineStats = { facts: 0, reordered: 0, tooLate: 0, keys: 0 };
 
   /**
@@ -79,27 +83,37 @@ export class KeyedEngine<S> {
 
   /** Applies a fact to each key it feeds; answers what to emit or retract. */
   ingest(fact: Fact, out: EngineOutput[] = []): EngineOutput[] {
-    const keys = this.evaluator.keysOf(fact);
+    const ev = this.evaluator;
+    if (ev.keyOf) {
+      const key = ev.keyOf(fact);
+      if (key === undefined) return out;
+      this.stats.facts++;
+      this.ingestKey(key, fact, out);
+      return out;
+    }
+    const keys = ev.keysOf(fact);
     if (keys.length === 0) return out;
     this.stats.facts++;
-    for (const key of keys) {
-      const state = this.stateOf(key);
-      if (fact.t <= state.settledAt) {
-        this.stats.tooLate++;
-        continue;
-      }
-      if (!state.last || byTime(fact, state.last) >= 0) this.applyInOrder(state, key, fact, out);
-      else this.replayWith(state, key, fact, out);
-      if (this.timing) {
-        state.newest = Math.max(state.newest, fact.t);
-        state.arrivedAt = this.timing.clock();
-        // Settled in steps: each fact re-applied at most once per step, not at every fact.
-        const watermark = state.newest - this.timing.latenessMs;
-        if (watermark >= state.settledAt + SETTLE_STEP_MS)
-          this.advanceKey(state, key, watermark, out);
-      }
-    }
+    for (const key of keys) this.ingestKey(key, fact, out);
     return out;
+  }
+
+  private ingestKey(key: string, fact: Fact, out: EngineOutput[]): void {
+    const state = this.stateOf(key);
+    if (fact.t <= state.settledAt) {
+      this.stats.tooLate++;
+      return;
+    }
+    if (!state.last || byTime(fact, state.last) >= 0) this.applyInOrder(state, key, fact, out);
+    else this.replayWith(state, key, fact, out);
+    if (this.timing) {
+      if (fact.t > state.newest) state.newest = fact.t;
+      state.arrivedAt = this.timing.clock();
+      // Settled in steps: each fact re-applied at most once per step, not at every fact.
+      const watermark = state.newest - this.timing.latenessMs;
+      if (watermark >= state.settledAt + SETTLE_STEP_MS)
+        this.advanceKey(state, key, watermark, out);
+    }
   }
 
   /** Lets each silent key's event time go on with the clock (see EngineTiming). */
@@ -134,7 +148,7 @@ export class KeyedEngine<S> {
   ): void {
     if (!(watermark > state.settledAt)) return;
     if (watermark > state.liveAt) {
-      const signals: Signal[] = [];
+      const signals = this.scratch;
       this.evaluator.advance(state.live, watermark, key, signals);
       state.liveAt = watermark;
       this.emitAll(state, signals, out);
@@ -159,6 +173,7 @@ export class KeyedEngine<S> {
         settledAt: this.watermark,
         live: this.evaluator.clone(settled),
         liveAt: this.watermark,
+        last: undefined,
         pending: [],
         emitted: [],
         newest: Number.NEGATIVE_INFINITY,
@@ -171,7 +186,7 @@ export class KeyedEngine<S> {
   }
 
   private applyInOrder(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
-    const signals: Signal[] = [];
+    const signals = this.scratch;
     if (justBefore(fact) > state.liveAt) {
       this.evaluator.advance(state.live, justBefore(fact), key, signals);
       state.liveAt = justBefore(fact);
@@ -185,8 +200,7 @@ export class KeyedEngine<S> {
   /** A fact out of order: the pending facts again, from the settled state, with it in place. */
   private replayWith(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
     this.stats.reordered++;
-    const at = upperBound(state.pending, fact);
-    state.pending.splice(at, 0, fact);
+    state.pending.splice(upperBound(state.pending, fact), 0, fact);
     const ev = this.evaluator;
     const live = ev.clone(state.settled);
     const signals: Signal[] = [];
@@ -213,11 +227,14 @@ export class KeyedEngine<S> {
     state.emitted = signals;
   }
 
+  /** Emits the step's signals and empties the scratch list. */
   private emitAll(state: KeyState<S>, signals: Signal[], out: EngineOutput[]): void {
+    if (signals.length === 0) return;
     for (const signal of signals) {
       state.emitted.push(signal);
       out.push({ type: 'emit', signal });
     }
+    signals.length = 0;
   }
 
   /** Moves the settled state up to the watermark; what is before it is final. */
@@ -227,8 +244,9 @@ export class KeyedEngine<S> {
     if (!last || last.t <= watermark) {
       // Every pending fact is before the watermark and live has advanced to it: live is settled.
       state.settled = ev.clone(state.live);
+      if (state.pending.length > 0) state.pending.length = 0;
     } else {
-      const ignored: Signal[] = [];
+      const ignored = this.discard;
       let n = 0;
       let at = state.settledAt;
       for (const f of state.pending) {
@@ -241,11 +259,11 @@ export class KeyedEngine<S> {
         n++;
       }
       ev.advance(state.settled, watermark, key, ignored);
-      state.pending.splice(0, n);
+      ignored.length = 0;
+      if (n > 0) state.pending.splice(0, n);
     }
-    if (!last || last.t <= watermark) state.pending.length = 0;
     state.settledAt = watermark;
-    state.emitted = state.emitted.filter((s) => s.at > watermark);
+    if (state.emitted.length > 0) state.emitted = state.emitted.filter((s) => s.at > watermark);
   }
 }
 

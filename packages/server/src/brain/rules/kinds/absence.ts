@@ -1,6 +1,6 @@
 import type { Evaluator, Evidence, Fact } from '../engine/evaluator.js';
 import type { AbsenceRule } from '../rule-schema.js';
-import { selects } from './select.js';
+import { oneKey, selects } from './select.js';
 
 interface State {
   /** The event time of the entity's last fact. */
@@ -24,8 +24,8 @@ const seen = (fact: Fact): Evidence => ({
 export function absenceEvaluator(rule: AbsenceRule): Evaluator<State> {
   const silentMs = rule.silentForSeconds * 1000;
   return {
-    keysOf: (fact) => (selects(rule.select, fact) ? [fact.entityId] : []),
-    create: () => ({ raised: false }),
+    ...oneKey((fact) => (selects(rule.select, fact) ? fact.entityId : undefined)),
+    create: () => ({ last: undefined, raised: false }),
     clone: (s) => ({ ...s }),
     advance(s, t, key, out) {
       if (s.raised || s.last === undefined || t < s.last + silentMs) return;

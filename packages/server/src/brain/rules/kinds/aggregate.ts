@@ -1,7 +1,7 @@
 import type { Evaluator, Fact, Signal } from '../engine/evaluator.js';
 import type { AggregateRule } from '../rule-schema.js';
 import { hysteresis, newLatch, type Latch } from './hysteresis.js';
-import { areaOf, selects } from './select.js';
+import { areaOf, oneKey, selects } from './select.js';
 import { windowAggregator, type ClosedWindow, type Windows } from './windows.js';
 
 interface State {
@@ -11,17 +11,18 @@ interface State {
   held?: number;
 }
 
-/** The key of a fact for a `groupBy`: the entity, its area, or the whole city. */
-export function groupKeyOf(groupBy: AggregateRule['groupBy'] | undefined, fact: Fact): string[] {
+/** The one key of a fact for a `groupBy`; undefined when it has no area to group by. */
+export function groupOf(
+  groupBy: AggregateRule['groupBy'] | undefined,
+  fact: Fact,
+): string | undefined {
   switch (groupBy ?? 'entity') {
     case 'entity':
-      return [fact.entityId];
-    case 'area': {
-      const area = areaOf(fact);
-      return area === undefined ? [] : [area];
-    }
+      return fact.entityId;
+    case 'area':
+      return areaOf(fact);
     case 'all':
-      return ['all'];
+      return 'all';
   }
 }
 
@@ -49,9 +50,10 @@ export function aggregateEvaluator(rule: AggregateRule): Evaluator<State> {
     },
   });
   return {
-    keysOf: (fact) =>
-      selects(rule.select, fact) && agg.accepts(fact) ? groupKeyOf(rule.groupBy, fact) : [],
-    create: () => ({ w: agg.create(), latch: newLatch() }),
+    ...oneKey((fact) =>
+      selects(rule.select, fact) && agg.accepts(fact) ? groupOf(rule.groupBy, fact) : undefined,
+    ),
+    create: () => ({ w: agg.create(), latch: newLatch(), held: undefined }),
     clone: (s) => ({ ...s, w: agg.clone(s.w), latch: { ...s.latch } }),
     observe(s, fact) {
       agg.add(s.w, fact);

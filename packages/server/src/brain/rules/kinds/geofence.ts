@@ -2,7 +2,7 @@ import type { Evaluator, Evidence } from '../engine/evaluator.js';
 import type { GeofenceRule } from '../rule-schema.js';
 import { hysteresis, newLatch, type Latch } from './hysteresis.js';
 import { insideArea, pointOf, positionEvidence } from './position.js';
-import { selects } from './select.js';
+import { oneKey, selects } from './select.js';
 
 interface State {
   inside: boolean;
@@ -30,9 +30,10 @@ export function geofenceEvaluator(rule: GeofenceRule): Evaluator<State> {
   const inside = insideArea(rule.area, attribute);
   const h = hysteresis(INSIDE, undefined);
   return {
-    keysOf: (fact) =>
-      selects(rule.select, fact) && pointOf(fact, attribute) ? [fact.entityId] : [],
-    create: () => ({ inside: false, latch: newLatch() }),
+    ...oneKey((fact) =>
+      selects(rule.select, fact) && pointOf(fact, attribute) ? fact.entityId : undefined,
+    ),
+    create: () => ({ inside: false, latch: newLatch(), last: undefined }),
     clone: (s) => ({ ...s, latch: { ...s.latch } }),
     advance() {},
     observe(s, fact, key, out) {

@@ -11,7 +11,12 @@ export interface Latch {
 }
 
 /** A fresh, cleared latch. */
-export const newLatch = (): Latch => ({ raised: false });
+export const newLatch = (): Latch => ({
+  raised: false,
+  clearSince: undefined,
+  raisedAt: undefined,
+  clearedAt: undefined,
+});
 
 /**
  * Raised when `value op threshold` holds, cleared when the clear condition (the negated raise

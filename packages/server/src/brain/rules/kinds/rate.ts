@@ -1,7 +1,7 @@
 import type { Evaluator, Evidence } from '../engine/evaluator.js';
 import type { RateRule } from '../rule-schema.js';
 import { hysteresis, newLatch, type Latch } from './hysteresis.js';
-import { numberOf, selects } from './select.js';
+import { numberOf, oneKey, selects } from './select.js';
 
 interface State {
   /** The entity's samples of the last `overSeconds`, and the newest one before them. */
@@ -22,10 +22,11 @@ export function rateEvaluator(rule: RateRule): Evaluator<State> {
   const perMs = (rule.perSeconds ?? 60) * 1000;
   const h = hysteresis(rule, undefined);
   return {
-    keysOf: (fact) =>
+    ...oneKey((fact) =>
       selects(rule.select, fact) && numberOf(fact, rule.attribute) !== undefined
-        ? [fact.entityId]
-        : [],
+        ? fact.entityId
+        : undefined,
+    ),
     create: () => ({ samples: [], latch: newLatch() }),
     clone: (s) => ({ samples: [...s.samples], latch: { ...s.latch } }),
     advance() {},

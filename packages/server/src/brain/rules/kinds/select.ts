@@ -28,5 +28,16 @@ export function numberOf(fact: Fact, attribute: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/** `keyOf` and the `keysOf` it implies, for rules that feed at most one key per fact. */
+export function oneKey(keyOf: (fact: Fact) => string | undefined) {
+  return {
+    keyOf,
+    keysOf: (fact: Fact): string[] => {
+      const key = keyOf(fact);
+      return key === undefined ? [] : [key];
+    },
+  };
+}
+
 /** At most this many facts are kept as an alert's evidence. */
 export const MAX_EVIDENCE = 20;

@@ -1,6 +1,6 @@
 import type { Evaluator, Evidence, Fact, Signal } from '../engine/evaluator.js';
 import { compare, type ThresholdRule } from '../rule-schema.js';
-import { MAX_EVIDENCE, numberOf, selects } from './select.js';
+import { MAX_EVIDENCE, numberOf, oneKey, selects } from './select.js';
 
 interface State {
   /** Since when the raise condition has held (while not raised). */
@@ -11,7 +11,9 @@ interface State {
   /** When the last raise and clear were: a signal's identity (key, kind, at) never repeats. */
   raisedAt?: number;
   clearedAt?: number;
-  last?: Evidence;
+  /** The last value and its time (kept as numbers: most values decide nothing). */
+  lastAt?: number;
+  lastValue?: number;
   evidence: Evidence[];
 }
 
@@ -26,6 +28,10 @@ export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
   const breaches = (v: number) => compare(v, rule.operator, rule.value);
   const clears = (v: number) =>
     rule.clear ? compare(v, rule.clear.operator, rule.clear.value) : !breaches(v);
+  const last = (s: State, entityId: string): Evidence[] =>
+    s.lastAt === undefined
+      ? []
+      : [{ entityId, attr: rule.attribute, observedAt: s.lastAt, value: s.lastValue }];
   const raise = (s: State, key: string, at: number, out: Signal[]) => {
     // A second raise at the same instant (6, 0, 6 at one time) waits for the key's next value.
     if (s.raisedAt === at) return;
@@ -35,7 +41,7 @@ export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
       kind: 'raise',
       key,
       at,
-      ...(s.last && { value: s.last.value as number }),
+      ...(s.lastValue !== undefined && { value: s.lastValue }),
       evidence: [...s.evidence],
       detail: { since: s.since },
     });
@@ -50,17 +56,28 @@ export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
       kind: 'clear',
       key,
       at,
-      ...(s.last && { value: s.last.value as number }),
-      evidence: s.last ? [s.last] : [],
+      ...(s.lastValue !== undefined && { value: s.lastValue }),
+      evidence: last(s, key),
     });
     s.clearSince = undefined;
   };
   return {
-    keysOf: (fact: Fact) =>
+    ...oneKey((fact: Fact) =>
       selects(rule.select, fact) && numberOf(fact, rule.attribute) !== undefined
-        ? [fact.entityId]
-        : [],
-    create: () => ({ raised: false, evidence: [] }),
+        ? fact.entityId
+        : undefined,
+    ),
+    // Every field set, in one order: states share one shape, so the hot paths stay monomorphic.
+    create: () => ({
+      since: undefined,
+      clearSince: undefined,
+      raised: false,
+      raisedAt: undefined,
+      clearedAt: undefined,
+      lastAt: undefined,
+      lastValue: undefined,
+      evidence: [],
+    }),
     clone: (s) => ({ ...s, evidence: [...s.evidence] }),
     advance(s, t, key, out) {
       if (!s.raised && s.since !== undefined && t >= s.since + forMs)
@@ -70,15 +87,18 @@ export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
     },
     observe(s, fact, key, out) {
       const value = numberOf(fact, rule.attribute)!;
-      s.last = { entityId: fact.entityId, attr: rule.attribute, observedAt: fact.t, value };
+      s.lastAt = fact.t;
+      s.lastValue = value;
       if (!s.raised) {
         if (!breaches(value)) {
-          s.since = undefined;
-          s.evidence = [];
+          if (s.since !== undefined) {
+            s.since = undefined;
+            s.evidence = [];
+          }
           return;
         }
         s.since ??= fact.t;
-        s.evidence.push(s.last);
+        s.evidence.push({ entityId: fact.entityId, attr: rule.attribute, observedAt: fact.t, value });
         if (s.evidence.length > MAX_EVIDENCE) s.evidence.shift();
         if (fact.t >= s.since + forMs) raise(s, key, fact.t, out);
       } else {

@@ -30,8 +30,8 @@ export interface Windows {
   /** Times and values of the facts in open windows (percentile only), in time order. */
   times: number[];
   values: number[];
-  /** The key's latest facts: a window's evidence is those inside it. */
-  recent: Evidence[];
+  /** The key's latest facts (references: evidence is made of them when a window closes). */
+  recent: Fact[];
 }
 
 /** A window that closed: its value is undefined when the function has none for no facts. */
@@ -102,6 +102,13 @@ export function windowAggregator(spec: WindowedAggregate) {
     }
   };
 
+  const evidenceOf = (fact: Fact): Evidence => ({
+    entityId: fact.entityId,
+    attr: attr ?? 'type',
+    observedAt: fact.t,
+    value: attr === undefined ? fact.entityType : fact.attrs[attr],
+  });
+
   /** The end of the first open window that holds facts. */
   const nextDataEnd = (w: Windows): number | undefined => {
     const first = w.open.keys().next();
@@ -112,7 +119,13 @@ export function windowAggregator(spec: WindowedAggregate) {
     endAtOrAfter,
     /** True when the fact carries what the function reads. */
     accepts: (fact: Fact) => valueOf(fact) !== undefined,
-    create: (): Windows => ({ open: new Map(), times: [], values: [], recent: [] }),
+    create: (): Windows => ({
+      nextEnd: undefined,
+      open: new Map(),
+      times: [],
+      values: [],
+      recent: [],
+    }),
     clone: (w: Windows): Windows => ({
       ...w,
       open: new Map([...w.open].map(([start, b]) => [start, { ...b }])),
@@ -141,8 +154,7 @@ export function windowAggregator(spec: WindowedAggregate) {
         w.times.push(t);
         w.values.push(v);
       }
-      const value = attr === undefined ? fact.entityType : fact.attrs[attr];
-      w.recent.push({ entityId: fact.entityId, attr: attr ?? 'type', observedAt: t, value });
+      w.recent.push(fact);
       if (w.recent.length > MAX_EVIDENCE) w.recent.shift();
     },
     /** Closes the window ending at `nextEnd` (defined) and answers it. */
@@ -156,7 +168,7 @@ export function windowAggregator(spec: WindowedAggregate) {
         end,
         count: bucket?.count ?? 0,
         value: valueOfBucket(w, bucket, start),
-        evidence: bucket ? w.recent.filter((e) => e.observedAt >= start) : [],
+        evidence: bucket ? w.recent.filter((f) => f.t >= start).map(evidenceOf) : [],
       };
       w.nextEnd = end + slide;
       let drop = 0;
