@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { thresholdEvaluator } from '../kinds/threshold.js';
 import type { ThresholdRule } from '../rule-schema.js';
-import { signalId, type Evaluator, type Fact, type Signal } from './evaluator.js';
+import { ids, runIncremental, runTimed, standing } from '../kinds/testing/engine-check.js';
+import type { Fact } from './evaluator.js';
 import { evaluateBatch, KeyedEngine, type EngineOutput } from './keyed-engine.js';
 
 const RULE: ThresholdRule = {
@@ -28,36 +29,6 @@ const fact = (entity: string, t: number, v: number, seq: number): Fact => ({
   seq,
   attrs: { v },
 });
-
-/** The signals that stand after a run: those emitted and not retracted. */
-function standing(outputs: EngineOutput[]): Signal[] {
-  const held = new Map<string, Signal>();
-  for (const o of outputs)
-    if (o.type === 'emit') held.set(signalId(o.signal), o.signal);
-    else held.delete(signalId(o.signal));
-  return [...held.values()];
-}
-
-const ids = (signals: readonly Signal[]) => signals.map(signalId).sort();
-
-/** Feeds facts in the order given, the watermark lagging `lagMs` behind the newest event time. */
-function runIncremental<S>(
-  evaluator: Evaluator<S>,
-  arrivals: readonly Fact[],
-  lagMs: number,
-  end: number,
-) {
-  const engine = new KeyedEngine(evaluator);
-  const out: EngineOutput[] = [];
-  let newest = -Infinity;
-  for (const f of arrivals) {
-    engine.ingest(f, out);
-    newest = Math.max(newest, f.t);
-    engine.advanceTo(newest - lagMs, out);
-  }
-  engine.advanceTo(end, out);
-  return { engine, out };
-}
 
 describe('the keyed event-time engine', () => {
   it('raises at the deadline and clears with hysteresis, by event time', () => {
@@ -131,6 +102,11 @@ describe('the keyed event-time engine', () => {
             const facts = timed.map((x) => x.fact);
             const batch = evaluateBatch(thresholdEvaluator(rule), facts, end);
             expect(ids(standing(out))).toEqual(ids(batch));
+            const arrived = timed.map((x) => ({ fact: x.fact, arrival: x.arrival }));
+            arrived.sort((x, y) => x.arrival - y.arrival || x.fact.seq - y.fact.seq);
+            const onClock = runTimed(thresholdEvaluator(rule), arrived, lag, end);
+            expect(onClock.engine.stats.tooLate).toBe(0);
+            expect(ids(standing(onClock.out))).toEqual(ids(batch));
           }
         },
       ),
