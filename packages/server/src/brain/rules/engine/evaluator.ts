@@ -38,6 +38,8 @@ export interface Signal {
   evidence: Evidence[];
   /** Words for the alert's description (e.g. the window, the area). */
   detail?: Record<string, unknown>;
+  /** Which rule of a group decided it (see `groupEvaluator`); absent for a rule alone. */
+  member?: number;
 }
 
 /**
@@ -69,4 +71,7 @@ export interface Evaluator<S> {
 export const byTime = (a: Fact, b: Fact): number => a.t - b.t || a.seq - b.seq;
 
 /** The identity of a signal: two evaluations that agree give signals with the same ids. */
-export const signalId = (s: Signal): string => `${s.key}\u0000${s.kind}\u0000${s.at}`;
+export const signalId = (s: Signal): string =>
+  s.member === undefined
+    ? `${s.key}\u0000${s.kind}\u0000${s.at}`
+    : `${s.member}\u0000${s.key}\u0000${s.kind}\u0000${s.at}`;

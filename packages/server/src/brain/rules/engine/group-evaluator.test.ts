@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evaluatorFor } from '../kinds/index.js';
+import { expectIncrementalAsBatch, ids, timedFacts } from '../kinds/testing/engine-check.js';
+import type { Rule } from '../rule-schema.js';
+import type { Fact } from './evaluator.js';
+import { groupEvaluator, type SingleKeyEvaluator } from './group-evaluator.js';
+import { evaluateBatch } from './keyed-engine.js';
+
+const common = { name: 'r', severity: 'high', category: 'c' } as const;
+const thing = (area?: string) => ({ entityType: 'Thing', ...(area && { area }) });
+
+/** Rules of every kind keyed by entity, over one type, some of one area. */
+const RULES: Rule[] = [
+  {
+    ...common,
+    id: 't1',
+    kind: 'threshold',
+    select: thing(),
+    attribute: 'v',
+    operator: '>',
+    value: 5,
+  },
+  {
+    ...common,
+    id: 't2',
+    kind: 'threshold',
+    select: thing('north'),
+    attribute: 'v',
+    operator: '>',
+    value: 3,
+    forSeconds: 2,
+    clear: { operator: '<', value: 2, forSeconds: 1 },
+  },
+  {
+    ...common,
+    id: 'a1',
+    kind: 'aggregate',
+    select: thing(),
+    attribute: 'w',
+    function: 'avg',
+    window: { type: 'sliding', sizeSeconds: 6, slideSeconds: 2 },
+    operator: '>',
+    value: 4,
+  },
+  { ...common, id: 'ab', kind: 'absence', select: thing('south'), silentForSeconds: 4 },
+  {
+    ...common,
+    id: 'r1',
+    kind: 'rate',
+    select: thing(),
+    attribute: 'w',
+    overSeconds: 3,
+    perSeconds: 1,
+    operator: '>',
+    value: 2,
+  },
+];
+const AREAS: Record<string, string> = { a: 'north', b: 'north', c: 'south' };
+const byEntity = (fact: Fact) => fact.entityId;
+const members = () => RULES.map((r) => evaluatorFor(r) as SingleKeyEvaluator);
+
+const FACTS = timedFacts({
+  entities: ['a', 'b', 'c'],
+  attrs: fc.oneof(
+    fc.record({ v: fc.integer({ min: 0, max: 9 }) }),
+    fc.record({ w: fc.integer({ min: 0, max: 9 }) }),
+    fc.record({ v: fc.integer({ min: 0, max: 9 }), w: fc.integer({ min: 0, max: 9 }) }),
+  ),
+  context: (entity) => ({ areaServed: AREAS[entity] }),
+  maxStepSeconds: 2,
+  lagMs: 3000,
+});
+
+describe('a group of rules over the same keys', () => {
+  it("gives each member's signals, as that rule alone would, marked with the member", () => {
+    fc.assert(
+      fc.property(FACTS, (timed) => {
+        const facts = timed.map((x) => x.fact);
+        const end = (facts.at(-1)?.t ?? 0) + 60_000;
+        const grouped = evaluateBatch(groupEvaluator(members(), byEntity), facts, end);
+        const alone = members().flatMap((m, i) =>
+          evaluateBatch(m, facts, end).map((s) => ({ ...s, member: i })),
+        );
+        expect(ids(grouped)).toEqual(ids(alone));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('evaluated as facts arrive out of order, ends with the signals of the batch', () => {
+    fc.assert(
+      fc.property(FACTS, (timed) =>
+        expectIncrementalAsBatch(() => groupEvaluator(members(), byEntity), timed, 3000),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps no state for a key that no member reads', () => {
+    const group = groupEvaluator(members().slice(1, 2), byEntity); // t2: the north only
+    const south: Fact = {
+      entityId: 'c',
+      entityType: 'Thing',
+      t: 0,
+      seq: 0,
+      attrs: { v: 9 },
+      context: { areaServed: 'south' },
+    };
+    expect(group.keyOf(south)).toBeUndefined();
+    expect(group.keyOf({ ...south, entityId: 'a', context: { areaServed: 'north' } })).toBe('a');
+  });
+});
