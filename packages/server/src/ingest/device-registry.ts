@@ -1,7 +1,10 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Bus, BusSubscription } from '../bus/index.js';
 import { CityError, parseAttributes, type AttributeValue } from '../core/index.js';
 import type { Device, Store } from '../store/index.js';
+import { SecretHasher } from './secret-hasher.js';
 import { DEVICE_ID_PATTERN, deviceEntityId } from './topics.js';
+import { VerifiedSecrets, VERIFIED_SECRETS_CAPACITY } from './verified-secrets.js';
 
 /** What it takes to register a device. */
 export interface DeviceRegistration {
@@ -27,19 +30,65 @@ export interface DeviceRegistryHooks {
   beforeRemove?(id: string): Promise<void>;
 }
 
+/** What else the registry may be given. */
+export interface DeviceRegistryOptions {
+  /** Carries removals and new registrations between nodes, so that none keeps a stale device. */
+  bus?: Bus;
+  /** How secrets are hashed (tests pass a cheaper cost). */
+  hasher?: SecretHasher;
+  /** Devices whose verified secret is remembered; default VERIFIED_SECRETS_CAPACITY. */
+  verifiedCapacity?: number;
+}
+
 /** Why a device could not authenticate. */
 export type AuthFailure = 'unknown-device' | 'bad-credentials';
 
-const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+/**
+ * The bus topic of a device removed or registered anew (payload `{id, from}`): every node but
+ * the one it came from forgets what it cached of the device, its verified secret included.
+ */
+export const DEVICE_CREDENTIALS_CHANGED = 'device.credentials-changed';
 
-/** Registers devices with credentials and authenticates them; keeps the registry in memory too. */
+/**
+ * Registers devices with credentials and authenticates them; keeps the registry in memory too.
+ * Secrets are stored as scrypt hashes; a secret once verified is remembered (as a keyed digest)
+ * so that reconnecting devices do not cost a scrypt each.
+ */
 export class DeviceRegistry {
   private readonly cache = new Map<string, Device>();
+  private readonly verified: VerifiedSecrets;
+  private readonly hasher: SecretHasher;
+  /** Tells this registry's bus events from other nodes'. */
+  private readonly instance = randomUUID();
+  /** Bumped whenever cached devices are forgotten, so that a read begun before is not cached. */
+  private epoch = 0;
+  private subscription: BusSubscription | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly hooks: DeviceRegistryHooks = {},
-  ) {}
+    private readonly options: DeviceRegistryOptions = {},
+  ) {
+    this.hasher = options.hasher ?? new SecretHasher();
+    this.verified = new VerifiedSecrets(options.verifiedCapacity ?? VERIFIED_SECRETS_CAPACITY);
+  }
+
+  /** Listens for devices removed or registered on other nodes. */
+  async start(): Promise<void> {
+    this.subscription ??= await this.options.bus?.subscribe(
+      { topic: DEVICE_CREDENTIALS_CHANGED },
+      (e) => {
+        const { id, from } = e.payload as { id: string; from?: string };
+        if (from !== this.instance) this.forget(id);
+      },
+    );
+  }
+
+  /** Stops listening. */
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+    this.subscription = undefined;
+  }
 
   /** Registers a device and creates its entity; answers its secret (shown once). */
   async register(input: DeviceRegistration): Promise<{ device: Device; secret: string }> {
@@ -58,7 +107,7 @@ export class DeviceRegistry {
       id: input.id,
       entityId: deviceEntityId(input.entityType, input.id),
       entityType: input.entityType,
-      secretHash: hashSecret(secret),
+      secretHash: await this.hasher.hash(secret),
       units: input.units ?? {},
       createdAt: Date.now(),
     };
@@ -71,17 +120,21 @@ export class DeviceRegistry {
         ...attributes,
       });
     await this.store.devices.put(device);
+    this.forget(device.id);
     this.cache.set(device.id, device);
     if (this.hooks.afterRegister) {
       try {
         await this.hooks.afterRegister(device, secret);
       } catch (err) {
         // A device the broker does not know could never connect: undo, and say why.
-        this.cache.delete(device.id);
+        this.forget(device.id);
         await this.store.devices.delete(device.id);
         throw err;
       }
     }
+    // Its first connection need not run scrypt again.
+    this.verified.remember(device.id, secret, device.secretHash);
+    await this.announce(device.id);
     return { device, secret };
   }
 
@@ -89,26 +142,74 @@ export class DeviceRegistry {
   async get(id: string): Promise<Device | undefined> {
     const cached = this.cache.get(id);
     if (cached) return cached;
+    const epoch = this.epoch;
     const device = await this.store.devices.get(id);
-    if (device) this.cache.set(id, device);
+    if (device && epoch === this.epoch) this.cache.set(id, device);
     return device;
   }
 
-  /** Checks a device's secret in constant time. */
+  /**
+   * Checks a device's secret in constant time: against the digest remembered from its last
+   * login, else against the stored hash. A secret stored by an older version as unsalted
+   * SHA-256 is hashed again with scrypt at its first successful login.
+   */
   async authenticate(id: string, secret: string): Promise<Device | AuthFailure> {
     const device = await this.get(id);
     if (!device) return 'unknown-device';
-    const given = Buffer.from(hashSecret(secret), 'hex');
-    const expected = Buffer.from(device.secretHash, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected)
-      ? device
-      : 'bad-credentials';
+    if (this.verified.has(id, secret, device.secretHash)) return device;
+    const epoch = this.epoch;
+    const check = await this.hasher.verify(secret, device.secretHash);
+    if (!check.matches) return 'bad-credentials';
+    const current = check.outdated ? await this.rehash(device, secret) : device;
+    if (typeof current === 'string') return current;
+    if (epoch === this.epoch) this.verified.remember(id, secret, current.secretHash);
+    return current;
   }
 
-  /** Removes a device (its entity and data stay). */
+  /** Removes a device (its entity and data stay), on every node at once. */
   async remove(id: string): Promise<boolean> {
     if (this.hooks.beforeRemove && (await this.get(id))) await this.hooks.beforeRemove(id);
+    this.forget(id);
+    const removed = await this.store.devices.delete(id);
+    await this.announce(id);
+    return removed;
+  }
+
+  /** Stores a verified secret's new hash, unless the device changed or went meanwhile. */
+  private async rehash(device: Device, secret: string): Promise<Device | AuthFailure> {
+    const secretHash = await this.hasher.hash(secret);
+    const stored = await this.store.devices.get(device.id);
+    if (!stored) {
+      this.forget(device.id);
+      return 'unknown-device';
+    }
+    // Another secret was registered since this one was read: the one given is no longer it.
+    if (stored.secretHash !== device.secretHash) {
+      this.forget(device.id);
+      return 'bad-credentials';
+    }
+    const upgraded: Device = { ...stored, secretHash };
+    await this.store.devices.put(upgraded);
+    this.cache.set(upgraded.id, upgraded);
+    return upgraded;
+  }
+
+  /** Drops what this node cached of a device. */
+  private forget(id: string): void {
+    this.epoch++;
     this.cache.delete(id);
-    return this.store.devices.delete(id);
+    this.verified.forget(id);
+  }
+
+  /** Tells the other nodes to forget a device. */
+  private async announce(id: string): Promise<void> {
+    await this.options.bus?.publish([
+      {
+        topic: DEVICE_CREDENTIALS_CHANGED,
+        key: id,
+        time: Date.now(),
+        payload: { id, from: this.instance },
+      },
+    ]);
   }
 }

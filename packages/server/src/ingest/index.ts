@@ -1,9 +1,18 @@
 export {
   DeviceRegistry,
+  DEVICE_CREDENTIALS_CHANGED,
   type DeviceRegistration,
   type DeviceRegistryHooks,
+  type DeviceRegistryOptions,
   type AuthFailure,
 } from './device-registry.js';
+export {
+  SecretHasher,
+  SCRYPT_COST,
+  type ScryptCost,
+  type SecretCheck,
+  type SecretHasherOptions,
+} from './secret-hasher.js';
 export { decodeObservations, IngestRefusal } from './decode-observation.js';
 export { IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js';
 export {

@@ -241,6 +241,24 @@ export const ConfigSchema = Type.Object(
           default: 'citybrain/v1/notifications',
           description: 'default MQTT topics: <prefix>/<organisation>/<event>',
         }),
+        webhooks: obj(
+          {
+            allowPrivateNetworks: Type.Boolean({
+              default: false,
+              description:
+                'let webhooks reach internal addresses: loopback, RFC 1918, link-local (cloud metadata), fc00::/7 …',
+            }),
+            allowedHosts: Type.Array(
+              Type.String({ pattern: '^[A-Za-z0-9.:%_-]+(/\\d{1,3})?$', maxLength: 253 }),
+              {
+                default: [],
+                description:
+                  'host names, addresses and CIDR ranges webhooks may reach although internal',
+              },
+            ),
+          },
+          'where webhooks may go: public addresses only unless permitted here',
+        ),
         smtp: Type.Optional(
           Type.Object(
             {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Bus } from '../bus/index.js';
 import {
   DeviceRegistry,
   MosquittoDynsec,
@@ -32,21 +33,28 @@ function withoutCredentials(url: string): string {
   return u.toString();
 }
 
-/** The device registry, mirrored into Mosquitto's dynamic security when configured. */
+/**
+ * The device registry, mirrored into Mosquitto's dynamic security when configured, and
+ * listening on the bus for devices removed or registered on other nodes (stop it to stop).
+ */
 export async function openDeviceRegistry(
   config: Config,
-  store: Store,
-  logger: Logger,
+  options: { store: Store; bus: Bus; logger: Logger },
 ): Promise<{ registry: DeviceRegistry; dynsec?: MosquittoDynsec }> {
+  const { store, bus, logger } = options;
   const { url, dynsec: admin } = config.mqtt;
-  if (!url || !admin) return { registry: new DeviceRegistry(store) };
-  const dynsec = await MosquittoDynsec.connect({
-    url,
-    username: admin.username,
-    password: admin.password,
-    logger: logger.child({ module: 'dynsec' }),
-  });
-  return { registry: new DeviceRegistry(store, dynsec.registryHooks()), dynsec };
+  const dynsec =
+    url && admin
+      ? await MosquittoDynsec.connect({
+          url,
+          username: admin.username,
+          password: admin.password,
+          logger: logger.child({ module: 'dynsec' }),
+        })
+      : undefined;
+  const registry = new DeviceRegistry(store, dynsec?.registryHooks(), { bus });
+  await registry.start();
+  return { registry, ...(dynsec && { dynsec }) };
 }
 
 async function listenEmbedded(

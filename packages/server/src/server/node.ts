@@ -65,7 +65,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const { bus, describe: busName } = await openBus(config, nodeId, logger);
   logger.info({ node: nodeId, store: storeName, bus: busName }, 'adapters');
   const metrics = createMetrics();
-  const { registry, dynsec } = await openDeviceRegistry(config, store, logger);
+  const { registry, dynsec } = await openDeviceRegistry(config, { store, bus, logger });
   const pipeline = new IngestPipeline({
     store,
     bus,
@@ -216,6 +216,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         await notifications.stop();
         await notifyMqtt?.close();
         await apiKeys.stop();
+        await registry.stop();
         await sharing.close();
         stopRetention?.();
         await bus.close();

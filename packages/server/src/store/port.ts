@@ -262,7 +262,7 @@ export interface Device {
   id: string;
   entityId: string;
   entityType: string;
-  /** SHA-256 (hex) of the device's secret; secrets are high-entropy tokens, never stored. */
+  /** `scrypt$N$r$p$salt$key` of the device's secret (older versions: hex SHA-256); never the secret. */
   secretHash: string;
   /** Unit codes (UN/CEFACT) of the attributes the device reports. */
   units: Record<string, string>;

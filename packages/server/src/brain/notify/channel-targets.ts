@@ -16,6 +16,8 @@ export interface ChannelTargetsOptions {
   /** How long the router may use a cached list of targets, ms (this node's writes clear it). */
   cacheMs?: number;
   now?: () => number;
+  /** Refuses a target before it is created, or before its URL changes (SSRF checks). */
+  validate?: (target: NotificationTarget) => Promise<void>;
 }
 
 /** A new webhook secret: 32 random bytes. */
@@ -29,6 +31,7 @@ export class ChannelTargets {
   private cached: { at: number; targets: Promise<NotificationTarget[]> } | undefined;
   private readonly cacheMs: number;
   private readonly now: () => number;
+  private readonly validate: (target: NotificationTarget) => Promise<void>;
 
   constructor(
     private readonly collection: DocumentCollection<NotificationTarget>,
@@ -36,6 +39,7 @@ export class ChannelTargets {
   ) {
     this.cacheMs = options.cacheMs ?? 5_000;
     this.now = options.now ?? Date.now;
+    this.validate = options.validate ?? (() => Promise.resolve());
   }
 
   /** Every target, from a cache at most `cacheMs` old. */
@@ -93,6 +97,7 @@ export class ChannelTargets {
       base.kind === 'webhook'
         ? { ...base, secret: base.secret ?? newSecret(), createdAt: at, updatedAt: at }
         : { ...base, createdAt: at, updatedAt: at };
+    await this.validate(target);
     await this.collection.put(target.id, target);
     this.cached = undefined;
     return target;
@@ -115,6 +120,7 @@ export class ChannelTargets {
         first ? `a ${current.kind} target has no such field` : 'the changed target is not valid',
       );
     }
+    if (patch.url !== undefined) await this.validate(merged);
     if (!(await this.collection.replaceIf(id, merged, current)))
       throw new CityError(
         'AlreadyExists',

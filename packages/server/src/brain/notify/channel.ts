@@ -39,6 +39,9 @@ export interface Delivery {
   message: NotificationMessage;
 }
 
+/** Why the node itself refused to send (rather than the receiver): a dead letter's reason. */
+export type SendRefusal = 'address-not-allowed';
+
 /** Why an attempt failed, whether trying again may help, and when the receiver asked us to. */
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
@@ -46,13 +49,16 @@ export class ChannelError extends Error {
   readonly retryable: boolean;
   /** The receiver's Retry-After, in ms. */
   readonly retryAfterMs: number | undefined;
+  /** Set when the node refused to send at all. */
+  readonly refusal: SendRefusal | undefined;
   constructor(
     message: string,
-    options: { retryable: boolean; retryAfterMs?: number; cause?: unknown },
+    options: { retryable: boolean; retryAfterMs?: number; refusal?: SendRefusal; cause?: unknown },
   ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
+    this.refusal = options.refusal;
   }
 }
 
@@ -63,6 +69,8 @@ export class ChannelError extends Error {
  */
 export interface Channel {
   send(delivery: Delivery, signal: AbortSignal): Promise<void>;
+  /** Refuses (CityError BadRequestData) a target being saved that this channel must not serve. */
+  validate?(target: NotificationTarget): Promise<void>;
   /** Releases connections. */
   close?(): Promise<void>;
 }

@@ -42,7 +42,13 @@ export {
   type TargetView,
 } from './target.js';
 export type { DeadLetterReason } from './target-queues.js';
-export { webhookChannel } from './webhook-channel.js';
+export { webhookChannel, type WebhookChannelOptions } from './webhook-channel.js';
+export {
+  PUBLIC_NETWORKS_ONLY,
+  WebhookAddressPolicy,
+  type WebhookNetworkSettings,
+} from './webhook-address-policy.js';
+export { systemResolve, type ResolveHost, type ResolvedAddress } from './webhook-guard.js';
 export {
   parseSignatureHeader,
   signatureHeader,

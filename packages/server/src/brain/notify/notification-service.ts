@@ -80,6 +80,7 @@ export class NotificationService {
     this.targets = new ChannelTargets(store.collection<NotificationTarget>(NOTIFICATION_CHANNELS), {
       now: this.now,
       ...(options.targetCacheMs !== undefined && { cacheMs: options.targetCacheMs }),
+      validate: async (target) => this.options.channels[target.kind]?.validate?.(target),
     });
     this.queues = new TargetQueues({
       policy: this.policy,

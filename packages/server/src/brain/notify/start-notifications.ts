@@ -6,6 +6,7 @@ import { emailChannel, type SmtpSettings } from './email-channel.js';
 import { mqttChannel, type MqttPublish } from './mqtt-channel.js';
 import { NotificationService } from './notification-service.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { WebhookNetworkSettings } from './webhook-address-policy.js';
 import { webhookChannel } from './webhook-channel.js';
 
 /** The `notify` section of the node's configuration. */
@@ -13,6 +14,8 @@ export interface NotifySettings extends RetryPolicy {
   deliveryLogSize: number;
   mqttTopicPrefix: string;
   smtp?: SmtpSettings;
+  /** Internal addresses webhooks may reach; absent: public addresses only. */
+  webhooks?: WebhookNetworkSettings;
 }
 
 /** What starting notifications needs besides the settings. */
@@ -34,7 +37,7 @@ export async function startNotifications(
 ): Promise<NotificationService> {
   const { settings } = options;
   const channels: Channels = {
-    webhook: webhookChannel(),
+    webhook: webhookChannel({ ...(settings.webhooks && { networks: settings.webhooks }) }),
     ...(settings.smtp && { email: emailChannel(settings.smtp) }),
     ...(options.mqttPublish && {
       mqtt: mqttChannel({ publish: options.mqttPublish, topicPrefix: settings.mqttTopicPrefix }),

@@ -1,4 +1,4 @@
-import { ChannelError, reasonOf } from './channel.js';
+import { ChannelError, reasonOf, type SendRefusal } from './channel.js';
 import {
   DEFAULT_RETRY_POLICY,
   retryDelay,
@@ -9,7 +9,12 @@ import {
 
 /** Why a delivery ended up a dead letter. */
 export type DeadLetterReason =
-  'attempts-exhausted' | 'rejected' | 'queue-full' | 'node-stopped' | 'channel-unavailable';
+  | 'attempts-exhausted'
+  | 'rejected'
+  | 'queue-full'
+  | 'node-stopped'
+  | 'channel-unavailable'
+  | SendRefusal;
 
 /** How a job ended. */
 export type JobOutcome =
@@ -162,7 +167,7 @@ export class TargetQueues {
       const fail = (reason: DeadLetterReason) =>
         job.settled({ ok: false, attempts: attempt, reason, error: error.message });
       if (this.stopping) return fail('node-stopped');
-      if (!error.retryable) return fail('rejected');
+      if (!error.retryable) return fail(error.refusal ?? 'rejected');
       if (attempt >= this.policy.maxAttempts) return fail('attempts-exhausted');
       const delayMs = retryDelay({
         failures: attempt,

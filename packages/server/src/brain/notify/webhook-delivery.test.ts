@@ -16,6 +16,7 @@ import { webhookChannel } from './webhook-channel.js';
 import { verifySignature } from './webhook-signature.js';
 
 const envAdmin: NotifyCaller = { kind: 'user', organisation: 'env', roles: ['admin'] };
+const LOCAL_RECEIVERS = { allowPrivateNetworks: true, allowedHosts: [] };
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -31,7 +32,8 @@ async function setup(policy: Partial<RetryPolicy> = {}) {
     store,
     bus,
     logger,
-    channels: { webhook: webhookChannel() },
+    // The receiver listens on 127.0.0.1: internal addresses must be allowed explicitly.
+    channels: { webhook: webhookChannel({ networks: LOCAL_RECEIVERS }) },
     policy: { maxAttempts: 4, ...policy },
     sleep,
     random: () => 0.5,

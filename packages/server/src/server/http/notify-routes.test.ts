@@ -53,7 +53,11 @@ describe('/api/v1/notification-channels and dead letters', () => {
       store,
       bus,
       logger,
-      channels: { webhook: webhookChannel(), mqtt: { send: () => Promise.resolve() } },
+      channels: {
+        // The receiver listens on 127.0.0.1: internal addresses must be allowed explicitly.
+        webhook: webhookChannel({ networks: { allowPrivateNetworks: true, allowedHosts: [] } }),
+        mqtt: { send: () => Promise.resolve() },
+      },
       policy: { maxAttempts: 2 },
       sleep: recordingSleep().sleep,
     });
@@ -246,5 +250,87 @@ describe('/api/v1/notification-channels and dead letters', () => {
     expect(receiver.requests[1]!.headers['citybrain-delivery']).toBe(letterId);
     expect((await call('envAdmin', 'GET', DL)).json().total).toBe(0);
     expect((await call('envAdmin', 'DELETE', `${DL}/${letterId}`)).statusCode).toBe(404);
+  });
+});
+
+describe('/api/v1/notification-channels on a node that keeps webhooks public (the default)', () => {
+  let app: FastifyInstance;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeEach(async () => {
+    const { store, close } = openTestStore();
+    const bus = testBus();
+    const notifications = new NotificationService({
+      store,
+      bus,
+      logger: capturingLogger().logger,
+      channels: {
+        webhook: webhookChannel({
+          resolve: (host) =>
+            Promise.resolve([
+              { address: host === 'hooks.env.example' ? '93.184.215.14' : '10.0.0.9', family: 4 },
+            ]),
+        }),
+      },
+    });
+    await notifications.start();
+    app = Fastify();
+    installErrorHandler(app);
+    app.addHook('onRequest', (request, _reply, done) => {
+      request.principal = PRINCIPALS.envAdmin;
+      done();
+    });
+    notifyRoutes(app, { notifications });
+    await app.ready();
+    cleanups.push(
+      close,
+      () => bus.close(),
+      () => notifications.stop(),
+      () => app.close(),
+    );
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  const CHANNELS = '/api/v1/notification-channels';
+  const send = (method: 'POST' | 'PATCH', url: string, payload: object) =>
+    app.inject({ method, url, payload });
+
+  it('answers 400 ProblemDetails to a webhook URL that reaches inside, on create and on change', async () => {
+    for (const url of [
+      'http://127.0.0.1:8088/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'https://intranet.env.example/hook',
+      'https://ops:pw@hooks.env.example/hook',
+    ]) {
+      const refused = await send('POST', CHANNELS, { kind: 'webhook', url, events: ['*'] });
+      expect(refused.statusCode, url).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.json().detail).toMatch(/^webhook URL refused: /);
+    }
+    const problem = (
+      await send('POST', CHANNELS, {
+        kind: 'webhook',
+        url: 'https://intranet.env.example/hook',
+        events: ['*'],
+      })
+    ).json();
+    expect(problem.detail).toContain(
+      'intranet.env.example resolves to a private (RFC 1918) address',
+    );
+    expect(problem.detail).not.toContain('10.0.0.9');
+
+    const created = await send('POST', CHANNELS, {
+      kind: 'webhook',
+      url: 'https://hooks.env.example/hook',
+      events: ['*'],
+    });
+    expect(created.statusCode).toBe(201);
+    const changed = await send('PATCH', `${CHANNELS}/${created.json().id}`, {
+      url: 'http://[::1]/hook',
+    });
+    expect(changed.statusCode).toBe(400);
+    expect(changed.json().detail).toContain('is a loopback address');
   });
 });

@@ -98,7 +98,12 @@ export function thresholdEvaluator(rule: ThresholdRule): Evaluator<State> {
           return;
         }
         s.since ??= fact.t;
-        s.evidence.push({ entityId: fact.entityId, attr: rule.attribute, observedAt: fact.t, value });
+        s.evidence.push({
+          entityId: fact.entityId,
+          attr: rule.attribute,
+          observedAt: fact.t,
+          value,
+        });
         if (s.evidence.length > MAX_EVIDENCE) s.evidence.shift();
         if (fact.t >= s.since + forMs) raise(s, key, fact.t, out);
       } else {
