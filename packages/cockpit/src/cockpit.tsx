@@ -164,7 +164,7 @@ export function Cockpit({ api, onPurpose, onSignOut }: CockpitProps) {
           client={api}
           store={store}
           tick={live.tick}
-          alertPulse={live.alertPulse}
+          feed={live.commandFeed}
           me={me}
           now={now}
           districts={live.geometry?.districts ?? []}

@@ -1,3 +1,4 @@
+import type { CommandChange, CommandKind } from './command/command-model.js';
 import type { Alert, EntityEvent } from './model.js';
 
 /** State of the live connection, shown in the header. */
@@ -11,6 +12,8 @@ export interface EventStreamOptions {
   baseUrl?: string;
   onEntity: (event: EntityEvent) => void;
   onAlert: (alert: Alert) => void;
+  /** An incident or task the user takes part in changed (id, status, version: read it again). */
+  onCommand?: (kind: CommandKind, change: CommandChange) => void;
   onState: (state: ConnectionState) => void;
   /** Called after a dropped stream is open again: events may have been missed meanwhile. */
   onReconnected: () => void;
@@ -60,6 +63,11 @@ export function openEventStream(opts: EventStreamOptions): EventStream {
       const data = parse<Alert>(e);
       if (data) opts.onAlert(data);
     });
+    for (const kind of ['incident', 'task'] as const)
+      es.addEventListener(kind, (e) => {
+        const data = parse<CommandChange>(e);
+        if (data) opts.onCommand?.(kind, data);
+      });
     es.addEventListener('error', () => {
       if (closed) return;
       opts.onState(everOpen ? 'reconnecting' : 'connecting');

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { openEventStream, type ApiClient, type ConnectionState } from './api.js';
 import { createCockpitStore, type CockpitStore } from './cockpit-store.js';
+import { createCommandFeed, type CommandFeed } from './command/command-feed.js';
 import type { CityGeometry } from './map/city-geometry.js';
 import { loadCityGeometry } from './map/city-geometry.js';
 import { DEVICE_KINDS, type CityInfo, type Health, type Rule } from './model.js';
@@ -17,6 +18,8 @@ export interface LiveCity {
   connection: ConnectionState;
   /** Bumps when a new alert arrives live. */
   alertPulse: number;
+  /** Incident and task changes from the event stream, for the command view. */
+  commandFeed: CommandFeed;
   /** Reads the rules again (after one was changed in the cockpit). */
   reloadRules: () => void;
 }
@@ -29,6 +32,7 @@ const HEALTH_EVERY_MS = 10_000;
  */
 export function useLiveCity(api: ApiClient): LiveCity {
   const store = useMemo(() => createCockpitStore(), [api]);
+  const commandFeed = useMemo(() => createCommandFeed(), [api]);
   const [tick, setTick] = useState(0);
   const [city, setCity] = useState<CityInfo>();
   const [geometry, setGeometry] = useState<CityGeometry>();
@@ -78,7 +82,11 @@ export function useLiveCity(api: ApiClient): LiveCity {
         store.upsertAlert(a, true);
         if (alive && a.status === 'raised') setAlertPulse((n) => n + 1);
       },
-      onReconnected: syncLive,
+      onCommand: (kind, change) => commandFeed.publish({ type: 'change', kind, change }),
+      onReconnected: () => {
+        syncLive();
+        commandFeed.publish({ type: 'resync' });
+      },
       // A stream that closes for good may mean the token was revoked: one authenticated call finds out.
       onClosed: () => void api.city().catch(ignore),
     });
@@ -87,7 +95,7 @@ export function useLiveCity(api: ApiClient): LiveCity {
       clearInterval(healthTimer);
       stream.close();
     };
-  }, [api, store]);
+  }, [api, store, commandFeed]);
 
   useEffect(() => {
     let alive = true;
@@ -109,6 +117,7 @@ export function useLiveCity(api: ApiClient): LiveCity {
     health,
     connection,
     alertPulse,
+    commandFeed,
     reloadRules: () => setRulesVersion((v) => v + 1),
   };
 }

@@ -40,6 +40,7 @@ export interface CommandApi {
   bulk(action: AlertAction, ids: string[], options?: AlertActionOptions): Promise<BulkOutcome[]>;
   comment(id: string, text: string): Promise<AlertComment>;
   incidents(): Promise<Incident[]>;
+  incident(id: string): Promise<Incident>;
   patchIncident(id: string, patch: IncidentPatch): Promise<Incident>;
   /** Moves alerts into an open incident. */
   mergeAlerts(id: string, alerts: string[]): Promise<Incident>;
@@ -90,6 +91,7 @@ export function createCommandApi(api: ApiClient): CommandApi {
         .results,
     comment: (id, text) => post(path('alerts', id, '/comments'), { text }),
     incidents: () => get('/api/v1/incidents?limit=1000'),
+    incident: (id) => get(path('incidents', id)),
     patchIncident: async (id, patch) =>
       (await api.send(path('incidents', id), { method: 'PATCH', body: patch })).body as Incident,
     mergeAlerts: (id, alerts) => post(path('incidents', id, '/alerts'), { alerts }),

@@ -68,7 +68,24 @@ export interface Incident {
   createdAt: string;
   modifiedAt: string;
   lastAlertAt: string;
+  /** Counts its changes (absent on incidents stored before versions). */
+  version?: number;
+  /** What the latest change was. */
+  lastChange?: string;
   history: HistoryEntry[];
+}
+
+/** Incidents and tasks: what the event stream tells of. */
+export type CommandKind = 'incident' | 'task';
+
+/** What the event stream says of an incident or task change (`incident`, `task` frames). */
+export interface CommandChange {
+  id: string;
+  /** `created`, `dispatched`, `accepted`, `alert-added`, `participant-added`, `escalated` … */
+  change: string;
+  status: string;
+  version?: number;
+  modifiedAt: string;
 }
 
 /** A change of an incident. */
@@ -141,6 +158,10 @@ export interface Task {
   escalatedTo?: string;
   createdAt: string;
   modifiedAt: string;
+  /** Counts its changes (absent on tasks stored before versions). */
+  version?: number;
+  /** What the latest change was. */
+  lastChange?: string;
   history: HistoryEntry[];
 }
 

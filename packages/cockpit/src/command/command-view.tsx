@@ -10,6 +10,7 @@ import { newerAlert } from './alert-list.js';
 import { createCommandApi } from './command-api.js';
 import { CommandBar, type CommandTab } from './command-bar.js';
 import { CommandContext, type CommandEnv, type DispatchOrigin } from './command-context.js';
+import type { CommandFeed } from './command-feed.js';
 import type { AlertQuery, Task } from './command-model.js';
 import { DispatchDialog } from './dispatch-dialog.js';
 import { IncidentBoard } from './incident-board.js';
@@ -26,8 +27,8 @@ export interface CommandViewProps {
   store: CockpitStore;
   /** Changes with every store notification: live alerts are merged in. */
   tick: number;
-  /** Bumps with every new live alert: incidents are read again. */
-  alertPulse: number;
+  /** Incident and task changes from the event stream: the screens follow them live. */
+  feed: CommandFeed | undefined;
   me: Me | undefined;
   now: number;
   districts: readonly KeyValuesEntity[];
@@ -42,12 +43,7 @@ export interface CommandViewProps {
 /** Command and dispatch: alerts, incidents, tasks and rules, over the map like data sharing. */
 export function CommandView(p: CommandViewProps) {
   const api = useMemo(() => createCommandApi(p.client), [p.client]);
-  const data = useCommandData({
-    client: p.client,
-    api,
-    alertPulse: p.alertPulse,
-    active: !p.hidden,
-  });
+  const data = useCommandData({ client: p.client, api, feed: p.feed, active: !p.hidden });
   const [tab, setTab] = useState<CommandTab>('alerts');
   const [query, setQuery] = useState<AlertQuery>(DEFAULT_ALERT_QUERY);
   const list = useAlertList(api, query, p.store, p.tick);

@@ -4,7 +4,10 @@ import { byId } from '../sharing/names.js';
 import type { Organisation } from '../sharing/sharing-model.js';
 import { useLoadable, type Loadable } from '../sharing/use-loadable.js';
 import type { CommandApi } from './command-api.js';
+import type { CommandFeed } from './command-feed.js';
 import type { Incident, Task } from './command-model.js';
+import { byNewest, bySoonestDue } from './live-list.js';
+import { useLiveList } from './use-live-list.js';
 
 /** Incidents, tasks and organisations, with a way to load them again. */
 export interface CommandData {
@@ -16,31 +19,29 @@ export interface CommandData {
   refresh: () => void;
 }
 
-/** Incidents and tasks change without a push of their own: look again now and then. */
-const POLL_MS = 15_000;
-/** A burst of alerts (each may open or grow an incident) loads incidents once. */
-const ALERT_SETTLE_MS = 1500;
+/**
+ * Incidents and tasks come live from the event stream; reading them whole now and then heals
+ * whatever a dropped stream missed.
+ */
+export const RESYNC_MS = 60_000;
 
 /** Options of useCommandData. */
 export interface CommandDataOptions {
   client: ApiClient;
   api: CommandApi;
-  /** Bumps with every new live alert. */
-  alertPulse: number;
-  /** False while the view is hidden: nothing is polled then, and all is read again on return. */
+  /** Incident and task changes pushed by the event stream (and when to read all again). */
+  feed: CommandFeed | undefined;
+  /** False while the view is hidden: nothing is read then, and all is read again on return. */
   active: boolean;
 }
 
 /**
- * Loads what the command screens list besides alerts. New live alerts (`alertPulse`) load the
- * incidents again, since the server groups each new alert into one.
+ * Loads what the command screens list besides alerts, and keeps it current from the event
+ * stream: each change of an incident or task (a new alert in an incident, a dispatch, an
+ * acceptance, a report, an overdue escalation) reads that item again. The whole lists are read
+ * again every RESYNC_MS, after the stream reconnects, and on coming back to the view.
  */
-export function useCommandData({
-  client,
-  api,
-  alertPulse,
-  active,
-}: CommandDataOptions): CommandData {
+export function useCommandData({ client, api, feed, active }: CommandDataOptions): CommandData {
   const [version, setVersion] = useState(0);
   const bump = () => setVersion((v) => v + 1);
   const first = useRef(true);
@@ -48,20 +49,33 @@ export function useCommandData({
     if (!active) return;
     if (first.current) first.current = false;
     else bump(); // back from another view: what changed meanwhile
-    const timer = setInterval(bump, POLL_MS);
+    const timer = setInterval(bump, RESYNC_MS);
     return () => clearInterval(timer);
   }, [active]);
-  const seenPulse = useRef(alertPulse);
-  useEffect(() => {
-    if (!active || alertPulse === seenPulse.current) return;
-    seenPulse.current = alertPulse;
-    const timer = setTimeout(bump, ALERT_SETTLE_MS);
-    return () => clearTimeout(timer);
-  }, [alertPulse, active]);
+  useEffect(
+    () =>
+      feed?.subscribe((event) => {
+        if (event.type === 'resync' && active) bump();
+      }),
+    [feed, active],
+  );
 
   const organisations = useLoadable(() => client.organisations(), [client]);
-  const incidents = useLoadable(() => api.incidents(), [api, version]);
-  const tasks = useLoadable(() => api.tasks(), [api, version]);
+  const live = { feed, version, active, source: api };
+  const incidents = useLiveList<Incident>({
+    ...live,
+    kind: 'incident',
+    load: () => api.incidents(),
+    loadOne: (id) => api.incident(id),
+    order: byNewest,
+  });
+  const tasks = useLiveList<Task>({
+    ...live,
+    kind: 'task',
+    load: () => api.tasks(),
+    loadOne: (id) => api.task(id),
+    order: bySoonestDue,
+  });
   const organisationsById = useMemo(() => byId(organisations.value), [organisations.value]);
   return { organisations, organisationsById, incidents, tasks, refresh: bump };
 }

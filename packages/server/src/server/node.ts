@@ -154,6 +154,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     sharing: sharing.registry,
     policy: sharing.policy,
     audit: store.audit,
+    auditor: sharing.auditor,
     cityName: config.demo.enabled
       ? { en: 'Hangzhou (simulated)', zh: '杭州（模拟）' }
       : { en: 'citybrain', zh: '城市大脑' },

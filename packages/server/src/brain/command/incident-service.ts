@@ -16,6 +16,7 @@ import {
   type Actor,
 } from './actor.js';
 import { updateDoc } from './doc-update.js';
+import { nextVersion } from './doc-version.js';
 import { checkIncidentTransition, type Incident, type IncidentPatch } from './incident.js';
 import { CommandTopics } from './topics.js';
 
@@ -104,6 +105,8 @@ export class IncidentService {
       createdAt: now,
       modifiedAt: now,
       lastAlertAt: iso(at),
+      version: 1,
+      lastChange: 'created',
       history: [{ action: 'created', at: now, by: refOf(SYSTEM), note: `alert ${view.id}` }],
     };
   }
@@ -264,9 +267,12 @@ export class IncidentService {
       id,
       (current) => {
         const next = change(current);
-        return next && next !== current
-          ? { ...next, modifiedAt: iso(this.options.clock()) }
-          : undefined;
+        if (!next || next === current) return undefined;
+        const silent =
+          next.participants.length === current.participants.length
+            ? 'updated'
+            : 'participant-added';
+        return nextVersion(current, { ...next, modifiedAt: iso(this.options.clock()) }, silent);
       },
       missing(id),
     );

@@ -1,12 +1,13 @@
 import { Type } from 'typebox';
 import { CityError } from '../../core/index.js';
 import type { HistoryEntry } from '../alerts/alert-model.js';
+import type { Versioned } from './doc-version.js';
 
 /** Where an incident is in its lifecycle. */
 export type IncidentStatus = 'open' | 'resolved' | 'closed';
 
 /** Related alerts (same category and area, close in time) handled as one. */
-export interface Incident {
+export interface Incident extends Versioned {
   /** `urn:ngsi-ld:Incident:<uuid>`. */
   id: string;
   type: 'Incident';

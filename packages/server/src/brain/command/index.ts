@@ -1,4 +1,5 @@
-export { DISPATCHER_ROLES, RESPONDER_ROLES, type Actor, type ActorRef } from './actor.js';
+export { DISPATCHER_ROLES, RESPONDER_ROLES, sees, type Actor, type ActorRef } from './actor.js';
+export type { Versioned } from './doc-version.js';
 export * from './command-services.js';
 export * from './incident.js';
 export { IncidentService, type IncidentFilter } from './incident-service.js';

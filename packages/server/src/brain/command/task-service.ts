@@ -16,6 +16,7 @@ import {
   type Actor,
 } from './actor.js';
 import { updateDoc } from './doc-update.js';
+import { nextVersion } from './doc-version.js';
 import type { IncidentService } from './incident-service.js';
 import { ACTIVE_TASK_STATUSES, type DispatchTask, type PhotoRef, type Task } from './task.js';
 import {
@@ -90,6 +91,8 @@ export class TaskService {
       overdue: false,
       createdAt: now,
       modifiedAt: now,
+      version: 1,
+      lastChange: 'dispatched',
       history: [
         {
           action: 'dispatched',
@@ -247,7 +250,13 @@ export class TaskService {
   }
 
   private async update(id: string, change: (t: Task) => Task | undefined): Promise<Task> {
-    const result = await updateDoc(this.options.tasks, id, change, () => notFound('task', id));
+    const versioned = (current: Task) => {
+      const next = change(current);
+      if (!next || next === current) return undefined;
+      const silent = next.photos.length === current.photos.length ? 'updated' : 'photo-added';
+      return nextVersion(current, next, silent);
+    };
+    const result = await updateDoc(this.options.tasks, id, versioned, () => notFound('task', id));
     if (result.changed) await this.publish(CommandTopics.taskUpdated, result.after);
     return result.after;
   }

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { EscalationStep, HistoryEntry } from '../alerts/alert-model.js';
 import type { ActorRef } from './actor.js';
+import type { Versioned } from './doc-version.js';
 
 /** Where a task is in its lifecycle. */
 export type TaskStatus =
@@ -36,7 +37,7 @@ export interface ProgressNote {
 }
 
 /** A work order dispatched to a department or community organisation. */
-export interface Task {
+export interface Task extends Versioned {
   /** `urn:ngsi-ld:Task:<uuid>`. */
   id: string;
   type: 'Task';

@@ -10,6 +10,7 @@ import {
 } from '../../brain/alerts/index.js';
 import type { Actor } from '../../brain/command/index.js';
 import { principalOf } from './auth.js';
+import { AUDIT_LOOKUP, auditedAlert, type CommandReadAudit } from './command-audit.js';
 
 /** The actor of a request: its principal as command and dispatch see it. */
 export function actorOf(request: FastifyRequest): Actor {
@@ -87,13 +88,30 @@ const CommentBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the alert routes need. */
+export interface AlertRoutesOptions {
+  alerts: AlertService;
+  /** Where reads are recorded (the audit chain). */
+  audit: CommandReadAudit;
+}
+
 /**
  * `/api/v1/alerts…`: the alerts a caller sees (keyValues, newest first, as the cockpit reads
  * them), one alert, its history and comments, and its lifecycle actions, one or many at once.
+ * Every read is recorded in the audit chain before it is answered.
  */
-export function installAlertRoutes(app: FastifyInstance, options: { alerts: AlertService }): void {
-  const { alerts } = options;
+export function installAlertRoutes(app: FastifyInstance, options: AlertRoutesOptions): void {
+  const { alerts, audit } = options;
   const tags = ['Alerts'];
+  /** One alert the caller sees, the read (or its 404) recorded as `action`. */
+  const readAlert = (request: FastifyRequest<{ Params: { id: string } }>, action: string) => {
+    const { id } = request.params;
+    return audit.byId(request, action, id, {
+      read: () => alerts.get(id, actorOf(request)),
+      audited: auditedAlert,
+      hidden: () => alerts.get(id, AUDIT_LOOKUP),
+    });
+  };
 
   app.get<{ Querystring: ListQuery }>(
     '/api/v1/alerts',
@@ -116,20 +134,22 @@ export function installAlertRoutes(app: FastifyInstance, options: { alerts: Aler
         },
         actorOf(request),
       );
+      const shown = found.slice(offset, offset + limit);
+      await audit.listed(request, 'alert', shown.map(auditedAlert));
       void reply.header('X-Total-Count', String(found.length));
-      return found.slice(offset, offset + limit).map(toKeyValues);
+      return shown.map(toKeyValues);
     },
   );
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/alerts/:id',
     { schema: { tags, summary: 'One alert (keyValues)', params: IdParams } },
-    async (request) => toKeyValues(await alerts.get(request.params.id, actorOf(request))),
+    async (request) => toKeyValues(await readAlert(request, 'alert.read')),
   );
   app.get<{ Params: { id: string } }>(
     '/api/v1/alerts/:id/history',
     { schema: { tags, summary: 'Who did what to an alert, and when', params: IdParams } },
-    async (request) => viewAlert(await alerts.get(request.params.id, actorOf(request))).history,
+    async (request) => viewAlert(await readAlert(request, 'alert.history')).history,
   );
 
   for (const action of ALERT_ACTIONS)
@@ -179,7 +199,7 @@ export function installAlertRoutes(app: FastifyInstance, options: { alerts: Aler
   app.get<{ Params: { id: string } }>(
     '/api/v1/alerts/:id/comments',
     { schema: { tags, summary: 'Comments on an alert, oldest first', params: IdParams } },
-    async (request) => alerts.comments(request.params.id, actorOf(request)),
+    async (request) => viewAlert(await readAlert(request, 'alert.comments')).comments,
   );
   app.post<{ Params: { id: string }; Body: { text: string } }>(
     '/api/v1/alerts/:id/comments',

@@ -16,7 +16,7 @@ import type { NodeMetrics } from '../metrics.js';
 import { CityError } from '../../core/index.js';
 import { installAuth, principalOf, type AuthOptions } from './auth.js';
 import { apiKeyRoutes } from './api-key-routes.js';
-import type { ApiKeys, ReadPolicy, SharingRegistry } from '../../sharing/index.js';
+import type { ApiKeys, Auditor, ReadPolicy, SharingRegistry } from '../../sharing/index.js';
 import type { AuditStore } from '../../store/index.js';
 import { accessGuard } from './access-guard.js';
 import { accessLogRoutes } from './access-log-routes.js';
@@ -48,6 +48,8 @@ export interface HttpAppOptions {
   policy: ReadPolicy;
   /** Where owners read who read their data. */
   audit: AuditStore;
+  /** Keeps the command routes' and the event stream's reads in the audit chain. */
+  auditor: Auditor;
   /** Alerts, incidents, tasks and the responsibility matrix. */
   command: CommandServices;
   cityName: { en: string; zh: string };
@@ -140,9 +142,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     store: options.store,
     cityName: options.cityName,
   });
-  installCommandRoutes(app, { command: options.command });
+  installCommandRoutes(app, { command: options.command, audit: options.auditor });
   await ruleRoutes(app, { rules: options.rules, store: options.store });
-  await installEventsRoute(app, { bus: options.bus, access });
+  await installEventsRoute(app, { bus: options.bus, access, audit: options.auditor });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   const cockpitDir = options.cockpitDir ?? DEFAULT_COCKPIT_DIR;

@@ -18,10 +18,25 @@ import {
   type TaskAction,
 } from '../../brain/command/index.js';
 import { actorOf, emptyBodyIsObject, IdParams, installAlertRoutes } from './alert-routes.js';
+import {
+  AUDIT_LOOKUP,
+  auditedIncident,
+  auditedTask,
+  CommandReadAudit,
+  type AuditSink,
+} from './command-audit.js';
 
 /** What the command and dispatch routes need. */
 export interface CommandRoutesOptions {
   command: CommandServices;
+  /** Where reads of alerts, incidents and tasks are recorded: the node's audit chain. */
+  audit: AuditSink;
+}
+
+/** What each group of routes is given. */
+interface RouteDeps {
+  command: CommandServices;
+  audit: CommandReadAudit;
 }
 
 const Paging = {
@@ -31,13 +46,13 @@ const Paging = {
 type Paging = { limit: number; offset: number };
 
 /** A page of a list, with the total in X-Total-Count. */
-function page<T>(items: T[], query: Paging, reply: { header(k: string, v: string): unknown }) {
+function page<T>(items: T[], query: Paging, reply: { header(k: string, v: string): unknown }): T[] {
   reply.header('X-Total-Count', String(items.length));
   return items.slice(query.offset, query.offset + query.limit);
 }
 
 /** `/api/v1/incidents…`: list, one, change status/title/commander, merge alerts, dispatch. */
-function incidentRoutes(app: FastifyInstance, { command }: CommandRoutesOptions): void {
+function incidentRoutes(app: FastifyInstance, { command, audit }: RouteDeps): void {
   const tags = ['Incidents'];
   const ListQuery = Type.Object({
     status: Type.Optional(Type.String()),
@@ -53,13 +68,26 @@ function incidentRoutes(app: FastifyInstance, { command }: CommandRoutesOptions)
     async (request, reply) => {
       const { status, category, area } = request.query;
       const filter = { status, category, area };
-      return page(await command.incidents.list(filter, actorOf(request)), request.query, reply);
+      const shown = page(
+        await command.incidents.list(filter, actorOf(request)),
+        request.query,
+        reply,
+      );
+      await audit.listed(request, 'incident', shown.map(auditedIncident));
+      return shown;
     },
   );
   app.get<{ Params: { id: string } }>(
     '/api/v1/incidents/:id',
     { schema: { tags, summary: 'One incident', params: IdParams } },
-    async (request) => command.incidents.get(request.params.id, actorOf(request)),
+    async (request) => {
+      const { id } = request.params;
+      return audit.byId(request, 'incident.read', id, {
+        read: () => command.incidents.get(id, actorOf(request)),
+        audited: auditedIncident,
+        hidden: () => command.incidents.get(id, AUDIT_LOOKUP),
+      });
+    },
   );
   app.patch<{ Params: { id: string }; Body: IncidentPatch }>(
     '/api/v1/incidents/:id',
@@ -105,7 +133,7 @@ function taskAction(action: TaskAction['action'], body: Record<string, unknown>)
 }
 
 /** `/api/v1/tasks…`: dispatch, list, one, lifecycle actions, report photos. */
-function taskRoutes(app: FastifyInstance, { command }: CommandRoutesOptions): void {
+function taskRoutes(app: FastifyInstance, { command, audit }: RouteDeps): void {
   const tags = ['Tasks'];
   app.post<{ Body: DispatchTask }>(
     '/api/v1/tasks',
@@ -143,13 +171,22 @@ function taskRoutes(app: FastifyInstance, { command }: CommandRoutesOptions): vo
     async (request, reply) => {
       const { status, assignee, incident, overdue } = request.query;
       const filter = { status, assignee, incident, overdue };
-      return page(await command.tasks.list(filter, actorOf(request)), request.query, reply);
+      const shown = page(await command.tasks.list(filter, actorOf(request)), request.query, reply);
+      await audit.listed(request, 'task', shown.map(auditedTask));
+      return shown;
     },
   );
   app.get<{ Params: { id: string } }>(
     '/api/v1/tasks/:id',
     { schema: { tags, summary: 'One task', params: IdParams } },
-    async (request) => command.tasks.get(request.params.id, actorOf(request)),
+    async (request) => {
+      const { id } = request.params;
+      return audit.byId(request, 'task.read', id, {
+        read: () => command.tasks.get(id, actorOf(request)),
+        audited: auditedTask,
+        hidden: () => command.tasks.get(id, AUDIT_LOOKUP),
+      });
+    },
   );
   for (const [action, body] of TASK_ACTIONS)
     app.post<{ Params: { id: string }; Body: Record<string, unknown> | undefined }>(
@@ -207,7 +244,7 @@ function taskRoutes(app: FastifyInstance, { command }: CommandRoutesOptions): vo
 }
 
 /** `/api/v1/responsibility…`: the matrix that routes alerts; the operator changes it. */
-function responsibilityRoutes(app: FastifyInstance, { command }: CommandRoutesOptions): void {
+function responsibilityRoutes(app: FastifyInstance, { command }: RouteDeps): void {
   const tags = ['Responsibility'];
   const operatorOnly = (request: Parameters<typeof actorOf>[0]) => {
     if (!actorOf(request).operator)
@@ -278,11 +315,13 @@ function responsibilityRoutes(app: FastifyInstance, { command }: CommandRoutesOp
 
 /**
  * Installs command and dispatch under `/api/v1`: alerts (replacing the cockpit's alert list),
- * incidents, tasks and the responsibility matrix.
+ * incidents, tasks and the responsibility matrix. Reads of alerts, incidents and tasks are
+ * recorded in the audit chain before they are answered.
  */
 export function installCommandRoutes(app: FastifyInstance, options: CommandRoutesOptions): void {
-  installAlertRoutes(app, { alerts: options.command.alerts });
-  incidentRoutes(app, options);
-  taskRoutes(app, options);
-  responsibilityRoutes(app, options);
+  const deps: RouteDeps = { command: options.command, audit: new CommandReadAudit(options.audit) };
+  installAlertRoutes(app, { alerts: options.command.alerts, audit: deps.audit });
+  incidentRoutes(app, deps);
+  taskRoutes(app, deps);
+  responsibilityRoutes(app, deps);
 }

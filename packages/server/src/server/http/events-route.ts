@@ -2,13 +2,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { Topics, type Bus, type EntityChange } from '../../bus/index.js';
 import { toKeyValues, type Entity } from '../../core/index.js';
+import { sees } from '../../brain/command/index.js';
 import type { AccessGuard, AccessView } from '../../ngsi-ld/index.js';
+import { actorOf } from './alert-routes.js';
+import { CommandReadAudit, type AuditSink } from './command-audit.js';
+import { commandChangeOf, type CommandChange } from './command-frames.js';
 
 /** Options of the live event stream. */
 export interface EventsOptions {
   bus: Bus;
   /** The sharing policy: each stream carries what its user may read. */
   access: AccessGuard;
+  /** Where incident and task frames sent are recorded (the audit chain). */
+  audit: AuditSink;
   /** How often coalesced entity changes are sent, ms. */
   entityIntervalMs?: number;
 }
@@ -38,6 +44,9 @@ function entityFrame(change: EntityChange, access: AccessView): string | undefin
  * changes are coalesced per entity and sent at most once per interval. Each stream carries what
  * its user may read now (the policy is asked again for every batch, so a revoked grant stops
  * the stream's data at once), and each batch sent is recorded in the audit chain first.
+ * Incident and task changes (`incident`, `task` frames: id, change, status, version) go out at
+ * once to the streams whose caller takes part in them, as the command routes decide; they come
+ * from the bus, so a change made on any node of a cluster reaches every node's streams.
  */
 export async function installEventsRoute(
   app: FastifyInstance,
@@ -45,6 +54,21 @@ export async function installEventsRoute(
 ): Promise<void> {
   const clients = new Set<Client>();
   const changed = new Map<string, EntityChange>();
+  const audit = new CommandReadAudit(options.audit);
+  /** Sends an incident or task change to the streams that see it, each recorded first. */
+  const deliverCommand = (change: CommandChange) => {
+    const data = frame(change.event, change.frame);
+    for (const client of clients) {
+      if (!sees(actorOf(client.request), change.participants)) continue;
+      client.writing = client.writing
+        .then(async () => {
+          if (!clients.has(client)) return;
+          await audit.read(client.request, 'cockpit.stream', change.audited);
+          client.res.write(data);
+        })
+        .catch((err: unknown) => app.log.warn({ err }, 'event stream frame not sent'));
+    }
+  };
   const deliver = (client: Client, action: string, render: (access: AccessView) => string) => {
     client.writing = client.writing
       .then(async () => {
@@ -70,6 +94,14 @@ export async function installEventsRoute(
           return seen ? frame('alert', toKeyValues(seen)) : '';
         });
     }),
+    ...(await Promise.all(
+      ['incident.*', 'task.*'].map((topic) =>
+        options.bus.subscribe({ topic }, (e) => {
+          const change = clients.size > 0 ? commandChangeOf(e) : undefined;
+          if (change) deliverCommand(change);
+        }),
+      ),
+    )),
   ];
   let ticks = 0;
   const flush = setInterval(() => {
@@ -94,7 +126,10 @@ export async function installEventsRoute(
   app.get(
     '/api/v1/events',
     {
-      schema: { tags: ['Cockpit'], summary: 'Live entity changes and alerts (server-sent events)' },
+      schema: {
+        tags: ['Cockpit'],
+        summary: 'Live entity changes, alerts, incidents and tasks (server-sent events)',
+      },
     },
     async (request, reply) => {
       // The purpose is checked before the stream opens (a 400 ProblemDetails otherwise).
