@@ -9,9 +9,9 @@
 //               rate (total msgs/s, 0 = unlimited), drainTimeoutMs}
 // Progress and the result go to the parent over IPC when there is one; without IPC the
 // result is printed on stdout as one JSON line.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import mqtt from 'mqtt';
+import { DeviceFleet, nextObservedAt } from './lib/device-fleet.mjs';
+import { loadChild, rssMb, send, sendResult, startUsage } from './lib/load-child.mjs';
 import { LatencyRecorder, summarize } from './lib/stats.mjs';
 
 const configPath = process.argv[2];
@@ -21,73 +21,28 @@ if (!configPath || configPath === '--help') {
   );
   process.exit(configPath ? 0 : 2);
 }
-const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
+const { cfg, fail } = loadChild({ name: 'mqtt-load' });
 const seconds = cfg.seconds ?? 30;
 const warmupSeconds = cfg.warmupSeconds ?? 3;
 const window = cfg.inflight ?? 64;
 const rate = cfg.rate ?? 0;
 const drainTimeoutMs = cfg.drainTimeoutMs ?? 60_000;
 
-const send = (msg) => {
-  if (process.send) process.send(msg);
-};
-const fail = (message) => {
-  console.error(`mqtt-load: ${message}`);
-  send({ type: 'error', message });
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100);
-};
-process.on('disconnect', () => process.exit(1)); // the orchestrator is gone
-
-// ---- connections ---------------------------------------------------------------------
-
-const devices = cfg.devices.map((d) => ({
-  id: d.id,
-  secret: d.secret,
-  topic: `citybrain/v1/devices/${d.id}/attrs`,
-  client: null,
-  inflight: 0,
-  sent: 0,
-  acked: 0,
-  errors: 0,
-  credits: 0,
-  closed: false,
-  lostDuringRun: false,
-  lastObservedAt: 0,
-  firstObservedAt: null,
-  lastAckedObservedAt: null,
-}));
-
-async function connect(d) {
-  d.client = await mqtt.connectAsync(cfg.mqttUrl, {
-    clientId: d.id,
-    username: d.id,
-    password: d.secret,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: 20_000,
-    keepalive: 60,
-  });
-  d.client.on('close', () => {
-    if (!d.closed && !stopping) {
-      console.error(`mqtt-load: connection of ${d.id} closed during the run`);
-      d.lostDuringRun = true;
-      disconnects++;
-    }
-    d.closed = true;
-  });
-  d.client.on('error', (err) => {
-    if (!stopping) console.error(`mqtt-load: ${d.id}: ${err.message}`);
-  });
-}
-
-// ---- load ----------------------------------------------------------------------------
+const fleet = new DeviceFleet(
+  cfg.devices.map((d) => ({
+    id: d.id,
+    secret: d.secret,
+    credits: 0,
+    lostDuringRun: false,
+    firstObservedAt: null,
+    lastAckedObservedAt: null,
+  })),
+  { mqttUrl: cfg.mqttUrl },
+);
+const devices = fleet.devices;
 
 let running = false;
-let stopping = false;
 let disconnects = 0;
-let inflightTotal = 0;
 let loadStart = 0; // performance.now() at the start of the warm-up
 let measureStart = Infinity;
 let measureEnd = Infinity;
@@ -96,16 +51,10 @@ const ackedPerSecond = []; // since loadStart (warm-up included)
 const measuredPerSecond = []; // since measureStart, only acks inside the measured window
 let windowAcked = 0;
 let windowSent = 0;
-let drained = null;
 
 function onAck(d, t0, measured, observedAt, err) {
   const t1 = performance.now();
-  d.inflight--;
-  inflightTotal--;
-  if (err) {
-    d.errors++;
-  } else {
-    d.acked++;
+  if (!err) {
     if (d.lastAckedObservedAt === null || observedAt > d.lastAckedObservedAt)
       d.lastAckedObservedAt = observedAt;
     const s = Math.floor((t1 - loadStart) / 1000);
@@ -116,29 +65,24 @@ function onAck(d, t0, measured, observedAt, err) {
       measuredPerSecond[m] = (measuredPerSecond[m] ?? 0) + 1;
     }
     if (measured) latencies.push(t1 - t0);
+    pump(d);
   }
-  if (inflightTotal === 0 && drained) drained();
-  if (!err) pump(d);
 }
 
 function publishOne(d) {
   // Strictly increasing epoch ms per device: every message is a distinct time-series point.
-  const observedAt = Math.max(d.lastObservedAt + 1, Date.now());
-  d.lastObservedAt = observedAt;
+  const observedAt = nextObservedAt(d);
   d.firstObservedAt ??= observedAt;
   const pm25 = Math.round(Math.random() * 5000) / 10;
   const payload = `{"observedAt":${observedAt},"pm25":${pm25}}`;
-  d.sent++;
-  d.inflight++;
-  inflightTotal++;
   const t0 = performance.now();
   const measured = t0 >= measureStart && t0 < measureEnd;
   if (measured) windowSent++;
-  d.client.publish(d.topic, payload, { qos: 1 }, (err) => onAck(d, t0, measured, observedAt, err));
+  fleet.publish(d, payload, (err) => onAck(d, t0, measured, observedAt, err));
 }
 
 function pump(d) {
-  while (running && !d.closed && d.client.connected && d.inflight < window) {
+  while (running && fleet.canPublish(d) && d.inflight < window) {
     if (rate > 0) {
       if (d.credits < 1) return;
       d.credits -= 1;
@@ -148,19 +92,21 @@ function pump(d) {
 }
 
 async function main() {
-  const t = performance.now();
-  // Connect a few at a time: a burst of hundreds of CONNECTs is not what is measured.
-  let next = 0;
-  const worker = async () => {
-    while (next < devices.length) await connect(devices[next++]);
-  };
+  let ms;
   try {
-    await Promise.all(Array.from({ length: Math.min(16, devices.length) }, worker));
+    ms = await fleet.connect({
+      onLost: (d) => {
+        console.error(`mqtt-load: connection of ${d.id} closed during the run`);
+        d.lostDuringRun = true;
+        disconnects++;
+      },
+      onError: (d, err) => console.error(`mqtt-load: ${d.id}: ${err.message}`),
+    });
   } catch (err) {
     fail(`could not connect: ${err.message}`);
     return;
   }
-  send({ type: 'connected', connections: devices.length, ms: performance.now() - t });
+  send({ type: 'connected', connections: devices.length, ms });
 
   let rateTimer = null;
   if (rate > 0) {
@@ -183,44 +129,28 @@ async function main() {
   send({ type: 'phase', phase: 'warmup', at: Date.now() });
   for (const d of devices) pump(d);
 
-  let cpuAtStart;
-  let eluAtStart;
-  let cpu = null;
-  let elu = null;
   const ticker = setInterval(() => {
     const s = Math.floor((performance.now() - loadStart) / 1000) - 1;
     if (s >= 0)
-      send({ type: 'tick', second: s, acked: ackedPerSecond[s] ?? 0, inflight: inflightTotal });
+      send({ type: 'tick', second: s, acked: ackedPerSecond[s] ?? 0, inflight: fleet.inflight });
   }, 1000);
 
   await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
   measureStart = performance.now();
-  cpuAtStart = process.cpuUsage();
-  eluAtStart = performance.eventLoopUtilization();
+  const usage = startUsage();
   send({ type: 'phase', phase: 'measure', at: Date.now() });
 
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measureEnd = performance.now();
-  const used = process.cpuUsage(cpuAtStart);
-  cpu = (100 * (used.user + used.system)) / 1000 / (measureEnd - measureStart);
-  elu = performance.eventLoopUtilization(eluAtStart).utilization;
+  const generator = usage.over(measureEnd - measureStart);
   running = false;
   if (rateTimer) clearInterval(rateTimer);
-  send({ type: 'phase', phase: 'drain', at: Date.now(), inflight: inflightTotal });
+  send({ type: 'phase', phase: 'drain', at: Date.now(), inflight: fleet.inflight });
 
   // Every publish in flight settles (PUBACK or error) before anything is counted.
-  const drainStart = performance.now();
-  if (inflightTotal > 0) {
-    await Promise.race([
-      new Promise((r) => (drained = r)),
-      new Promise((r) => setTimeout(r, drainTimeoutMs)),
-    ]);
-  }
-  const drainMs = performance.now() - drainStart;
+  const drainMs = await fleet.drain(drainTimeoutMs);
   clearInterval(ticker);
-  stopping = true;
-  const inflightAtEnd = inflightTotal;
-  await Promise.all(devices.map((d) => d.client.endAsync(inflightAtEnd > 0).catch(() => {})));
+  const inflightAtEnd = await fleet.close();
   send({ type: 'phase', phase: 'done', at: Date.now() });
 
   const measuredSeconds = (measureEnd - measureStart) / 1000;
@@ -233,9 +163,7 @@ async function main() {
     measuredSeconds,
     drainMs,
     totals: {
-      sent: devices.reduce((a, d) => a + d.sent, 0),
-      acked: devices.reduce((a, d) => a + d.acked, 0),
-      errors: devices.reduce((a, d) => a + d.errors, 0),
+      ...fleet.totals(),
       inflightAtEnd,
       disconnects,
     },
@@ -247,29 +175,15 @@ async function main() {
       phase: s < warmupSeconds ? 'warmup' : s < warmupSeconds + seconds ? 'measure' : 'drain',
     })),
     latencyMs: lat,
-    generator: {
-      cpuPercentOfOneCore: cpu,
-      eventLoopUtilization: elu,
-      rssMb: process.memoryUsage().rss / 1048576,
-    },
+    generator: { ...generator, rssMb: rssMb() },
     perDevice: devices.map((d) => ({
-      id: d.id,
-      sent: d.sent,
-      acked: d.acked,
-      errors: d.errors,
-      inflightAtEnd: d.inflight,
+      ...DeviceFleet.countsOf(d),
       closedDuringRun: d.lostDuringRun,
       firstObservedAt: d.firstObservedAt,
       lastAckedObservedAt: d.lastAckedObservedAt,
     })),
   };
-  if (process.send) process.send(result, () => process.disconnect());
-  else console.log(JSON.stringify(result));
+  sendResult(result);
 }
-
-process.on('SIGTERM', () => {
-  running = false;
-  process.exit(1);
-});
 
 main().catch((err) => fail(err.stack ?? String(err)));

@@ -5,10 +5,11 @@
 // baseline load without rules, puts the rules over the API and proves they run, then drives the
 // stream from a separate process (lib/rules-load.mjs) and times every alert from the publish of
 // the observation that decided it to its arrival on the server-sent event stream.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isAborting, onAbortCleanup, reapChildren, runAbortCleanups } from './lib/child-reaper.mjs';
 import { summarizeCpuProfile } from './lib/cpuprofile.mjs';
 import { readMemory } from './lib/proc.mjs';
 import { connectInspector, INSPECT_ARG } from './lib/rules-inspector.mjs';
@@ -64,12 +65,11 @@ async function main() {
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   let inspector = null;
-  const start = async (extra = {}) => {
+  const start = async () => {
     const s = await startServer({
       dataRoot: opts.dataRoot,
       env: { CITYBRAIN_LOG_LEVEL: 'info' },
       nodeArgs: [...nodeArgs, ...(opts.gcProbe ? [INSPECT_ARG] : [])],
-      ...extra,
     });
     watchLog(s, log);
     inspector = opts.gcProbe ? await connectInspector(s) : null;
@@ -89,7 +89,14 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'citybrain-bench-rules-'));
   const exits = [];
   const ingest = [];
-  let server = await start();
+  // Aborted (Ctrl-C, SIGTERM, a crash): lib/child-reaper.mjs stops the server, then this runs.
+  let dataDir = null;
+  const forgetCleanup = onAbortCleanup(() => {
+    rmSync(dir, { recursive: true, force: true });
+    if (dataDir && !opts.keepData) rmSync(dataDir, { recursive: true, force: true });
+  });
+  const server = await start();
+  dataDir = server.dataDir;
   let stream = null;
   let stopped = null;
   try {
@@ -157,27 +164,13 @@ async function main() {
       entityKeysOnly: opts.entityKeysOnly,
     });
     t = performance.now();
-    let putSeconds = null;
-    if (opts.loadRules === 'config') {
-      // Workaround: the rules go in a configuration file, seeded by a restart on the same data.
-      const file = join(dir, 'rules-config.json');
-      writeFileSync(file, JSON.stringify({ rules: plan.map((p) => p.rule) }), { mode: 0o600 });
-      ingest.push({ server: 'baseline', ...(await ingestTotals(server, baseline)) });
-      await stream.close();
-      exits.push({ server: 'baseline', pid: server.pid, ...(await stop(server)) });
-      process.env.CITYBRAIN_BENCH_TOKEN = server.token;
-      server = await start({ dataDir: server.dataDir, args: ['--config', file] });
-      stream = await listenAlerts(server);
-    } else {
-      putSeconds = await putRules(
-        server,
-        plan.map((p) => p.rule),
-      );
-    }
+    const putSeconds = await putRules(
+      server,
+      plan.map((p) => p.rule),
+    );
     const canary = await proveRulesLoaded(server, stream);
     const active = await activeRules(server);
     const rulesLoaded = {
-      via: opts.loadRules,
       put: plan.length,
       serverDefaults: existing.map((r) => r.id),
       active: active.length,
@@ -187,7 +180,7 @@ async function main() {
       totalSeconds: (performance.now() - t) / 1000,
     };
     console.log(
-      `bench:rules: ${plan.length} rules ${putSeconds === null ? 'seeded from a config file' : `put in ${putSeconds.toFixed(1)} s`} ` +
+      `bench:rules: ${plan.length} rules put in ${putSeconds.toFixed(1)} s ` +
         `(+ ${existing.length} default), ${active.length} active; canary alert ${canary.seconds.toFixed(1)} s later`,
     );
     if (active.length !== opts.rules)
@@ -272,9 +265,9 @@ async function main() {
       if (wait > 0) await sleep(wait);
       memory.live.rulesAtRest = await liveHeap();
     }
-    const totals = await ingestTotals(server, opts.loadRules === 'config' ? null : baseline, main);
+    const totals = await ingestTotals(server, baseline, main);
     totals.acked += canary.published;
-    ingest.push({ server: opts.loadRules === 'config' ? 'rules' : 'single', ...totals });
+    ingest.push({ server: 'single', ...totals });
     const finalScrape = (await within(60_000, scrape(server))) ?? [];
     const alertsListed = await within(60_000, countAlerts(server));
     const sse = await stream.close();
@@ -324,7 +317,7 @@ async function main() {
         phase?.atMeasure && phase?.atEnd
           ? cpuBetween(phase.atMeasure, phase.atEnd, { cpus: machine.cpus, pid })
           : null,
-      pids: { baseline: exits[0]?.pid ?? server.pid, rules: server.pid },
+      pids: { baseline: server.pid, rules: server.pid },
     });
     printReport(result);
     if (opts.write) {
@@ -338,6 +331,7 @@ async function main() {
   } finally {
     if (stream) await stream.close().catch(() => {});
     if (!stopped) await stop(server, 60_000);
+    forgetCleanup();
     rmSync(dir, { recursive: true, force: true });
     if (!opts.keepData) rmSync(server.dataDir, { recursive: true, force: true });
     else console.log(`data kept in ${server.dataDir}`);
@@ -355,7 +349,10 @@ async function ingestTotals(server, ...phases) {
   return { acked, stored, unsettled };
 }
 
-main().catch((err) => {
-  console.log(`bench:rules failed: ${err.stack ?? err}`);
+main().catch(async (err) => {
+  if (!isAborting()) console.log(`bench:rules failed: ${err.stack ?? err}`);
   process.exitCode = 1;
+  // A failure before the run's own cleanup (e.g. while starting): nothing may outlive the bench.
+  await reapChildren();
+  runAbortCleanups();
 });

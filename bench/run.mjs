@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { trackChild } from './lib/child-reaper.mjs';
 import { summarizeCpuProfile } from './lib/cpuprofile.mjs';
 import { connectProbe } from './lib/probe.mjs';
 import {
@@ -282,7 +283,9 @@ async function main() {
     let atEnd = null;
     const scrapes = {};
     const pendingScrapes = [];
-    generator = fork(LOAD_SCRIPT, [configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    generator = trackChild(
+      fork(LOAD_SCRIPT, [configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    );
     const generatorExit = new Promise((r) =>
       generator.once('exit', (code, signal) => r({ code, signal })),
     );

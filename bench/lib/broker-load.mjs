@@ -13,42 +13,25 @@
 //               msgs/s, 0 = unlimited), drainTimeoutMs}
 // Parent → child: {type: 'stored', total}. Child → parent: connected, phase (warmup, measure,
 // drain, done), tick (every second), result, error.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import mqtt from 'mqtt';
+import { DeviceFleet, nextObservedAt } from './device-fleet.mjs';
+import { loadChild, rssMb, send, sendResult, startUsage } from './load-child.mjs';
 
-const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const { cfg, fail } = loadChild();
 const window = cfg.inflight ?? 64;
 const maxUnstored = cfg.maxUnstored ?? 0;
 const rate = cfg.rate ?? 0;
 
-const send = (msg) => process.send?.(msg);
-const fail = (message) => {
-  send({ type: 'error', message });
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100);
-};
-process.on('disconnect', () => process.exit(1)); // the orchestrator is gone
-
-const devices = cfg.devices.map((d) => ({
-  id: d.id,
-  secret: d.secret,
-  topic: `citybrain/v1/devices/${d.id}/attrs`,
-  client: null,
-  inflight: 0,
-  sent: 0,
-  acked: 0,
-  errors: 0,
-  lastObservedAt: 0,
-  firstObservedAt: null,
-}));
+const fleet = new DeviceFleet(
+  cfg.devices.map((d) => ({ id: d.id, secret: d.secret, firstObservedAt: null })),
+  { mqttUrl: cfg.mqttUrl },
+);
+const devices = fleet.devices;
 
 let running = false;
-let stopping = false;
 let disconnects = 0;
 let sent = 0;
 let acked = 0;
-let inflight = 0;
 let stored = 0;
 let credits = 0; // rate limiter tokens
 let next = 0; // round robin over devices, so that each device gets its share
@@ -58,56 +41,26 @@ let measureEnd = Infinity;
 let windowSent = 0;
 let windowAcked = 0;
 const sentPerSecond = [];
-let drained = null;
 
-async function connect(d) {
-  d.client = await mqtt.connectAsync(cfg.mqttUrl, {
-    clientId: d.id,
-    username: d.id,
-    password: d.secret,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: 20_000,
-    keepalive: 60,
-  });
-  d.client.on('close', () => {
-    if (!stopping) disconnects++;
-  });
-  d.client.on('error', () => {});
-}
-
-function onAck(d, err) {
-  d.inflight--;
-  inflight--;
-  if (err) d.errors++;
-  else {
-    d.acked++;
+function onAck(err) {
+  if (!err) {
     acked++;
     const t = performance.now();
     if (t >= measureStart && t < measureEnd) windowAcked++;
   }
-  if (inflight === 0 && drained) drained();
   pump();
 }
 
 function publishOne(d) {
-  // Strictly increasing epoch ms per device: every message is a distinct time-series point.
-  const observedAt = Math.max(d.lastObservedAt + 1, Date.now());
-  d.lastObservedAt = observedAt;
+  const observedAt = nextObservedAt(d);
   d.firstObservedAt ??= observedAt;
   const pm25 = Math.round(Math.random() * 5000) / 10;
-  d.sent++;
-  d.inflight++;
   sent++;
-  inflight++;
   const t = performance.now();
   if (t >= measureStart && t < measureEnd) windowSent++;
   const s = Math.floor((t - loadStart) / 1000);
   sentPerSecond[s] = (sentPerSecond[s] ?? 0) + 1;
-  d.client.publish(d.topic, `{"observedAt":${observedAt},"pm25":${pm25}}`, { qos: 1 }, (err) =>
-    onAck(d, err),
-  );
+  fleet.publish(d, `{"observedAt":${observedAt},"pm25":${pm25}}`, onAck);
 }
 
 function pump() {
@@ -135,12 +88,10 @@ process.on('message', (msg) => {
 });
 
 async function main() {
-  let i = 0;
-  const worker = async () => {
-    while (i < devices.length) await connect(devices[i++]);
-  };
   try {
-    await Promise.all(Array.from({ length: Math.min(16, devices.length) }, worker));
+    await fleet.connect({
+      onLost: () => disconnects++,
+    });
   } catch (err) {
     fail(`could not connect: ${err.message}`);
     return;
@@ -165,59 +116,39 @@ async function main() {
     const s = Math.floor((performance.now() - loadStart) / 1000) - 1;
     send({ type: 'tick', second: s, sent: sentPerSecond[s] ?? 0, sentTotal: sent, acked, stored });
   }, 1000);
-  const cpuAtStart = { cpu: null, elu: null };
   await new Promise((r) => setTimeout(r, cfg.warmupSeconds * 1000));
   measureStart = performance.now();
-  cpuAtStart.cpu = process.cpuUsage();
-  cpuAtStart.elu = performance.eventLoopUtilization();
+  const usage = startUsage();
   send({ type: 'phase', phase: 'measure', at: Date.now(), sent, acked });
   await new Promise((r) => setTimeout(r, cfg.seconds * 1000));
   measureEnd = performance.now();
-  const used = process.cpuUsage(cpuAtStart.cpu);
-  const elu = performance.eventLoopUtilization(cpuAtStart.elu).utilization;
+  const generator = usage.over(measureEnd - measureStart);
   running = false;
   if (rateTimer) clearInterval(rateTimer);
-  send({ type: 'phase', phase: 'drain', at: Date.now(), sent, acked, inflight });
+  send({ type: 'phase', phase: 'drain', at: Date.now(), sent, acked, inflight: fleet.inflight });
 
   // Every publish settles with the broker (PUBACK or error) before anything is counted.
-  if (inflight > 0)
-    await Promise.race([
-      new Promise((r) => (drained = r)),
-      new Promise((r) => setTimeout(r, cfg.drainTimeoutMs ?? 60_000)),
-    ]);
+  await fleet.drain(cfg.drainTimeoutMs ?? 60_000);
   clearInterval(ticker);
-  stopping = true;
-  const inflightAtEnd = inflight;
-  await Promise.all(devices.map((d) => d.client.endAsync(inflightAtEnd > 0).catch(() => {})));
+  const inflightAtEnd = await fleet.close();
   const measuredSeconds = (measureEnd - measureStart) / 1000;
   const result = {
     type: 'result',
     measuredSeconds,
     totals: {
-      sent,
-      acked,
-      errors: devices.reduce((a, d) => a + d.errors, 0),
+      ...fleet.totals(),
       inflightAtEnd,
       disconnects,
     },
     window: { sent: windowSent, acked: windowAcked },
-    generator: {
-      cpuPercentOfOneCore: (100 * (used.user + used.system)) / 1000 / (measureEnd - measureStart),
-      eventLoopUtilization: elu,
-      rssMb: process.memoryUsage().rss / 1048576,
-    },
+    generator: { ...generator, rssMb: rssMb() },
     perDevice: devices.map((d) => ({
-      id: d.id,
-      sent: d.sent,
-      acked: d.acked,
-      errors: d.errors,
-      inflightAtEnd: d.inflight,
+      ...DeviceFleet.countsOf(d),
       firstObservedAt: d.firstObservedAt,
       lastObservedAt: d.lastObservedAt,
     })),
   };
-  process.send(result, () => process.disconnect());
+  sendResult(result);
 }
 
-process.on('SIGTERM', () => process.exit(1));
 main().catch((err) => fail(err.stack ?? String(err)));

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from './child-reaper.mjs';
 import { diagnose } from './scale-out-report.mjs';
 import { round } from './stats.mjs';
 
@@ -31,7 +32,9 @@ export async function embeddedPhase(opts) {
   ];
   const loadBefore = loadavg();
   const code = await new Promise((res) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = trackChild(
+      spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] }),
+    );
     child.once('exit', (c, s) => res(c ?? s));
   });
   let r;

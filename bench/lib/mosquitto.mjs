@@ -8,6 +8,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { trackChild } from './child-reaper.mjs';
 
 /** Where Debian installs the broker and its dynamic security plugin. */
 export const MOSQUITTO_BINARY = process.env.CITYBRAIN_MOSQUITTO_BINARY ?? '/usr/sbin/mosquitto';
@@ -90,8 +91,7 @@ export async function startMosquitto() {
       writeFileSync(file, config(dir, port));
       const child = spawn(MOSQUITTO_BINARY, ['-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
       // A bench that dies must not leave its broker behind.
-      const reap = () => child.kill('SIGKILL');
-      process.once('exit', reap);
+      trackChild(child);
       let log = '';
       child.stderr.on('data', (chunk) => (log += chunk.toString('utf8')));
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -104,7 +104,6 @@ export async function startMosquitto() {
         await new Promise((r) => setTimeout(r, 50));
       }
       if (!up) {
-        process.off('exit', reap);
         child.kill('SIGKILL');
         await exited;
         // The port was taken between freePort() and the bind: try another.
@@ -118,7 +117,6 @@ export async function startMosquitto() {
         admin,
         log: () => log,
         async stop() {
-          process.off('exit', reap);
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           await exited;
           rmSync(dir, { recursive: true, force: true });

@@ -16,57 +16,43 @@
 // stream (an area's devices of one type; each trigger device) the first observation after each
 // whole second of event time, which is what closes a window ending then.
 // Child → parent: connected, phase (warmup, measure, drain, done), tick, result, error.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import mqtt from 'mqtt';
+import { DeviceFleet, nextObservedAt } from './device-fleet.mjs';
+import { loadChild, rssMb, send, sendResult, startUsage } from './load-child.mjs';
 import { LatencyRecorder, summarize } from './stats.mjs';
 import { geometryOf, typeByName } from './rules-city.mjs';
 
-const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const { cfg, fail } = loadChild();
 const rate = cfg.rate;
 const cap = cfg.inflightCap ?? 64;
 const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-const send = (msg) => process.send?.(msg);
-const fail = (message) => {
-  send({ type: 'error', message });
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100);
-};
-process.on('disconnect', () => process.exit(1)); // the orchestrator is gone
-
 const r2 = (v) => Math.round(v * 100) / 100;
 const triggers = cfg.devices.filter((d) => d.role === 'trigger');
-const devices = cfg.devices.map((d) => {
-  const t = typeByName.get(d.type);
-  const g = geometryOf(d.areaIndex);
-  const j = triggers.findIndex((x) => x.id === d.id);
-  return {
-    ...d,
-    t,
-    g,
-    topic: `citybrain/v1/devices/${d.id}/attrs`,
-    client: null,
-    inflight: 0,
-    sent: 0,
-    acked: 0,
-    errors: 0,
-    lastObservedAt: 0,
-    pos: [...g.home],
-    // Spikes are staggered over the trigger devices: one every spikePeriodMs / triggers.
-    spikeOffset: j >= 0 ? (j * cfg.spikePeriodMs) / triggers.length : null,
-    nextSpike: null,
-    silenced: false,
-    lastSent: null,
-    streams: [`a:${d.type}:${d.area}`, ...(d.role === 'trigger' ? [`d:${d.id}`] : [])],
-  };
-});
+const fleet = new DeviceFleet(
+  cfg.devices.map((d) => {
+    const g = geometryOf(d.areaIndex);
+    const j = triggers.findIndex((x) => x.id === d.id);
+    return {
+      ...d,
+      t: typeByName.get(d.type),
+      g,
+      pos: [...g.home],
+      // Spikes are staggered over the trigger devices: one every spikePeriodMs / triggers.
+      spikeOffset: j >= 0 ? (j * cfg.spikePeriodMs) / triggers.length : null,
+      nextSpike: null,
+      silenced: false,
+      lastSent: null,
+      streams: [`a:${d.type}:${d.area}`, ...(d.role === 'trigger' ? [`d:${d.id}`] : [])],
+    };
+  }),
+  { mqttUrl: cfg.mqttUrl, connectTimeout: 30_000 },
+);
+const devices = fleet.devices;
 
 let running = false;
-let stopping = false;
 let disconnects = 0;
 let clientErrors = 0;
-let inflight = 0;
 let offered = 0;
 let capped = 0;
 let behind = 0;
@@ -84,7 +70,6 @@ const latencies = new LatencyRecorder(1 << 18);
 const spikes = [];
 const boundaries = new Map(); // stream → [{from, to, t, hr}]
 const lastBoundary = new Map();
-let drained = null;
 
 function payloadOf(d, observedAt, spike) {
   const p = d.t.primary;
@@ -128,9 +113,7 @@ function recordBoundary(d, observedAt, hr) {
 }
 
 function publishOne(d) {
-  const now = Date.now();
-  const observedAt = Math.max(d.lastObservedAt + 1, now);
-  d.lastObservedAt = observedAt;
+  const observedAt = nextObservedAt(d);
   let spike = false;
   if (d.spikeOffset !== null) {
     d.nextSpike ??= loadStartEpoch + d.spikeOffset;
@@ -140,34 +123,26 @@ function publishOne(d) {
     }
   }
   const payload = payloadOf(d, observedAt, spike);
-  d.sent++;
-  d.inflight++;
-  inflight++;
   const t0 = performance.now();
   const hr = hrMs();
   const measured = t0 >= measureStart && t0 < measureEnd;
   if (measured) windowSent++;
   const s = Math.floor((t0 - loadStart) / 1000);
   sentPerSecond[s] = (sentPerSecond[s] ?? 0) + 1;
-  d.client.publish(d.topic, payload, { qos: 1 }, (err) => onAck(d, t0, measured, err));
+  fleet.publish(d, payload, (err) => onAck(t0, measured, err));
   if (spike) spikes.push({ id: d.id, t: observedAt, hr });
   recordBoundary(d, observedAt, hr);
   d.lastSent = observedAt;
 }
 
-function onAck(d, t0, measured, err) {
+function onAck(t0, measured, err) {
   const t1 = performance.now();
-  d.inflight--;
-  inflight--;
-  if (err) d.errors++;
-  else {
-    d.acked++;
+  if (!err) {
     const s = Math.floor((t1 - loadStart) / 1000);
     ackedPerSecond[s] = (ackedPerSecond[s] ?? 0) + 1;
     if (t1 >= measureStart && t1 < measureEnd) windowAcked++;
     if (measured) latencies.push(t1 - t0);
   }
-  if (inflight === 0 && drained) drained();
 }
 
 /** Sends what is due by now: open loop, round robin; at most 50 ms of backlog at once. */
@@ -195,7 +170,7 @@ function pump() {
       d = c;
       break;
     }
-    if (!d || d.closed || !d.client.connected) continue;
+    if (!d || !fleet.canPublish(d)) continue;
     if (d.inflight >= cap) {
       capped++;
       continue;
@@ -204,45 +179,25 @@ function pump() {
   }
 }
 
-async function connect(d) {
-  d.client = await mqtt.connectAsync(cfg.mqttUrl, {
-    clientId: d.id,
-    username: d.id,
-    password: d.secret,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: 30_000,
-    keepalive: 60,
-  });
-  d.client.on('close', () => {
-    if (!d.closed && !stopping) {
-      if (++disconnects <= 5)
-        console.error(`rules-load: connection of ${d.id} closed during the run`);
-    }
-    d.closed = true;
-  });
-  d.client.on('error', (err) => {
-    if (stopping) return;
-    // Thousands of connections fail alike when the server stalls: the first few tell.
-    if (++clientErrors <= 5) console.error(`rules-load: ${d.id}: ${err.message}`);
-    else if (clientErrors === 6) console.error('rules-load: more connection errors (counted)');
-  });
-}
-
 async function main() {
-  const t = performance.now();
-  let i = 0;
-  const worker = async () => {
-    while (i < devices.length) await connect(devices[i++]);
-  };
+  let ms;
   try {
-    await Promise.all(Array.from({ length: Math.min(16, devices.length) }, worker));
+    ms = await fleet.connect({
+      onLost: (d) => {
+        if (++disconnects <= 5)
+          console.error(`rules-load: connection of ${d.id} closed during the run`);
+      },
+      // Thousands of connections fail alike when the server stalls: the first few tell.
+      onError: (d, err) => {
+        if (++clientErrors <= 5) console.error(`rules-load: ${d.id}: ${err.message}`);
+        else if (clientErrors === 6) console.error('rules-load: more connection errors (counted)');
+      },
+    });
   } catch (err) {
     fail(`could not connect: ${err.message}`);
     return;
   }
-  send({ type: 'connected', connections: devices.length, ms: performance.now() - t });
+  send({ type: 'connected', connections: devices.length, ms });
 
   running = true;
   loadStart = performance.now();
@@ -257,41 +212,35 @@ async function main() {
         second: s,
         sent: sentPerSecond[s] ?? 0,
         acked: ackedPerSecond[s] ?? 0,
-        inflight,
+        inflight: fleet.inflight,
       });
   }, 1000);
 
   await new Promise((r) => setTimeout(r, cfg.warmupSeconds * 1000));
   measureStart = performance.now();
   measureStartEpoch = Date.now();
-  const cpuAtStart = process.cpuUsage();
-  const eluAtStart = performance.eventLoopUtilization();
+  const usage = startUsage();
   send({ type: 'phase', phase: 'measure', at: measureStartEpoch, hr: hrMs() });
 
   await new Promise((r) => setTimeout(r, cfg.seconds * 1000));
   measureEnd = performance.now();
   const measureEndEpoch = Date.now();
-  const used = process.cpuUsage(cpuAtStart);
-  const cpu = (100 * (used.user + used.system)) / 1000 / (measureEnd - measureStart);
-  const elu = performance.eventLoopUtilization(eluAtStart).utilization;
+  const generator = usage.over(measureEnd - measureStart);
   running = false;
   clearInterval(timer);
-  send({ type: 'phase', phase: 'drain', at: measureEndEpoch, hr: hrMs(), inflight });
+  send({
+    type: 'phase',
+    phase: 'drain',
+    at: measureEndEpoch,
+    hr: hrMs(),
+    inflight: fleet.inflight,
+  });
 
-  const drainStart = performance.now();
-  if (inflight > 0)
-    await Promise.race([
-      new Promise((r) => (drained = r)),
-      new Promise((r) => setTimeout(r, cfg.drainTimeoutMs ?? 60_000)),
-    ]);
-  const drainMs = performance.now() - drainStart;
+  const drainMs = await fleet.drain(cfg.drainTimeoutMs ?? 60_000);
   clearInterval(ticker);
-  stopping = true;
-  const inflightAtEnd = inflight;
-  await Promise.all(devices.map((d) => d.client.endAsync(inflightAtEnd > 0).catch(() => {})));
+  const inflightAtEnd = await fleet.close();
 
   const measuredSeconds = (measureEnd - measureStart) / 1000;
-  const sum = (f) => devices.reduce((a, d) => a + f(d), 0);
   const result = {
     type: 'result',
     loadStartEpoch,
@@ -301,9 +250,7 @@ async function main() {
     drainMs,
     totals: {
       offered,
-      sent: sum((d) => d.sent),
-      acked: sum((d) => d.acked),
-      errors: sum((d) => d.errors),
+      ...fleet.totals(),
       cappedByInflight: capped,
       generatorBehind: behind,
       inflightAtEnd,
@@ -325,11 +272,7 @@ async function main() {
       }),
     ),
     publishToPubackMs: summarize(latencies.values.subarray(0, latencies.length)),
-    generator: {
-      cpuPercentOfOneCore: cpu,
-      eventLoopUtilization: elu,
-      rssMb: process.memoryUsage().rss / 1048576,
-    },
+    generator: { ...generator, rssMb: rssMb() },
     spikes,
     boundaries: Object.fromEntries(boundaries),
     silent: devices
@@ -342,9 +285,7 @@ async function main() {
         lastObservedAt: d.lastSent,
       })),
   };
-  if (process.send) process.send(result, () => process.disconnect());
-  else console.log(JSON.stringify(result));
+  sendResult(result);
 }
 
-process.on('SIGTERM', () => process.exit(1));
 main().catch((err) => fail(err.stack ?? String(err)));

@@ -28,10 +28,6 @@ Options:
   --citywide <0..1>      share of rules reading a type in every area         (default 0.3)
   --quick                smoke run: 100 rules, 2,000 obs/s, 400 devices, 5 s (explicit flags win)
   --inflight-cap <n>     QoS 1 publishes in flight per device before skipping (default 64)
-  --load-rules <how>     api: PUT /api/v1/rules/<id> (default); config: WORKAROUND, the rules
-                         go in a config file (rules:) and the server restarts on the same data
-                         after the baseline (the API refuses aggregate rules with an attribute
-                         and rate rules: see bench/README.md)
   --entity-keys-only     DIAGNOSTIC: every rule keyed by one entity (aggregates grouped by entity,
                          geofences for countInArea, thresholds for correlation): the engine
                          without keys fed by many devices; never counts as meeting the target
@@ -69,7 +65,6 @@ export function options() {
         citywide: { type: 'string' },
         quick: { type: 'boolean', default: false },
         'inflight-cap': { type: 'string' },
-        'load-rules': { type: 'string' },
         'entity-keys-only': { type: 'boolean', default: false },
         'no-gc-probe': { type: 'boolean', default: false },
         settle: { type: 'string' },
@@ -100,13 +95,7 @@ export function options() {
     }
     return n;
   };
-  const loadRules = v['load-rules'] ?? 'api';
-  if (!['api', 'config'].includes(loadRules)) {
-    console.log(`--load-rules must be api or config, got ${JSON.stringify(loadRules)}`);
-    process.exit(2);
-  }
   return {
-    loadRules,
     entityKeysOnly: v['entity-keys-only'],
     gcProbe: !v['no-gc-probe'],
     rules: Math.floor(num('rules', q ? 100 : 1000, 10)),

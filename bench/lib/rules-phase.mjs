@@ -15,6 +15,7 @@ import {
   readThreadsCpu,
   threadsCpuBetween,
 } from './proc.mjs';
+import { trackChild } from './child-reaper.mjs';
 import { parseProm } from './prom.mjs';
 import { round } from './stats.mjs';
 
@@ -142,7 +143,9 @@ export async function runLoadPhase({
   const scrapes = {};
   const pending = [];
   const phases = {};
-  generator = fork(LOAD_SCRIPT, [configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  generator = trackChild(
+    fork(LOAD_SCRIPT, [configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
   const exit = new Promise((r) => generator.once('exit', (code, signal) => r({ code, signal })));
   const budgetMs = (config.warmupSeconds + config.seconds) * 1000 + 300_000;
   const watchdog = setTimeout(() => {

@@ -123,10 +123,7 @@ export function buildReport(x) {
       note:
         'live heap (after a full GC) when the measured window ended minus the same when the baseline ended (same ' +
         'load, no rules), divided by what the benchmark computes the engine holds (the server reports no state ' +
-        'size); at rest: 20 s after the stream stopped (lateness buffers emptied) minus right after the rules loaded' +
-        (opts.loadRules === 'config'
-          ? '. With --load-rules config the baseline ran on an earlier server process (same data dir): a rougher comparison'
-          : ''),
+        'size); at rest: 20 s after the stream stopped (lateness buffers emptied) minus right after the rules loaded',
       keys: state.total.keys,
       windows: state.total.windows,
       lateFactRefs: Math.round(state.total.lateFactRefs),
@@ -276,7 +273,6 @@ export function buildReport(x) {
       citywideShare: opts.citywideShare,
       inflightCap: opts.inflightCap,
       quick: opts.quick,
-      loadRules: opts.loadRules,
       entityKeysOnly: opts.entityKeysOnly,
       serverCpuProfile: diagnostic,
     },

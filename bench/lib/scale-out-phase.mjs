@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from './child-reaper.mjs';
 import { cpuSnapshot, processesNamed } from './host-cpu.mjs';
 import { sampleActivity } from './pg-activity.mjs';
 import { connectProbe } from './probe.mjs';
@@ -85,9 +86,9 @@ async function waitDrained(nodes, acked, probePublished) {
 async function driveLoad({ opts, cluster, configPath, probe, phase }) {
   const { nodes } = cluster;
   const groups = cpuGroups(cluster);
-  const generator = fork(LOAD_SCRIPT, [configPath], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const generator = trackChild(
+    fork(LOAD_SCRIPT, [configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
   const exited = new Promise((res) =>
     generator.once('exit', (code, signal) => res({ code, signal })),
   );

@@ -1,11 +1,12 @@
 // Starts the real citybrain server the way packages/server/tests/helpers/start-server.ts does.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { onAbortCleanup, trackChild } from './child-reaper.mjs';
 
 /** The built CLI, exactly as a user runs it. */
 export const CLI = fileURLToPath(
@@ -15,11 +16,13 @@ export const CLI = fileURLToPath(
 /**
  * Runs `citybrain up --port 0 --mqtt-port 0 --data <fresh dir>` and resolves once the
  * "citybrain is up" log line names the ports. stdout/stderr are always drained; the last
- * lines are kept for diagnostics.
+ * lines are kept for diagnostics. The server leads its own process group and is tracked by
+ * lib/child-reaper.mjs: an aborted benchmark (Ctrl-C, SIGTERM, a crash) stops it.
  */
 export async function startServer({
   dataRoot = tmpdir(),
   dataDir: givenDataDir,
+  token: givenToken,
   env = {},
   args = [],
   nodeArgs = [],
@@ -27,10 +30,15 @@ export async function startServer({
 } = {}) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const dataDir = givenDataDir ?? mkdtempSync(join(dataRoot, 'citybrain-bench-'));
-  // A reused data directory keeps its token, so that it is the same operator as before.
-  const token = givenDataDir
-    ? (process.env.CITYBRAIN_BENCH_TOKEN ?? 'citybrain-bench-reused-data')
-    : randomBytes(18).toString('base64url');
+  // Until the server is up the fresh directory is ours: removed if it never comes up.
+  const dropDataDir = () => {
+    if (!givenDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const forgetDataDir = onAbortCleanup(dropDataDir);
+  // A reused data directory needs the token it was made with, so that it is the same operator.
+  const token =
+    givenToken ??
+    (givenDataDir ? 'citybrain-bench-reused-data' : randomBytes(18).toString('base64url'));
   // Only the variables set here configure the server: CITYBRAIN_* of the caller's shell do not leak in.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('CITYBRAIN_')),
@@ -47,8 +55,11 @@ export async function startServer({
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: Ctrl-C reaches the benchmark, which stops the server in order.
+      detached: true,
     },
   );
+  trackChild(child, { group: true });
   const tail = [];
   const keep = (line) => {
     tail.push(line);
@@ -58,7 +69,7 @@ export async function startServer({
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   createInterface({ input: child.stderr }).on('line', keep);
-  const ports = await new Promise((resolve, reject) => {
+  const up = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`citybrain did not start in ${timeoutMs} ms:\n${tail.join('\n')}`));
@@ -83,6 +94,16 @@ export async function startServer({
       }
     });
   });
+  let ports;
+  try {
+    ports = await up;
+  } catch (err) {
+    await exited;
+    dropDataDir();
+    throw err;
+  } finally {
+    forgetDataDir();
+  }
   return {
     ...ports,
     url: `http://127.0.0.1:${ports.httpPort}`,

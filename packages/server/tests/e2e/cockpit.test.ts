@@ -1,16 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PM25_HIGH_RULE } from '../../src/brain/index.js';
+import { ARTIFACTS, CHROMIUM, hasChromium, launchCockpitBrowser } from '../helpers/browser.js';
 import { startCitybrain } from '../helpers/start-server.js';
 
 // The cockpit against the real server in Debian's Chromium: live devices, a PM2.5 alert
 // from a demo pollution episode, the Chinese UI, and a device chart.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-
 const config = {
   demo: {
     devicesPerKind: 5,
@@ -31,21 +26,7 @@ describe.skipIf(!hasChromium)(
 
     beforeAll(async () => {
       server = await startCitybrain({ args: ['--demo'], config });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          // MapLibre needs WebGL: software rendering works on machines without a GPU.
-          '--use-gl=angle',
-          '--use-angle=swiftshader',
-          '--enable-unsafe-swiftshader',
-        ],
-      });
-      page = await browser.newPage({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
+      ({ browser, page } = await launchCockpitBrowser());
     }, 90_000);
 
     afterAll(async () => {
@@ -97,7 +78,6 @@ describe.skipIf(!hasChromium)(
         .waitFor({ state: 'visible', timeout: 10_000 });
       // The history has loaded once the chart's status line ("loading…") is gone.
       await expect.poll(() => panel.locator('.chart__status').count(), { timeout: 15_000 }).toBe(0);
-      mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS}cockpit-zh.png` });
     }, 40_000);
   },

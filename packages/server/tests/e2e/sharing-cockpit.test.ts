@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, CHROMIUM, hasChromium, launchCockpitBrowser } from '../helpers/browser.js';
 import { api, startCitybrain } from '../helpers/start-server.js';
 
 // The cockpit's data-sharing view against the real server in Debian's Chromium: a transport
@@ -9,10 +8,6 @@ import { api, startCitybrain } from '../helpers/start-server.js';
 // department's owner approves it, the transport department sees them on its map once it states
 // the grant's purpose (and none without), the owner reads who read its data page by page, then
 // revokes the grant, and the screen reads in Chinese.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-
 const config = { demo: { devicesPerKind: 2, intervalMs: 1000 } };
 const CJK = /[\u4e00-\u9fff]/;
 const DATASET = { id: 'AirQualityObserved', title: 'Air quality stations' };
@@ -110,21 +105,7 @@ describe.skipIf(!hasChromium)(
       // The row filter must leave stations out: the demo spreads them over the districts.
       expect(districts.size).toBeGreaterThan(1);
       [district, granted] = [...districts][0]!;
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--use-gl=angle',
-          '--use-angle=swiftshader',
-          '--enable-unsafe-swiftshader',
-        ],
-      });
-      page = await browser.newPage({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
-      mkdirSync(ARTIFACTS, { recursive: true });
+      ({ browser, page } = await launchCockpitBrowser());
     }, 90_000);
 
     afterAll(async () => {
@@ -139,7 +120,8 @@ describe.skipIf(!hasChromium)(
       const datasets = await page.locator('[data-testid=sharing-datasets]').innerText();
       expect(datasets).toContain('Environment Bureau');
       expect(datasets).toContain('Internal');
-      expect(await sharing().innerText()).toContain('No grant yet');
+      // The grants load on their own: the list says "Loading…" until they are in.
+      await expect.poll(() => sharing().innerText(), { timeout: 10_000 }).toContain('No grant yet');
     }, 45_000);
 
     it('requests access through the form, showing what is wrong first', async () => {
