@@ -63,6 +63,7 @@ export class DeviceRegistry {
   /** Bumped whenever cached devices are forgotten, so that a read begun before is not cached. */
   private epoch = 0;
   private subscription: BusSubscription | undefined;
+  private readonly changeListeners = new Set<(id: string) => void>();
 
   constructor(
     private readonly store: Store,
@@ -79,9 +80,20 @@ export class DeviceRegistry {
       { topic: DEVICE_CREDENTIALS_CHANGED },
       (e) => {
         const { id, from } = e.payload as { id: string; from?: string };
-        if (from !== this.instance) this.forget(id);
+        if (from === this.instance) return;
+        this.forget(id);
+        this.changed(id);
       },
     );
+  }
+
+  /**
+   * Calls `listener` with the id of every device removed or registered anew, here or (once
+   * started) on another node, after the change is stored; answers how to stop listening.
+   */
+  onCredentialsChanged(listener: (id: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Stops listening. */
@@ -201,8 +213,13 @@ export class DeviceRegistry {
     this.verified.forget(id);
   }
 
-  /** Tells the other nodes to forget a device. */
+  private changed(id: string): void {
+    for (const listener of this.changeListeners) listener(id);
+  }
+
+  /** Tells this node's listeners and the other nodes that a device's credentials changed. */
   private async announce(id: string): Promise<void> {
+    this.changed(id);
     await this.options.bus?.publish([
       {
         topic: DEVICE_CREDENTIALS_CHANGED,

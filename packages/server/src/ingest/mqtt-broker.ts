@@ -1,9 +1,9 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthenticateError } from 'aedes';
 import type { Logger } from 'pino';
-import type { Device } from '../store/index.js';
 import { IngestRefusal } from './decode-observation.js';
 import type { DeviceRegistry } from './device-registry.js';
+import { DeviceSessions } from './device-sessions.js';
 import { keptPayload, type IngestGate } from './ingest-gate.js';
 import { attrsTopic, commandTopic } from './topics.js';
 
@@ -30,18 +30,19 @@ function authError(returnCode: 4 | 5, message: string): AuthenticateError {
 /**
  * Starts Aedes on a TCP port with device authentication and topic ACLs. A publish is
  * authorised only once its observations are durable, because Aedes sends the QoS 1
- * PUBACK right after `authorizePublish` calls back.
+ * PUBACK right after `authorizePublish` calls back. A device removed or registered anew (on
+ * any node) loses its open sessions at once.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { registry, gate, logger } = options;
-  const devices = new WeakMap<Client, Device>();
   const aedes = new Aedes({ drainTimeout: 30_000 });
   await aedes.listen();
+  const sessions = new DeviceSessions(registry, logger);
 
   aedes.authenticate = (client, username, password, done) => {
     const deviceId = username ?? '';
     const secret = password?.toString('utf8') ?? '';
-    registry.authenticate(deviceId, secret).then(
+    sessions.login(client, deviceId, secret).then(
       (result) => {
         if (typeof result === 'string') {
           void gate.refuse({
@@ -55,7 +56,6 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           done(authError(4, result), false);
           return;
         }
-        devices.set(client, result);
         done(null, true);
       },
       (err: unknown) => done(authError(5, String(err)), false),
@@ -63,7 +63,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
 
   aedes.authorizePublish = (client, packet, done) => {
-    const device = client ? devices.get(client) : undefined;
+    const device = client ? sessions.deviceOf(client) : undefined;
     if (!client || !device) return done(new Error('not a device'));
     const receivedAt = Date.now();
     if (packet.topic !== attrsTopic(device.id)) {
@@ -97,12 +97,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
 
   aedes.authorizeSubscribe = (client, subscription, done) => {
-    const device = client ? devices.get(client) : undefined;
+    const device = client ? sessions.deviceOf(client) : undefined;
     if (device && subscription.topic === commandTopic(device.id)) return done(null, subscription);
     logger.warn({ deviceId: device?.id, topic: subscription.topic }, 'subscription refused');
     done(null, null);
   };
 
+  aedes.on('clientDisconnect', (client) => sessions.end(client));
   aedes.on('clientError', (client, err) =>
     logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
   );
@@ -121,6 +122,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     connectedClients: () => aedes.connectedClients,
     close: () =>
       new Promise<void>((resolve) => {
+        sessions.stop();
         aedes.close(() => server.close(() => resolve()));
       }),
   };

@@ -1,7 +1,8 @@
 import { qLiteral, type Entity, type QExpression } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import { sees, type Actor } from '../command/actor.js';
+import type { Actor } from '../command/actor.js';
 import { iso, valueOf } from './alert-model.js';
+import { seesAlert } from './alert-visibility.js';
 
 /** Filters of an alert listing; all are ANDed, lists are ORed within. */
 export interface AlertFilter {
@@ -82,13 +83,8 @@ export async function findAlerts(
       limit: PAGE,
       offset,
     });
-    for (const e of page.entities) if (!actor || sees(actor, participantsOf(e))) out.push(e);
+    for (const e of page.entities) if (!actor || seesAlert(actor, e)) out.push(e);
     if (page.entities.length < PAGE) break;
   }
   return out.sort((a, b) => issued(b).localeCompare(issued(a)) || a.id.localeCompare(b.id));
-}
-
-function participantsOf(alert: Entity): string[] {
-  const v = valueOf(alert, 'participants');
-  return Array.isArray(v) ? v.filter((o): o is string => typeof o === 'string') : [];
 }

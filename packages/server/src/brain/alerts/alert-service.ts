@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Topics, type Bus } from '../../bus/index.js';
 import { CityError, toCityError, type Entity } from '../../core/index.js';
 import type { DocumentCollection, Store } from '../../store/index.js';
-import { notFound, refOf, sees, SYSTEM, type Actor } from '../command/actor.js';
+import { notFound, refOf, SYSTEM, type Actor } from '../command/actor.js';
 import type { RoutingTarget } from '../command/responsibility-matrix.js';
 import { commentOn, escalateIfDue } from './alert-escalation.js';
 import { transitionAlert, type AlertAction } from './alert-lifecycle.js';
@@ -17,6 +17,7 @@ import {
   type AlertComment,
 } from './alert-model.js';
 import { findAlerts, type AlertFilter } from './alert-query.js';
+import { seesAlert } from './alert-visibility.js';
 import {
   alertIdOf,
   buildAlert,
@@ -162,7 +163,7 @@ export class AlertService {
   /** One alert the actor sees; 404 otherwise. */
   async get(id: string, actor: Actor): Promise<Entity> {
     const alert = await this.store.entities.get(id);
-    if (!isAlert(alert) || !sees(actor, viewAlert(alert).participants)) throw notFound('alert', id);
+    if (!isAlert(alert) || !seesAlert(actor, alert)) throw notFound('alert', id);
     return alert;
   }
 
@@ -211,8 +212,7 @@ export class AlertService {
   async linkIncident(alertId: string, incidentId: string, actor: Actor): Promise<Entity> {
     const at = this.clock();
     const result = await this.change(alertId, (current) => {
-      if (!isAlert(current) || !sees(actor, viewAlert(current).participants))
-        throw notFound('alert', alertId);
+      if (!isAlert(current) || !seesAlert(actor, current)) throw notFound('alert', alertId);
       const view = viewAlert(current);
       if (view.incident === incidentId) return undefined;
       return withAttributes(current, {

@@ -19,6 +19,7 @@ export {
 } from './alert-lifecycle.js';
 export { commentOn, escalateIfDue, MAX_COMMENT_LENGTH } from './alert-escalation.js';
 export { alertQ, type AlertFilter } from './alert-query.js';
+export { seesAlert } from './alert-visibility.js';
 export {
   alertIdOf,
   type AlertEvidence,

@@ -130,6 +130,77 @@ describe('reads of command objects in the audit chain', () => {
     expect(await recorded('alert.comments')).toHaveLength(1);
   });
 
+  it("records reads of a task's photo: allowed, and a 404 as a denial its owner sees", async () => {
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('0000000d49484452000000010000000108060000001f15c489', 'hex'),
+    ]);
+    const upload = await t.call('lingyin', 'POST', `/api/v1/tasks/${enc(taskId)}/photos`, {
+      contentType: 'image/png',
+      data: png.toString('base64'),
+    });
+    expect(upload.statusCode).toBe(201);
+    const { id: photoId, url } = upload.json();
+    const resource = `${taskId}/photos/${photoId}`;
+    const ask = (who: string, path = url) =>
+      t.app.inject({
+        url: path,
+        headers: { authorization: `Bearer ${who}`, 'citybrain-purpose': 'public-safety' },
+      });
+
+    const seen = await ask('env-xihu');
+    expect(seen.statusCode).toBe(200);
+    expect(seen.rawPayload.equals(png)).toBe(true);
+    expect((await ask('lingyin')).statusCode).toBe(200);
+    expect((await ask('police')).statusCode).toBe(404);
+    const missing = `/api/v1/tasks/${enc(taskId)}/photos/no-such-photo`;
+    expect((await ask('lingyin', missing)).statusCode).toBe(404);
+    const absentTask = `/api/v1/tasks/${enc('urn:ngsi-ld:Task:missing')}/photos/${photoId}`;
+    expect((await ask('police', absentTask)).statusCode).toBe(404);
+
+    const reads = await recorded('task.photo');
+    expect(reads).toEqual([
+      expect.objectContaining({
+        actor: 'env-xihu-user',
+        purpose: 'public-safety',
+        resource,
+        owner: 'env-xihu',
+        result: 'allow',
+        reason: 'owner',
+        records: 1,
+      }),
+      expect.objectContaining({
+        actor: 'lingyin-user',
+        resource,
+        owner: 'env-xihu',
+        result: 'allow',
+        reason: 'participant',
+      }),
+      expect.objectContaining({
+        actor: 'police-user',
+        organisation: 'police',
+        resource,
+        owner: 'env-xihu',
+        result: 'deny',
+        reason: 'not-visible',
+        records: 0,
+      }),
+      expect.objectContaining({
+        actor: 'lingyin-user',
+        resource: `${taskId}/photos/no-such-photo`,
+        owner: 'env-xihu',
+        result: 'deny',
+      }),
+      expect.objectContaining({
+        resource: `urn:ngsi-ld:Task:missing/photos/${photoId}`,
+        result: 'deny',
+      }),
+    ]);
+    expect(reads[4]).not.toHaveProperty('owner');
+    // The records are links of the signed chain like any other read.
+    expect((await verifyAuditChain(t.store.audit, { keys: new Map() })).ok).toBe(true);
+  });
+
   it('answers nothing when the evidence cannot be kept', async () => {
     vi.spyOn(t.store.audit, 'append').mockRejectedValue(new Error('disk full'));
     const res = await t.call('env-xihu', 'GET', `/api/v1/tasks/${enc(taskId)}`);

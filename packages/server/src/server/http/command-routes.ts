@@ -15,6 +15,7 @@ import {
   type IncidentPatch,
   type PhotoUpload,
   type Responsibility,
+  type Task,
   type TaskAction,
 } from '../../brain/command/index.js';
 import { actorOf, emptyBodyIsObject, IdParams, installAlertRoutes } from './alert-routes.js';
@@ -117,6 +118,12 @@ function incidentRoutes(app: FastifyInstance, { command, audit }: RouteDeps): vo
     async (request) =>
       command.incidents.merge(request.params.id, request.body.alerts, actorOf(request)),
   );
+}
+
+/** A photo read: its task (for the audit's owner) and, when the caller sees it, the image. */
+interface PhotoRead {
+  task: Task;
+  image?: { contentType: string; bytes: Buffer };
 }
 
 const TASK_ACTIONS = [
@@ -228,11 +235,19 @@ function taskRoutes(app: FastifyInstance, { command, audit }: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { contentType, bytes } = await command.tasks.photo(
-        request.params.id,
-        request.params.photo,
-        actorOf(request),
-      );
+      const { id, photo } = request.params;
+      const actor = actorOf(request);
+      const resource = `${id}/photos/${photo}`;
+      const read = await audit.byId<PhotoRead>(request, 'task.photo', resource, {
+        read: async () => ({
+          task: await command.tasks.get(id, actor),
+          image: await command.tasks.photo(id, photo, actor),
+        }),
+        // The photo's owner is its task's: the organisation that dispatched it.
+        audited: ({ task }) => ({ ...auditedTask(task), id: resource }),
+        hidden: async () => ({ task: await command.tasks.get(id, AUDIT_LOOKUP) }),
+      });
+      const { contentType, bytes } = read.image!;
       return reply
         .type(contentType)
         .header('X-Content-Type-Options', 'nosniff')

@@ -10,7 +10,10 @@ import { serviceAvailable, SERVICES } from '../../../tests/helpers/services.js';
 import { createCommandServices, type Actor } from '../../brain/command/index.js';
 import { MATRIX, pm25Raise, sensor, T0 } from '../../brain/command/test-fixture.js';
 import { NatsBus } from '../../bus/nats/index.js';
+import { ContextRegistry, LdContextResolver } from '../../ngsi-ld/index.js';
+import { OPERATOR, ReadPolicy, SharingRegistry } from '../../sharing/index.js';
 import { SqliteStore } from '../../store/sqlite/index.js';
+import { accessGuard } from './access-guard.js';
 import {
   CALLERS,
   enc,
@@ -20,6 +23,7 @@ import {
   testApp,
   type CommandTestApp,
 } from './command-test-app.js';
+import { installEventsRoute } from './events-route.js';
 import { frameOf, openSse, type SseStream } from './sse-test-client.js';
 
 // The cockpit's event stream carries incident and task changes to the callers who take part in
@@ -166,6 +170,133 @@ describe('incident and task changes on the event stream', () => {
       for (const s of streams.splice(0)) s.close();
       await other.close();
       await audit.close();
+    }
+  });
+});
+
+/**
+ * A node whose sharing policy declares the Alert dataset (owned by city-emergency) and grants
+ * it to nobody: the stream's alert frames cannot come from grants.
+ */
+async function startPolicyNode(): Promise<{
+  url: string;
+  policy: ReadPolicy;
+  close(): Promise<void>;
+}> {
+  const registry = new SharingRegistry(t.store, t.bus);
+  for (const id of ['city-emergency', 'env-xihu', 'env-city', 'police'])
+    await registry.putOrganisation(OPERATOR, { id, name: { en: id }, kind: 'department' });
+  await registry.putDataset(OPERATOR, {
+    id: 'Alert',
+    owner: 'city-emergency',
+    classification: 'internal',
+  });
+  const contexts = new LdContextResolver({
+    registry: new ContextRegistry({
+      collection: t.store.collection('jsonldContexts'),
+      fetchContexts: false,
+    }),
+  });
+  const policy = new ReadPolicy({ registry, bus: t.bus, resolveNames: (c) => contexts.resolve(c) });
+  await policy.start();
+  const app = testApp();
+  await installEventsRoute(app, {
+    bus: t.bus,
+    access: accessGuard(policy),
+    audit: t.auditor,
+    entityIntervalMs: 50,
+  });
+  return {
+    url: await app.listen({ host: '127.0.0.1', port: 0 }),
+    policy,
+    async close() {
+      for (const s of streams.splice(0)) s.close();
+      await app.close();
+      await policy.stop();
+    },
+  };
+}
+
+/** A raise of a public-safety rule in gongshu, which the police handle (see the row below). */
+const crowdRaise = (at: number) => {
+  const raise = pm25Raise(sensor('c1', 'gongshu'), at);
+  return { ...raise, rule: { ...raise.rule, id: 'crowd', category: 'publicSafety' } };
+};
+const POLICE_ROW = {
+  id: 'safety-any',
+  category: 'publicSafety',
+  area: '*',
+  chain: [{ organisation: 'police' }],
+};
+
+describe('alert frames on the event stream', () => {
+  it('go to the organisations taking part in the alert, as GET /alerts decides, grant or not', async () => {
+    expect(
+      (await t.call('operator', 'PUT', `/api/v1/responsibility/${POLICE_ROW.id}`, POLICE_ROW))
+        .statusCode,
+    ).toBe(204);
+    const node = await startPolicyNode();
+    try {
+      const [responsible, outsider, operator, nextLevel] = [
+        await stream('env-xihu', node.url),
+        await stream('police', node.url),
+        await stream('operator', node.url),
+        await stream('env-city', node.url),
+      ];
+      const alert = await t.command.alerts.raise(pm25Raise(sensor('a1'), T0));
+      // The sharing policy would not let env-xihu read the alert: it has no grant.
+      const session = await node.policy.session(CALLERS['env-xihu']!, undefined, undefined);
+      expect(session.view(alert)).toBeUndefined();
+
+      const got = await responsible.next(frameOf('alert', alert.id));
+      expect(got.data).toMatchObject({
+        id: alert.id,
+        type: 'Alert',
+        status: 'raised',
+        responsibleOrganisation: 'env-xihu',
+      });
+      // The frame is the alert as GET /alerts/{id} answers it to the same caller.
+      const read = await t.call('env-xihu', 'GET', `/api/v1/alerts/${enc(alert.id)}`);
+      expect(read.statusCode).toBe(200);
+      expect(got.data).toEqual(read.json());
+      await operator.next(frameOf('alert', alert.id));
+
+      // Frames go out in order: the outsider's own alert comes after the first one would have.
+      const theirs = await t.command.alerts.raise(crowdRaise(T0 + 1000));
+      await outsider.next(frameOf('alert', theirs.id));
+      expect(outsider.frames.filter(frameOf('alert', alert.id))).toEqual([]);
+      expect((await t.call('police', 'GET', `/api/v1/alerts/${enc(alert.id)}`)).statusCode).toBe(
+        404,
+      );
+      await operator.next(frameOf('alert', theirs.id));
+      expect(nextLevel.frames.filter(frameOf('alert', alert.id))).toEqual([]);
+
+      // Escalated, the alert is env-city's too: its stream gets it from then on.
+      t.clock.advance(11 * 60_000);
+      await t.command.tick();
+      const escalated = await nextLevel.next(frameOf('alert', alert.id));
+      expect(escalated.data).toMatchObject({
+        escalationLevel: 2,
+        responsibleOrganisation: 'env-city',
+      });
+
+      const sent = (await t.entries()).filter((e) => e.action === 'cockpit.stream');
+      expect(sent).toContainEqual(
+        expect.objectContaining({
+          actor: 'env-xihu-user',
+          organisation: 'env-xihu',
+          resource: alert.id,
+          owner: 'env-xihu',
+          result: 'allow',
+          reason: 'owner',
+          records: 1,
+        }),
+      );
+      const policeSent = sent.filter((e) => e.organisation === 'police').map((e) => e.resource);
+      expect(policeSent).toContain(theirs.id);
+      expect(policeSent).not.toContain(alert.id);
+    } finally {
+      await node.close();
     }
   });
 });

@@ -2,18 +2,24 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { Topics, type Bus, type EntityChange } from '../../bus/index.js';
 import { toKeyValues, type Entity } from '../../core/index.js';
-import { sees } from '../../brain/command/index.js';
+import { seesAlert } from '../../brain/alerts/index.js';
+import { sees, type Actor } from '../../brain/command/index.js';
 import type { AccessGuard, AccessView } from '../../ngsi-ld/index.js';
 import { actorOf } from './alert-routes.js';
-import { CommandReadAudit, type AuditSink } from './command-audit.js';
-import { commandChangeOf, type CommandChange } from './command-frames.js';
+import {
+  auditedAlert,
+  CommandReadAudit,
+  type AuditedItem,
+  type AuditSink,
+} from './command-audit.js';
+import { commandChangeOf } from './command-frames.js';
 
 /** Options of the live event stream. */
 export interface EventsOptions {
   bus: Bus;
-  /** The sharing policy: each stream carries what its user may read. */
+  /** The sharing policy: each stream carries the entity changes its user may read. */
   access: AccessGuard;
-  /** Where incident and task frames sent are recorded (the audit chain). */
+  /** Where alert, incident and task frames sent are recorded (the audit chain). */
   audit: AuditSink;
   /** How often coalesced entity changes are sent, ms. */
   entityIntervalMs?: number;
@@ -29,6 +35,14 @@ interface Client {
 const frame = (event: string, data: unknown) =>
   `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+/** A frame about one alert, incident or task: who may have it, and what the audit keeps. */
+interface ItemFrame {
+  data: string;
+  /** Whether an actor sees the item, as the routes that read it decide. */
+  visible: (actor: Actor) => boolean;
+  audited: AuditedItem;
+}
+
 /** An entity change as a stream frame, as its reader may see it; undefined when invisible. */
 function entityFrame(change: EntityChange, access: AccessView): string | undefined {
   if (change.tenant !== undefined) return undefined; // the cockpit shows the default tenant
@@ -40,13 +54,14 @@ function entityFrame(change: EntityChange, access: AccessView): string | undefin
 }
 
 /**
- * `GET /api/v1/events`: server-sent events for the cockpit. Alerts go out at once; entity
- * changes are coalesced per entity and sent at most once per interval. Each stream carries what
- * its user may read now (the policy is asked again for every batch, so a revoked grant stops
- * the stream's data at once), and each batch sent is recorded in the audit chain first.
- * Incident and task changes (`incident`, `task` frames: id, change, status, version) go out at
- * once to the streams whose caller takes part in them, as the command routes decide; they come
- * from the bus, so a change made on any node of a cluster reaches every node's streams.
+ * `GET /api/v1/events`: server-sent events for the cockpit. Entity changes are coalesced per
+ * entity and sent at most once per interval, as the sharing policy lets the stream's user read
+ * them now (asked again for every batch, so a revoked grant stops the stream's data at once),
+ * each batch recorded in the audit chain first.
+ * Alerts (`alert` frames, keyValues) and incident and task changes (`incident`, `task` frames:
+ * id, change, status, version) go out at once to the streams whose caller takes part in them,
+ * as the alert and command routes decide (not the sharing policy's grants), each recorded as a
+ * read; they come from the bus, so a change made on any node reaches every node's streams.
  */
 export async function installEventsRoute(
   app: FastifyInstance,
@@ -55,16 +70,15 @@ export async function installEventsRoute(
   const clients = new Set<Client>();
   const changed = new Map<string, EntityChange>();
   const audit = new CommandReadAudit(options.audit);
-  /** Sends an incident or task change to the streams that see it, each recorded first. */
-  const deliverCommand = (change: CommandChange) => {
-    const data = frame(change.event, change.frame);
+  /** Sends an alert, incident or task frame to the streams that see it, each recorded first. */
+  const deliverItem = (item: ItemFrame) => {
     for (const client of clients) {
-      if (!sees(actorOf(client.request), change.participants)) continue;
+      if (!item.visible(actorOf(client.request))) continue;
       client.writing = client.writing
         .then(async () => {
           if (!clients.has(client)) return;
-          await audit.read(client.request, 'cockpit.stream', change.audited);
-          client.res.write(data);
+          await audit.read(client.request, 'cockpit.stream', item.audited);
+          client.res.write(item.data);
         })
         .catch((err: unknown) => app.log.warn({ err }, 'event stream frame not sent'));
     }
@@ -87,18 +101,24 @@ export async function installEventsRoute(
       if (change.type !== 'Alert') changed.set(change.id, change);
     }),
     await options.bus.subscribe({ topic: 'alert.*' }, (e) => {
+      if (clients.size === 0) return;
       const alert = e.payload as Entity;
-      for (const client of clients)
-        deliver(client, 'cockpit.stream', (access) => {
-          const seen = access.view(alert);
-          return seen ? frame('alert', toKeyValues(seen)) : '';
-        });
+      deliverItem({
+        data: frame('alert', toKeyValues(alert)),
+        visible: (actor) => seesAlert(actor, alert),
+        audited: auditedAlert(alert),
+      });
     }),
     ...(await Promise.all(
       ['incident.*', 'task.*'].map((topic) =>
         options.bus.subscribe({ topic }, (e) => {
           const change = clients.size > 0 ? commandChangeOf(e) : undefined;
-          if (change) deliverCommand(change);
+          if (change)
+            deliverItem({
+              data: frame(change.event, change.frame),
+              visible: (actor) => sees(actor, change.participants),
+              audited: change.audited,
+            });
         }),
       ),
     )),
