@@ -67,6 +67,12 @@ export const DEFAULT_COCKPIT_DIR = fileURLToPath(
   new URL('../../../../cockpit/dist', import.meta.url),
 );
 
+/**
+ * A property a schema does not know is refused (400 naming it), not silently dropped as Ajv's
+ * default in Fastify does: a misspelt field must not look accepted.
+ */
+export const STRICT_BODIES = { removeAdditional: false } as const;
+
 /** Builds the Fastify app of a node: APIs, OpenAPI, health, metrics and the cockpit. */
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -77,6 +83,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    ajv: { customOptions: STRICT_BODIES },
   });
   installErrorHandler(app);
   await app.register(fastifySwagger, {

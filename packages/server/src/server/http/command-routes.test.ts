@@ -140,6 +140,19 @@ describe('task routes', () => {
     return res.json().id as string;
   }
 
+  it('refuses a misspelt field with a 400 naming it, instead of dropping it', async () => {
+    await putMatrix();
+    const res = await t.call('env-xihu', 'POST', '/api/v1/tasks', {
+      title: 'Find the smoke',
+      priority: 'high',
+      due: new Date(T0 + HOUR).toISOString(),
+      assignee: 'lingyin',
+      asignee: 'lingyin',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toMatch(/asignee/);
+  });
+
   it('runs a task to completion with a report whose photo can be fetched back', async () => {
     const id = await dispatch();
     const task = (path = '') => `/api/v1/tasks/${enc(id)}${path}`;

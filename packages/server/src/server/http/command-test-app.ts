@@ -8,6 +8,7 @@ import type { Bus } from '../../bus/index.js';
 import { OPEN_ACCESS, type AccessGuard } from '../../ngsi-ld/index.js';
 import { Auditor, AuditSigningKey, OPERATOR, type Principal } from '../../sharing/index.js';
 import type { AuditEntry, AuditStore } from '../../store/index.js';
+import { STRICT_BODIES } from './build-app.js';
 import { installCommandRoutes } from './command-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import { installEventsRoute } from './events-route.js';
@@ -64,7 +65,10 @@ export function openTestAuditor(store: AuditStore): TestAuditor {
  * bearer token (or `access_token`, as event streams send it) names one of CALLERS.
  */
 export function testApp(): FastifyInstance {
-  const app = Fastify({ routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 } });
+  const app = Fastify({
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    ajv: { customOptions: STRICT_BODIES },
+  });
   installErrorHandler(app);
   app.addHook('onRequest', (request, _reply, done) => {
     const query = request.query as Record<string, string | undefined>;

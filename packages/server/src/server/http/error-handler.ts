@@ -3,7 +3,8 @@ import { CityError, toCityError, toProblem } from '../../core/index.js';
 
 /** Maps Fastify's own errors (validation, body parsing, size) onto citybrain codes. */
 function fromFastify(err: FastifyError): CityError | undefined {
-  if (err.validation) return new CityError('BadRequestData', err.message, { cause: err });
+  if (err.validation)
+    return new CityError('BadRequestData', validationMessage(err), { cause: err });
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new CityError('UnsupportedMediaType', err.message, { cause: err });
@@ -21,6 +22,14 @@ function fromFastify(err: FastifyError): CityError | undefined {
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
     return new CityError('InvalidRequest', err.message, { cause: err });
   return undefined;
+}
+
+/** Fastify's validation message, naming the property a schema does not know (Ajv leaves it out). */
+function validationMessage(err: FastifyError): string {
+  const unknown = (err.validation ?? [])
+    .map((v) => (v.keyword === 'additionalProperties' ? v.params.additionalProperty : undefined))
+    .filter((name): name is string => typeof name === 'string');
+  return unknown.length > 0 ? `${err.message}: ${unknown.join(', ')}` : err.message;
 }
 
 /** Sends a CityError as ProblemDetails; NGSI-LD clients get `application/json` as the spec says. */
