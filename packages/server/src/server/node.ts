@@ -86,8 +86,20 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     store,
     alerts: alertSink(alerts, store),
     logger: logger.child({ module: 'rules' }),
+    // On a shared bus, the nodes share the rules out by leases in the store.
+    ...(config.bus.url && { share: { nodeId } }),
   });
   await engine.start();
+  metrics.gauge(
+    'citybrain_rules_held',
+    'Active rules this node evaluates',
+    () => engine.rules.length,
+  );
+  metrics.gauge(
+    'citybrain_rules_rebuilds_cut',
+    'Rule state rebuilds whose history read stopped at the cap, since start',
+    () => engine.stats.rebuildsCut,
+  );
   command.start();
   await bus.subscribe({ topic: 'alert.raised' }, () => metrics.alertsRaised.inc());
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { MosquittoDynsec } from '../../src/ingest/index.js';
 import {
   mosquittoInstalled,
@@ -26,8 +26,10 @@ const TOKEN = randomBytes(18).toString('base64url');
 const INGEST = { username: 'citybrain-ingest', password: randomBytes(12).toString('hex') };
 const TYPE = 'WeatherObserved';
 
-async function admin<T>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: SERVICES.postgres });
+async function admin<T>(sql: string, database?: string): Promise<T[]> {
+  const url = new URL(SERVICES.postgres);
+  if (database) url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
     return (await client.query(sql)).rows as T[];
@@ -94,11 +96,11 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
   const node = (id: string) => nodes.get(id)!;
 
   /** Registers a device through `via` and connects it to the broker with its own account. */
-  async function device(via: StartedCitybrain, id: string): Promise<MqttClient> {
+  async function device(via: StartedCitybrain, id: string, entityType = TYPE): Promise<MqttClient> {
     const secret = randomBytes(12).toString('hex');
     const res = await api(via, '/api/v1/devices', {
       method: 'POST',
-      json: { id, entityType: TYPE, secret },
+      json: { id, entityType, secret },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const client = await connectAsync(broker.url, {
@@ -298,4 +300,131 @@ describe.skipIf(!ready)('three nodes over PostgreSQL, NATS JetStream and Mosquit
     const taken = /citybrain_ingest_observations_total\{source="mqtt"\} (\d+)/.exec(metrics);
     expect(Number(taken?.[1] ?? 0)).toBeGreaterThan(0);
   }, 300_000);
+
+  it('evaluates a city-wide window once across the nodes; another node carries its alert on when the holder dies', async () => {
+    reportOnFailure();
+    const WINDOW = 30_000;
+    const rule = {
+      id: `crowd-${run}`,
+      kind: 'aggregate',
+      name: 'Crowded city',
+      severity: 'medium',
+      category: 'safety',
+      select: { entityType: 'CrowdCounter' },
+      function: 'count',
+      window: { type: 'tumbling', sizeSeconds: WINDOW / 1000 },
+      groupBy: 'all',
+      operator: '>=',
+      // 4 devices x 4/s x 30 s = 480 per window: no node alone sees 360 of them (a queue
+      // group would have given each node its devices' share only).
+      value: 360,
+    };
+    const put = await api(node('a'), `/api/v1/rules/${rule.id}`, { method: 'PUT', json: rule });
+    expect(put.status, JSON.stringify(put.body)).toBe(201);
+    type Lease = { holder: string; expiresAt: number; epoch: number };
+    const lease = async () =>
+      (
+        await admin<{ doc: Lease }>(
+          `SELECT doc FROM citybrain.collections WHERE name = 'rules.leases' AND id = '${rule.id}'`,
+          DATABASE,
+        )
+      )[0]?.doc;
+    await vi.waitFor(async () => expect((await lease())?.expiresAt).toBeGreaterThan(Date.now()), {
+      timeout: 20_000,
+    });
+    const first = (await lease())!.holder;
+
+    // Each rule is evaluated by one node: the nodes' shares add up to the active rules.
+    const active = ((await api(node('a'), '/api/v1/rules')).body as { rule: { status?: string } }[])
+      .length;
+    const held = async () => {
+      let n = 0;
+      for (const id of ['a', 'b', 'c']) {
+        const metrics = String((await api(node(id), '/metrics')).body);
+        n += Number(/^citybrain_rules_held (\d+)/m.exec(metrics)?.[1] ?? NaN);
+      }
+      return n;
+    };
+    await vi.waitFor(async () => expect(await held()).toBe(active), { timeout: 20_000 });
+
+    const ids = Array.from({ length: 4 }, (_, i) => `crowd-${run}-${i}`);
+    const clients = await Promise.all(
+      ids.map((id, i) => device(node(i % 2 ? 'a' : 'b'), id, 'CrowdCounter')),
+    );
+    const acked: number[] = [];
+    let publishing = true;
+    const publisher = (async () => {
+      while (publishing) {
+        await Promise.all(
+          clients.map(async (c, i) => {
+            const observedAt = Date.now();
+            await c.publishAsync(
+              `citybrain/v1/devices/${ids[i]}/attrs`,
+              JSON.stringify({ observedAt, people: 1 }),
+              { qos: 1 },
+            );
+            acked.push(observedAt);
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    type Alert = {
+      id: string;
+      rule: string;
+      status: string;
+      validFrom: string;
+      description: string;
+    };
+    const alerts = async () =>
+      ((await api([...nodes.values()][0]!, '/api/v1/alerts?limit=100')).body as Alert[]).filter(
+        (a) => a.rule === rule.id,
+      );
+    // The first whole window raises it (up to two windows and the lateness away).
+    await vi.waitFor(async () => expect(await alerts()).toHaveLength(1), {
+      timeout: 2 * WINDOW + 30_000,
+      interval: 500,
+    });
+    const [raised] = await alerts();
+    // The same count a single node would have made: every observation of its window.
+    const end = Date.parse(raised!.validFrom);
+    const inWindow = acked.filter((t) => t >= end - WINDOW && t < end).length;
+    expect(raised!.description).toContain(`(${inWindow})`);
+
+    // The holder dies: another node takes the rule over once its lease ran out.
+    const killedAt = Date.now();
+    await node(first).kill();
+    nodes.delete(first);
+    await vi.waitFor(
+      async () => {
+        const now = await lease();
+        expect(now?.holder).not.toBe(first);
+        expect(now!.expiresAt).toBeGreaterThan(Date.now());
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    const takeoverMs = Date.now() - killedAt;
+    const next = (await lease())!.holder;
+    process.stderr.write(
+      `multi-node rules: ${first} killed, ${next} took ${rule.id} over in ${takeoverMs} ms\n`,
+    );
+    expect(takeoverMs).toBeLessThan(15_000 + 5_000 + 2_000); // the TTL, a round, a margin
+
+    // A window closes on the new holder with the condition still holding: the same alert.
+    await new Promise((r) => setTimeout(r, WINDOW + 15_000));
+    expect((await alerts()).map((a) => [a.id, a.status])).toEqual([[raised!.id, 'raised']]);
+
+    // The crowd leaves: the new holder resolves the alert when the next window closes.
+    publishing = false;
+    await publisher;
+    await vi.waitFor(async () => expect((await alerts())[0]?.status).toBe('resolved'), {
+      timeout: 2 * WINDOW + 20_000,
+      interval: 500,
+    });
+    expect(await alerts()).toHaveLength(1);
+    const resolvedBy = nodes
+      .get(next)!
+      .output.filter((l) => l.includes('alert resolved') && l.includes(raised!.id));
+    expect(resolvedBy).toHaveLength(1);
+  }, 360_000);
 });

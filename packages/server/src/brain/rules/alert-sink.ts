@@ -1,9 +1,33 @@
-import type { Entity, Property } from '../../core/index.js';
+import { CityError, type Entity, type Property } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { AlertService } from '../alerts/alert-service.js';
+import { SYSTEM } from '../command/actor.js';
 import type { Signal } from './engine/evaluator.js';
-import type { AlertSink } from './rule-engine.js';
+import { plainValue } from './facts.js';
 import type { Rule } from './rule-schema.js';
+
+/** An open alert of a rule, as a rebuild of the rule's state finds it. */
+export interface OpenAlert {
+  alertId: string;
+  ruleId: string;
+  /** The rule's key it is about (an entity id, an area, `all`). */
+  key: string;
+}
+
+/** Where the engine's decisions go: alerts opened, resolved, or withdrawn. */
+export interface AlertSink {
+  /** Opens the alert of a rule's key (or keeps the open one); answers its id. */
+  raise(rule: Rule, signal: Signal): Promise<string>;
+  /** The condition ended (`retracted`: a late fact showed it never held). */
+  resolve(alertId: string, signal: Signal, retracted: boolean): Promise<void>;
+  /** Every open alert raised by a rule (to take a rule's state up again after a restart). */
+  openAlerts(): Promise<OpenAlert[]>;
+  /**
+   * Resolves an open alert whose condition the rebuilt state shows to have ended while no node
+   * evaluated the rule, saying so (`reason`); nothing when it is no longer open.
+   */
+  resolveUnseen(alertId: string, reason: string): Promise<void>;
+}
 
 /** Attribute names as people read them. */
 const LABELS: Record<string, string> = { pm25: 'PM2.5', pm10: 'PM10', no2: 'NO₂', o3: 'O₃' };
@@ -96,6 +120,24 @@ export function alertSink(alerts: AlertService, store: Store): AlertSink {
     },
     async resolve(alertId, signal) {
       await alerts.resolve(alertId, signal.at);
+    },
+    async openAlerts() {
+      const out: OpenAlert[] = [];
+      for (const alert of await alerts.open()) {
+        const ruleId = plainValue(alert.rule);
+        const key = plainValue(alert.sourceKey);
+        if (typeof ruleId === 'string' && typeof key === 'string')
+          out.push({ alertId: alert.id, ruleId, key });
+      }
+      return out;
+    },
+    async resolveUnseen(alertId, reason) {
+      try {
+        await alerts.act(alertId, { action: 'resolve', actor: SYSTEM, note: reason });
+      } catch (err) {
+        // Resolved or closed meanwhile (by a person, or another node): nothing left to do.
+        if (!(err instanceof CityError && err.code === 'BadRequestData')) throw err;
+      }
     },
   };
 }

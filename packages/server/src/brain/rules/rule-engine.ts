@@ -2,20 +2,29 @@ import type { Logger } from 'pino';
 import { Topics, type Bus, type BusSubscription, type EntityChange } from '../../bus/index.js';
 import type { Observation } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import type { Fact, Signal } from './engine/evaluator.js';
-import { KeyedEngine, type EngineOutput } from './engine/keyed-engine.js';
+import type { AlertSink } from './alert-sink.js';
+import type { Fact } from './engine/evaluator.js';
+import type { EngineOutput } from './engine/keyed-engine.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
-import { areaOf } from './kinds/select.js';
-import { evaluatorFor } from './kinds/index.js';
+import { RuleLeases } from './rule-leases.js';
+import { everyRule, type RuleOwnership } from './rule-ownership.js';
+import { openKey } from './rule-reconcile.js';
+import { RuleRebuilder, type RebuildStats } from './rule-rebuilder.js';
+import { reads, routeTable, type Route } from './rule-routes.js';
+import { RuleRun } from './rule-run.js';
 import { isActive, type Rule } from './rule-schema.js';
 import { RULE_CHANGED, RuleStore } from './rule-store.js';
 
-/** Where the engine's decisions go: alerts opened, resolved, or withdrawn. */
-export interface AlertSink {
-  /** Opens the alert of a rule's key (or keeps the open one); answers its id. */
-  raise(rule: Rule, signal: Signal): Promise<string>;
-  /** The condition ended (`retracted`: a late fact showed it never held). */
-  resolve(alertId: string, signal: Signal, retracted: boolean): Promise<void>;
+export type { AlertSink } from './alert-sink.js';
+
+/** How nodes sharing a bus share the rules out (see RuleLeases). */
+export interface RuleSharing {
+  /** This node's id, unique among the nodes. */
+  nodeId: string;
+  /** How long a rule's lease lasts unless renewed, ms; default 15 s. */
+  ttlMs?: number;
+  /** How often leases are renewed and shares rebalanced, ms; default 5 s. */
+  renewMs?: number;
 }
 
 /** Options of the rule engine. */
@@ -31,69 +40,50 @@ export interface RuleEngineOptions {
   /** How often time is let pass for silent sources (absence, windows), ms; default 1 s. */
   tickMs?: number;
   clock?: () => number;
+  /** Nodes sharing a bus share the rules by leases in the store; alone, a node runs them all. */
+  share?: RuleSharing;
+  /** The most stored facts a rebuild reads per entity type (more: cut, with a warning); default 200,000. */
+  rebuildMaxFacts?: number;
 }
 
-interface Running {
-  rule: Rule;
-  engine: KeyedEngine<unknown>;
-}
-
-/** What facts a rule (or one condition of it) reads: a type, maybe one area, some attributes. */
-interface Route {
-  running: Running;
-  area?: string;
-  /** The rule reads only facts carrying one of these; undefined: any fact of the type. */
-  attrs?: ReadonlySet<string>;
-}
-
-/** The routes of a rule: one per entity type it selects (a correlation has several). */
-function routesOf(rule: Rule): { type: string; area?: string; attrs?: string[] }[] {
-  const route = (select: { entityType: string; area?: string }, attr?: string) => ({
-    type: select.entityType,
-    ...(select.area !== undefined && { area: select.area }),
-    ...(attr !== undefined && { attrs: [attr] }),
-  });
-  switch (rule.kind) {
-    case 'threshold':
-    case 'rate':
-    case 'aggregate': // a count reads any fact: no attribute
-      return [route(rule.select, rule.attribute)];
-    case 'correlation':
-      return rule.conditions.map((c) => route(c.select, c.attribute));
-    case 'absence': // any fact is a sign of life
-    case 'geofence': // positions may come with the entity's context
-    case 'countInArea':
-      return [route(rule.select)];
-  }
-}
-
-/** True when a route's rule reads the fact (cheap tests before the rule's own). */
-function reads(route: Route, fact: Fact): boolean {
-  if (route.area !== undefined && areaOf(fact) !== route.area) return false;
-  if (!route.attrs) return true;
-  for (const attr of route.attrs) if (attr in fact.attrs) return true;
-  return false;
+/** Counters of the rule engine. */
+export interface RuleEngineStats extends RebuildStats {
+  /** Decisions not acted on: this node no longer held their rule. */
+  fenced: number;
 }
 
 /**
- * Evaluates the active rules on the city's event stream (device observations, and entities
- * written through the API) by event time: each rule is a KeyedEngine; each key's watermark
- * lags its newest event time by `latenessMs` (a device whose clock is off moves only its own
- * keys), and goes on with the clock when the key falls silent.
- * Decisions open and resolve alerts, in the order they are made.
+ * Evaluates the active rules this node holds on the city's event stream (device observations,
+ * and entities written through the API) by event time: each rule is a KeyedEngine; each key's
+ * watermark lags its newest event time by `latenessMs` (a device whose clock is off moves only
+ * its own keys), and goes on with the clock when the key falls silent. A rule taken up (at
+ * start, when it changes, when this node takes it over) first has its state rebuilt from the
+ * stored history and its open alerts taken up again (see RuleRebuilder); live facts wait
+ * meanwhile. Decisions open and resolve alerts, in the order they are made.
  */
 export class RuleEngine {
   readonly store: RuleStore;
-  private running = new Map<string, Running>();
-  /** The rules by the entity type they read, with their area and attributes. */
-  private byType = new Map<string, Route[]>();
+  readonly stats: RuleEngineStats;
+  /** The active rules, all of them (this node evaluates those it holds). */
+  private active = new Map<string, Rule>();
+  private runs = new Map<string, RuleRun>();
+  /** The rules run by the entity type they read, with their area and attributes. */
+  private byType = new Map<string, Route<RuleRun>[]>();
   private readonly contexts = new Map<string, Record<string, unknown>>();
   /** The open alert of each rule's key. */
   private readonly open = new Map<string, string>();
+  /** Rules already reported as impossible to evaluate (by their JSON). */
+  private readonly broken = new Set<string>();
+  private readonly ownership: RuleOwnership;
+  private readonly rebuilder: RuleRebuilder;
   private subscriptions: BusSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
   private acting: Promise<void> = Promise.resolve();
+  /** Reloads and re-shares, one at a time. */
+  private updating: Promise<void> = Promise.resolve();
+  private reloadQueued = false;
+  private stopped = false;
   private readonly clock: () => number;
   private readonly latenessMs: number;
 
@@ -101,69 +91,100 @@ export class RuleEngine {
     this.store = new RuleStore(options.store, options.bus);
     this.clock = options.clock ?? Date.now;
     this.latenessMs = options.latenessMs ?? 10_000;
+    const { share, logger } = options;
+    this.ownership = share
+      ? new RuleLeases({ store: options.store, ...share, clock: this.clock, logger })
+      : everyRule();
+    this.rebuilder = new RuleRebuilder({
+      store: options.store,
+      alerts: options.alerts,
+      logger,
+      clock: this.clock,
+      latenessMs: this.latenessMs,
+      maxFacts: options.rebuildMaxFacts ?? 200_000,
+      open: this.open,
+      current: (run) => !this.stopped && this.runs.get(run.rule.id) === run,
+      mayAct: (run) => this.ownership.mayAct(run.rule.id),
+      live: (run, out) => (this.runs.get(run.rule.id) === run ? this.act(run, out) : undefined),
+      lost: (run) => this.drop(run),
+    });
+    this.stats = Object.assign(this.rebuilder.stats, { fenced: 0 });
   }
 
-  /** Seeds and loads the rules, then consumes the event stream. */
+  /** Seeds the rules, consumes the event stream, and takes the rules up (rebuilt meanwhile). */
   async start(): Promise<void> {
     await this.store.seed(this.options.rules);
-    await this.reload();
     const { bus } = this.options;
+    // Every node sees every fact (a fan-out, not a group): a rule's windows need all of them,
+    // and each node evaluates the rules it holds. Subscribed before any history is read, so
+    // that no fact falls between the history and the stream.
     this.subscriptions.push(
-      await bus.subscribe({ topic: Topics.observation, group: 'rules' }, (e) =>
+      await bus.subscribe({ topic: Topics.observation }, (e) =>
         this.onObservation(e.payload as Observation),
       ),
-      await bus.subscribe({ topic: Topics.entityChanged, group: 'rules' }, (e) =>
+      await bus.subscribe({ topic: Topics.entityChanged }, (e) =>
         this.onChange(e.payload as EntityChange),
       ),
       await bus.subscribe({ topic: RULE_CHANGED }, () => this.reload()),
     );
+    await this.ownership.start(() => void this.resync());
+    await this.reload();
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
   }
 
-  /** Stops consuming; the decisions under way are finished. */
+  /** Stops consuming; the decisions under way are finished, then the rules are given up. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     for (const s of this.subscriptions.splice(0)) await s.unsubscribe();
-    await this.acting;
+    await this.settled();
+    await this.ownership.stop();
   }
 
-  /** The active rules. */
+  /** The active rules this node evaluates. */
   get rules(): Rule[] {
-    return [...this.running.values()].map((r) => r.rule);
+    return [...this.runs.values()].map((r) => r.rule);
   }
 
   /** Memory of the windows and states held, in values (for the benchmark). */
   stateSize(): number {
     let n = 0;
-    for (const r of this.running.values()) n += r.engine.size();
+    for (const r of this.runs.values()) n += r.engine.size();
     return n;
   }
 
-  /** Decisions made so far are acted on (tests, shutdown). */
+  /** Rebuilds and decisions under way are done (tests, shutdown). */
   async settled(): Promise<void> {
-    await this.acting;
+    for (;;) {
+      const { updating, acting } = this;
+      const rebuilding = this.rebuilder.idle();
+      await updating;
+      await rebuilding;
+      await acting;
+      if (updating === this.updating && acting === this.acting && this.rebuilder.quiet) return;
+    }
   }
 
   /** Applies one fact now (tests and the HTTP ingest of facts use the same path). */
   ingest(fact: Fact): void {
     const out: EngineOutput[] = [];
-    let last: Running | undefined;
+    let last: RuleRun | undefined;
     for (const route of this.byType.get(fact.entityType) ?? []) {
       // A rule with several routes (a correlation) takes the fact once.
-      if (route.running === last || !reads(route, fact)) continue;
-      last = route.running;
-      route.running.engine.ingest(fact, out);
-      this.act(route.running.rule, out.splice(0));
+      if (route.run === last || !reads(route, fact)) continue;
+      last = route.run;
+      route.run.ingest(fact, out);
+      this.act(route.run, out.splice(0));
     }
   }
 
   /** Lets event time pass with the clock for sources that fell silent (their deadlines). */
   tick(): void {
     const out: EngineOutput[] = [];
-    for (const running of this.running.values()) {
-      running.engine.tick(out);
-      this.act(running.rule, out.splice(0));
+    for (const run of this.runs.values()) {
+      run.tick(out);
+      this.act(run, out.splice(0));
     }
   }
 
@@ -185,20 +206,35 @@ export class RuleEngine {
     if (fact && this.byType.has(fact.entityType)) this.ingest(fact);
   }
 
-  /** Acts on decisions in the order they were made. */
-  private act(rule: Rule, outputs: EngineOutput[]): void {
+  /** Acts on decisions in the order they were made, while this node holds their rule. */
+  private act(run: RuleRun, outputs: EngineOutput[]): void {
     if (outputs.length === 0) return;
+    const { logger } = this.options;
     this.acting = this.acting.then(async () => {
+      // A run replaced or given up meanwhile: its successor's rebuild decides instead.
+      if (this.runs.get(run.rule.id) !== run) return;
+      let held = false;
+      try {
+        held = await this.ownership.mayAct(run.rule.id);
+      } catch (err) {
+        logger.warn({ err, rule: run.rule.id }, 'rule lease not confirmed');
+      }
+      if (!held) {
+        this.stats.fenced += outputs.length;
+        logger.warn({ rule: run.rule.id }, 'rule no longer held here: its decisions dropped');
+        this.drop(run);
+        return;
+      }
       for (const output of outputs)
-        await this.apply(rule, output).catch((err: unknown) =>
-          this.options.logger.error({ err, rule: rule.id }, 'rule decision not acted on'),
+        await this.apply(run.rule, output).catch((err: unknown) =>
+          logger.error({ err, rule: run.rule.id }, 'rule decision not acted on'),
         );
     });
   }
 
   private async apply(rule: Rule, output: EngineOutput): Promise<void> {
     const { signal } = output;
-    const key = `${rule.id}\u0000${signal.key}`;
+    const key = openKey(rule.id, signal.key);
     const raise = (output.type === 'emit') === (signal.kind === 'raise');
     if (raise) {
       if (!this.open.has(key)) this.open.set(key, await this.options.alerts.raise(rule, signal));
@@ -209,40 +245,78 @@ export class RuleEngine {
     if (alertId) await this.options.alerts.resolve(alertId, signal, output.type === 'retract');
   }
 
-  /** Builds an engine per active rule; a rule that did not change keeps its state. */
-  private async reload(): Promise<void> {
-    const stored = await this.store.list();
-    const next = new Map<string, Running>();
-    for (const { rule } of stored) {
-      if (!isActive(rule)) continue;
-      const same = this.running.get(rule.id);
-      if (same && JSON.stringify(same.rule) === JSON.stringify(rule)) {
+  /** Reads the active rules from the store (a reload asked while one waits joins it). */
+  private reload(): Promise<void> {
+    if (this.reloadQueued) return this.updating;
+    this.reloadQueued = true;
+    return this.update(async () => {
+      this.reloadQueued = false;
+      const stored = await this.store.list();
+      this.active = new Map(stored.filter((s) => isActive(s.rule)).map((s) => [s.rule.id, s.rule]));
+      await this.ownership.setRules([...this.active.keys()]);
+      this.syncRuns();
+    });
+  }
+
+  private resync(): Promise<void> {
+    return this.update(async () => this.syncRuns());
+  }
+
+  private update(task: () => Promise<void>): Promise<void> {
+    const next = this.updating
+      .then(task)
+      .catch((err: unknown) => this.options.logger.error({ err }, 'rules not reloaded'));
+    this.updating = next;
+    return next;
+  }
+
+  /**
+   * Runs the active rules this node holds: a rule that did not change keeps its state; a new,
+   * changed or newly held one is rebuilt from the history; one no longer held is let go.
+   */
+  private syncRuns(): void {
+    if (this.stopped) return;
+    const next = new Map<string, RuleRun>();
+    for (const rule of this.active.values()) {
+      if (!this.ownership.holds(rule.id)) continue;
+      const same = this.runs.get(rule.id);
+      const json = JSON.stringify(rule);
+      if (same?.json === json) {
         next.set(rule.id, same);
         continue;
       }
       try {
-        const engine = new KeyedEngine(evaluatorFor(rule), {
+        const run = new RuleRun(rule, {
           latenessMs: this.latenessMs,
           idleGraceMs: IDLE_GRACE_MS,
           clock: this.clock,
         });
-        next.set(rule.id, { rule, engine });
+        next.set(rule.id, run);
+        this.rebuilder.add(run, same ? 'changed' : 'unseen');
       } catch (err) {
+        if (this.broken.has(json)) continue;
+        this.broken.add(json);
         this.options.logger.error({ err, rule: rule.id }, 'rule cannot be evaluated; skipped');
       }
     }
-    this.running = next;
-    this.byType = new Map();
-    for (const running of next.values())
-      for (const { type, area, attrs } of routesOf(running.rule)) {
-        const list = this.byType.get(type) ?? [];
-        list.push({
-          running,
-          ...(area !== undefined && { area }),
-          ...(attrs && { attrs: new Set(attrs) }),
-        });
-        this.byType.set(type, list);
-      }
+    for (const [id, run] of this.runs) if (next.get(id) !== run) this.forget(id);
+    this.runs = next;
+    this.byType = routeTable(next.values());
+  }
+
+  /** Lets a run go (its lease lost): re-shared at once, rebuilt if this node holds it again. */
+  private drop(run: RuleRun): void {
+    if (this.runs.get(run.rule.id) !== run) return;
+    this.runs.delete(run.rule.id);
+    this.byType = routeTable(this.runs.values());
+    this.forget(run.rule.id);
+    void this.resync();
+  }
+
+  /** Forgets a rule's open alerts (whoever takes the rule up finds them in the store). */
+  private forget(ruleId: string): void {
+    const prefix = openKey(ruleId, '');
+    for (const key of [...this.open.keys()]) if (key.startsWith(prefix)) this.open.delete(key);
   }
 }
 

@@ -1,0 +1,159 @@
+import type { Store } from '../../store/index.js';
+import { byTime, type Fact, type Signal } from './engine/evaluator.js';
+import type { EngineOutput } from './engine/keyed-engine.js';
+import { historyReadsOf, readHistory, warmupMs, type History } from './rule-history.js';
+import { routeTable, ruleReads } from './rule-routes.js';
+import { factId, type RuleRun } from './rule-run.js';
+import type { Rule } from './rule-schema.js';
+
+/**
+ * How far back a rule's state is rebuilt, ms: twice its warm-up (so that the last closed
+ * window is whole, and a duration begun just before the warm-up is seen from its start), its
+ * clear duration, and the allowed lateness.
+ */
+export function rebuildSpanMs(rule: Rule, latenessMs: number): number {
+  const clearMs = 'clear' in rule ? (rule.clear?.forSeconds ?? 0) * 1000 : 0;
+  return 2 * warmupMs(rule) + clearMs + latenessMs;
+}
+
+/** The stored history of the rules rebuilt together: one read per entity type, shared. */
+export interface HistoryBatch {
+  histories: Map<string, History>;
+  /** The factIds read: the same fact coming live meanwhile is not applied twice. */
+  seen: Set<string>;
+  facts: number;
+  /** The types whose read stopped at the cap. */
+  cut: string[];
+}
+
+/** What the batch reads of each type: the oldest start and every attribute any rule reads. */
+function plan(rules: readonly Rule[], now: number, latenessMs: number) {
+  const byType = new Map<
+    string,
+    { from: number; attrs: Set<string> | undefined; lastBefore: boolean }
+  >();
+  for (const rule of rules) {
+    const from = now - rebuildSpanMs(rule, latenessMs);
+    const lastBefore = rule.kind === 'threshold';
+    for (const read of historyReadsOf(rule)) {
+      const entry = byType.get(read.type);
+      if (!entry) {
+        byType.set(read.type, { from, attrs: read.attrs && new Set(read.attrs), lastBefore });
+        continue;
+      }
+      entry.from = Math.min(entry.from, from);
+      entry.lastBefore ||= lastBefore;
+      if (!read.attrs) entry.attrs = undefined;
+      else for (const a of read.attrs) entry.attrs?.add(a);
+    }
+  }
+  return byType;
+}
+
+/** Options of a history read for a rebuild. */
+export interface ReadBatchOptions {
+  store: Store;
+  now: number;
+  latenessMs: number;
+  /** The most facts read per entity type. */
+  maxFacts: number;
+}
+
+/** Reads the history the rules need, each entity type once. */
+export async function readBatch(
+  rules: readonly Rule[],
+  options: ReadBatchOptions,
+): Promise<HistoryBatch> {
+  const batch: HistoryBatch = { histories: new Map(), seen: new Set(), facts: 0, cut: [] };
+  for (const [type, read] of plan(rules, options.now, options.latenessMs)) {
+    const history = await readHistory(
+      options.store,
+      { type, ...(read.attrs && { attrs: [...read.attrs] }) },
+      { from: read.from, maxFacts: options.maxFacts, lastBefore: read.lastBefore },
+    );
+    batch.histories.set(type, history);
+    batch.facts += history.facts.length;
+    if (history.truncated) batch.cut.push(type);
+    for (const fact of history.facts) batch.seen.add(factId(fact));
+  }
+  return batch;
+}
+
+/** A rule's state after the replay of its history. */
+export interface Replayed {
+  /** The keys standing raised, each with the raise that stands. */
+  raised: Map<string, Signal>;
+  /**
+   * Whether the replay knows how a key stands: its facts were all read (the read was not cut
+   * before its entity), and, for an absence, it had some (a silence older than the replay
+   * still stands).
+   */
+  known(key: string): boolean;
+  facts: number;
+}
+
+/** How many facts are replayed between two turns of the event loop. */
+const SLICE = 20_000;
+
+/**
+ * The stored facts a rule reads since `from`, in event-time order; for a threshold (the last
+ * value holds until the next), also each entity's last fact before: its standing value.
+ */
+function factsOf(run: RuleRun, batch: HistoryBatch, from: number): Fact[] {
+  const routes = routeTable([run]);
+  const lists = [...routes.keys()].map((t) => batch.histories.get(t)?.facts ?? []);
+  const all = lists.length === 1 ? lists[0]! : lists.flat().sort(byTime);
+  const standing = new Map<string, Fact>();
+  const recent: Fact[] = [];
+  for (const fact of all) {
+    if (!ruleReads(routes.get(fact.entityType), fact)) continue;
+    if (fact.t >= from) recent.push(fact);
+    else if (run.rule.kind === 'threshold') standing.set(fact.entityId, fact);
+  }
+  return standing.size === 0 ? recent : [...[...standing.values()].sort(byTime), ...recent];
+}
+
+/**
+ * Replays a rule's stored facts through its engine, each at its own event time, then lets
+ * time pass to now as the live engine would have: what stands raised at the end is the rule's
+ * state. The decisions made on the way are not acted on (they were, or are history).
+ */
+export async function replay(
+  run: RuleRun,
+  batch: HistoryBatch,
+  options: { now: () => number; latenessMs: number },
+): Promise<Replayed> {
+  const from = options.now() - rebuildSpanMs(run.rule, options.latenessMs);
+  const facts = factsOf(run, batch, from);
+  // Where each key stands, and its last raise (a clear taken back makes it stand again).
+  const raisedNow = new Map<string, boolean>();
+  const lastRaise = new Map<string, Signal>();
+  const standing = (outputs: EngineOutput[]) => {
+    for (const { type, signal } of outputs.splice(0)) {
+      raisedNow.set(signal.key, (type === 'emit') === (signal.kind === 'raise'));
+      if (type === 'emit' && signal.kind === 'raise') lastRaise.set(signal.key, signal);
+    }
+  };
+  const out: EngineOutput[] = [];
+  for (let i = 0; i < facts.length; i++) {
+    run.replay(facts[i]!, out);
+    standing(out);
+    if ((i + 1) % SLICE === 0) await new Promise((r) => setImmediate(r));
+  }
+  run.engine.tick(out);
+  standing(out);
+  const raised = new Map<string, Signal>();
+  for (const [key, up] of raisedNow) {
+    const signal = lastRaise.get(key);
+    if (up && signal) raised.set(key, signal);
+  }
+  const entities = new Set(facts.map((f) => f.entityId));
+  const cut = [...routeTable([run]).keys()].some((t) => batch.cut.includes(t));
+  const complete = (key: string) =>
+    !cut || [...batch.histories.values()].some((h) => h.complete.has(key));
+  return {
+    raised,
+    known: (key) => complete(key) && (run.rule.kind !== 'absence' || entities.has(key)),
+    facts: facts.length,
+  };
+}

@@ -1,0 +1,87 @@
+import type { Fact } from './engine/evaluator.js';
+import { KeyedEngine, type EngineOutput, type EngineTiming } from './engine/keyed-engine.js';
+import { evaluatorFor } from './kinds/index.js';
+import type { Rule } from './rule-schema.js';
+
+/** The identity of a fact as the history holds it: one per entity and event time. */
+export const factId = (fact: Fact): string => `${fact.entityId}\u0000${fact.t}`;
+
+/**
+ * The engine's clock: the wall clock, except while the history is replayed, when it reads the
+ * event time of the fact being applied, so that the engine takes each stored fact to have come
+ * when it happened and lets a key fall silent from its last stored fact, as it would have live.
+ */
+export class ReplayClock {
+  /** The event time being replayed; undefined: live. */
+  at: number | undefined;
+  constructor(private readonly wall: () => number) {}
+  readonly now = (): number => this.at ?? this.wall();
+}
+
+/**
+ * One active rule this node evaluates: its engine and, while its state is rebuilt from the
+ * history, the live facts that come meanwhile (applied after the rebuild, in arrival order,
+ * except those the history already held).
+ */
+export class RuleRun {
+  readonly engine: KeyedEngine<unknown>;
+  readonly clock: ReplayClock;
+  /** The rule as JSON: a reload that finds it unchanged keeps the run and its state. */
+  readonly json: string;
+  private buffer: Fact[] | undefined = [];
+
+  /** Throws when the rule cannot be evaluated. */
+  constructor(
+    readonly rule: Rule,
+    timing: Omit<EngineTiming, 'clock'> & { clock: () => number },
+  ) {
+    this.json = JSON.stringify(rule);
+    this.clock = new ReplayClock(timing.clock);
+    this.engine = new KeyedEngine(evaluatorFor(rule), { ...timing, clock: this.clock.now });
+  }
+
+  /** False while the rule's state is being rebuilt. */
+  get live(): boolean {
+    return this.buffer === undefined;
+  }
+
+  /** Live facts held back by the rebuild. */
+  get buffered(): number {
+    return this.buffer?.length ?? 0;
+  }
+
+  /** Applies a live fact now, or after the rebuild. */
+  ingest(fact: Fact, out: EngineOutput[]): void {
+    if (this.buffer) this.buffer.push(fact);
+    else this.engine.ingest(fact, out);
+  }
+
+  /** Lets event time pass with the clock (not while rebuilding: the replay decides that). */
+  tick(out: EngineOutput[]): void {
+    if (!this.buffer) this.engine.tick(out);
+  }
+
+  /** Applies one stored fact at its own time (the rebuild). */
+  replay(fact: Fact, out: EngineOutput[]): void {
+    this.clock.at = fact.t;
+    try {
+      this.engine.ingest(fact, out);
+    } finally {
+      this.clock.at = undefined;
+    }
+  }
+
+  /**
+   * Ends the rebuild: the live facts that came during it are applied, but not those that the
+   * history read already held (`seen`: their factIds), which would count twice.
+   */
+  goLive(seen: ReadonlySet<string>, out: EngineOutput[]): number {
+    const buffered = this.buffer ?? [];
+    this.buffer = undefined;
+    let skipped = 0;
+    for (const fact of buffered)
+      if (seen.has(factId(fact))) skipped++;
+      else this.engine.ingest(fact, out);
+    return skipped;
+  }
+}
