@@ -49,12 +49,29 @@ describe('the rule engine on the event stream', () => {
     };
     await bus.publish([{ topic: Topics.observation, key: ROOM, time: t, payload: obs }]);
   };
+  /** As device ingest does: the observation stored in the history, then published. */
+  let stored = 0;
+  const observeStored = async (t: number, temperature: number) => {
+    now = t; // the wall clock keeps up with the sensors
+    await store.temporal.append([
+      {
+        entityId: ROOM,
+        attr: 'temperature',
+        attribute: { type: 'Property', value: temperature, observedAt: new Date(t).toISOString() },
+        instanceId: `urn:i:${stored++}`,
+        createdAt: now,
+        modifiedAt: now,
+      },
+    ]);
+    await observe(t, temperature);
+  };
   const alertList = async () => {
     await engine.settled();
     return alerts.list();
   };
 
   beforeEach(async () => {
+    now = T0;
     store = new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'cb-rules-')), 'db.sqlite') });
     bus = new MemoryBus(() => {});
     await store.entities.create({
@@ -114,6 +131,56 @@ describe('the rule engine on the event stream', () => {
     await observe(T0 + 62_000, 35);
     await observe(T0 + 59_000, 20); // 3 s late: the breach was broken, the raise is taken back
     expect(value((await alertList())[0], 'status')).toBe('resolved');
+  });
+
+  it('evaluates rules of one type together, each raising its own alert, and keeps a group whole through a change', async () => {
+    const WARM: ThresholdRule = { ...HOT, id: 'warm', name: 'Warm room', value: 26, forSeconds: 0 };
+    const AVG = {
+      ...HOT,
+      id: 'avg-hot',
+      name: 'Hot on average',
+      kind: 'aggregate' as const,
+      function: 'avg' as const,
+      window: { type: 'tumbling' as const, sizeSeconds: 30 },
+      value: 31,
+      clear: undefined,
+      forSeconds: undefined,
+    };
+    delete AVG.forSeconds;
+    delete AVG.clear;
+    // Started with the three: one run evaluates them (one type, keyed by entity).
+    await engine.stop();
+    engine = new RuleEngine({
+      rules: [HOT, WARM, AVG],
+      bus,
+      store,
+      alerts: alertSink(alerts, store),
+      logger,
+      latenessMs: 5000,
+      clock: () => now,
+      tickMs: 3_600_000,
+    });
+    await engine.start();
+    await engine.settled();
+    expect(engine.rules.map((r) => r.id).sort()).toEqual(['avg-hot', 'hot', 'warm']);
+    for (let s = 0; s <= 90; s += 10) await observeStored(T0 + s * 1000, 35);
+    const raised = await alertList();
+    const byRule = (id: string) => raised.filter((a) => String(value(a, 'rule')).includes(id));
+    expect(raised).toHaveLength(3);
+    expect(byRule('warm')).toHaveLength(1);
+    expect(byRule('avg-hot')).toHaveLength(1);
+    // A change to one rule of the group: the group is rebuilt, no alert is raised twice.
+    await engine.store.put({ ...WARM, value: 27 }, 'test');
+    await engine.settled();
+    await new Promise((r) => setTimeout(r, 100));
+    await engine.settled();
+    await observeStored(T0 + 100_000, 35);
+    expect((await alertList()).filter((a) => value(a, 'status') === 'raised')).toHaveLength(3);
+    // Every rule of the group clears on its own condition.
+    await observeStored(T0 + 110_000, 20);
+    await observeStored(T0 + 150_000, 20);
+    const after = await alertList();
+    expect(after.filter((a) => value(a, 'status') === 'raised')).toEqual([]);
   });
 
   it('seeds the configured rules once when nodes start together', async () => {

@@ -9,8 +9,11 @@ import { changeFact, contextOf, observationFact } from './facts.js';
 import { RuleLeases } from './rule-leases.js';
 import { everyRule, type RuleOwnership } from './rule-ownership.js';
 import { openKey } from './rule-reconcile.js';
-import { RuleRebuilder, type RebuildStats } from './rule-rebuilder.js';
+import { evaluatorFor } from './kinds/index.js';
+import { groupRules } from './rule-groups.js';
+import { RuleRebuilder, type RebuildCause, type RebuildStats } from './rule-rebuilder.js';
 import { reads, routeTable, type Route } from './rule-routes.js';
+import { strip } from './rule-replay.js';
 import { RuleRun } from './rule-run.js';
 import { isActive, type Rule } from './rule-schema.js';
 import { RULE_CHANGED, RuleStore } from './rule-store.js';
@@ -103,9 +106,9 @@ export class RuleEngine {
       latenessMs: this.latenessMs,
       maxFacts: options.rebuildMaxFacts ?? 200_000,
       open: this.open,
-      current: (run) => !this.stopped && this.runs.get(run.rule.id) === run,
-      mayAct: (run) => this.ownership.mayAct(run.rule.id),
-      live: (run, out) => (this.runs.get(run.rule.id) === run ? this.act(run, out) : undefined),
+      current: (run) => !this.stopped && this.isCurrent(run),
+      mayAct: (run) => this.mayActAll(run),
+      live: (run, out) => (this.isCurrent(run) ? this.act(run, out) : undefined),
       lost: (run) => this.drop(run),
     });
     this.stats = Object.assign(this.rebuilder.stats, { fenced: 0 });
@@ -144,13 +147,13 @@ export class RuleEngine {
 
   /** The active rules this node evaluates. */
   get rules(): Rule[] {
-    return [...this.runs.values()].map((r) => r.rule);
+    return [...new Set(this.runs.values())].flatMap((r) => r.rules);
   }
 
   /** Memory of the windows and states held, in values (for the benchmark). */
   stateSize(): number {
     let n = 0;
-    for (const r of this.runs.values()) n += r.engine.size();
+    for (const r of new Set(this.runs.values())) n += r.engine.size();
     return n;
   }
 
@@ -175,16 +178,16 @@ export class RuleEngine {
       if (route.run === last || !reads(route, fact)) continue;
       last = route.run;
       route.run.ingest(fact, out);
-      this.act(route.run, out.splice(0));
+      if (out.length > 0) this.act(route.run, out.splice(0));
     }
   }
 
   /** Lets event time pass with the clock for sources that fell silent (their deadlines). */
   tick(): void {
     const out: EngineOutput[] = [];
-    for (const run of this.runs.values()) {
+    for (const run of new Set(this.runs.values())) {
       run.tick(out);
-      this.act(run, out.splice(0));
+      if (out.length > 0) this.act(run, out.splice(0));
     }
   }
 
@@ -212,29 +215,54 @@ export class RuleEngine {
     const { logger } = this.options;
     this.acting = this.acting.then(async () => {
       // A run replaced or given up meanwhile: its successor's rebuild decides instead.
-      if (this.runs.get(run.rule.id) !== run) return;
-      let held = false;
-      try {
-        held = await this.ownership.mayAct(run.rule.id);
-      } catch (err) {
-        logger.warn({ err, rule: run.rule.id }, 'rule lease not confirmed');
-      }
-      if (!held) {
-        this.stats.fenced += outputs.length;
-        logger.warn({ rule: run.rule.id }, 'rule no longer held here: its decisions dropped');
-        this.drop(run);
-        return;
-      }
-      for (const output of outputs)
-        await this.apply(run.rule, output).catch((err: unknown) =>
-          logger.error({ err, rule: run.rule.id }, 'rule decision not acted on'),
+      if (!this.isCurrent(run)) return;
+      const held = new Map<string, boolean>();
+      for (const output of outputs) {
+        const rule = run.ruleOf(output.signal);
+        let mine = held.get(rule.id);
+        if (mine === undefined) {
+          try {
+            mine = await this.ownership.mayAct(rule.id);
+          } catch (err) {
+            logger.warn({ err, rule: rule.id }, 'rule lease not confirmed');
+            mine = false;
+          }
+          held.set(rule.id, mine);
+          if (!mine)
+            logger.warn({ rule: rule.id }, 'rule no longer held here: its decisions dropped');
+        }
+        if (!mine) {
+          this.stats.fenced++;
+          continue;
+        }
+        await this.apply(rule, output).catch((err: unknown) =>
+          logger.error({ err, rule: rule.id }, 'rule decision not acted on'),
         );
+      }
+      if ([...held.values()].includes(false)) this.drop(run);
     });
   }
 
+  /** True while the run is the one evaluating its rules. */
+  private isCurrent(run: RuleRun): boolean {
+    return this.runs.get(run.rules[0]!.id) === run;
+  }
+
+  /** True when this node still holds every rule of the run. */
+  private async mayActAll(run: RuleRun): Promise<boolean> {
+    for (const rule of run.rules) if (!(await this.ownership.mayAct(rule.id))) return false;
+    return true;
+  }
+
   private async apply(rule: Rule, output: EngineOutput): Promise<void> {
-    const { signal } = output;
+    const signal = strip(output.signal);
     const key = openKey(rule.id, signal.key);
+    if (output.type === 'revise') {
+      // A late fact changed what a standing raise says: its open alert takes the new evidence.
+      const alertId = this.open.get(key);
+      if (signal.kind === 'raise' && alertId) await this.options.alerts.raise(rule, signal);
+      return;
+    }
     const raise = (output.type === 'emit') === (signal.kind === 'raise');
     if (raise) {
       if (!this.open.has(key)) this.open.set(key, await this.options.alerts.raise(rule, signal));
@@ -271,45 +299,57 @@ export class RuleEngine {
   }
 
   /**
-   * Runs the active rules this node holds: a rule that did not change keeps its state; a new,
-   * changed or newly held one is rebuilt from the history; one no longer held is let go.
+   * Runs the active rules this node holds: a run whose rules are all still held and unchanged
+   * keeps its state; the other rules (new, changed, newly held, or of a run broken up) are put
+   * in new runs, grouped (see groupRules), and rebuilt from the history; the rest is let go.
    */
   private syncRuns(): void {
     if (this.stopped) return;
+    const held = [...this.active.values()].filter((r) => this.ownership.holds(r.id));
+    const heldIds = new Set(held.map((r) => r.id));
     const next = new Map<string, RuleRun>();
-    for (const rule of this.active.values()) {
-      if (!this.ownership.holds(rule.id)) continue;
-      const same = this.runs.get(rule.id);
+    for (const run of new Set(this.runs.values())) {
+      const same = run.rules.every(
+        (r) => heldIds.has(r.id) && run.json.get(r.id) === JSON.stringify(this.active.get(r.id)),
+      );
+      if (same) for (const r of run.rules) next.set(r.id, run);
+    }
+    const causes = new Map<string, RebuildCause>();
+    const fresh: Rule[] = [];
+    for (const rule of held) {
+      if (next.has(rule.id)) continue;
       const json = JSON.stringify(rule);
-      if (same?.json === json) {
-        next.set(rule.id, same);
-        continue;
-      }
+      const before = this.runs.get(rule.id)?.json.get(rule.id);
+      causes.set(rule.id, before !== undefined && before !== json ? 'changed' : 'unseen');
       try {
-        const run = new RuleRun(rule, {
-          latenessMs: this.latenessMs,
-          idleGraceMs: IDLE_GRACE_MS,
-          clock: this.clock,
-        });
-        next.set(rule.id, run);
-        this.rebuilder.add(run, same ? 'changed' : 'unseen');
+        evaluatorFor(rule); // a rule that cannot be evaluated is left out of its group
+        fresh.push(rule);
       } catch (err) {
         if (this.broken.has(json)) continue;
         this.broken.add(json);
         this.options.logger.error({ err, rule: rule.id }, 'rule cannot be evaluated; skipped');
       }
     }
+    const timing = { latenessMs: this.latenessMs, idleGraceMs: IDLE_GRACE_MS, clock: this.clock };
+    for (const group of groupRules(fresh)) {
+      const run = new RuleRun(group, timing);
+      for (const rule of group) next.set(rule.id, run);
+      this.rebuilder.add(run, causes);
+    }
     for (const [id, run] of this.runs) if (next.get(id) !== run) this.forget(id);
     this.runs = next;
     this.byType = routeTable(next.values());
   }
 
-  /** Lets a run go (its lease lost): re-shared at once, rebuilt if this node holds it again. */
+  /** Lets a run go (a lease lost): re-shared at once, its rules rebuilt if held here again. */
   private drop(run: RuleRun): void {
-    if (this.runs.get(run.rule.id) !== run) return;
-    this.runs.delete(run.rule.id);
+    if (!this.isCurrent(run)) return;
+    for (const rule of run.rules) {
+      if (this.runs.get(rule.id) !== run) continue;
+      this.runs.delete(rule.id);
+      this.forget(rule.id);
+    }
     this.byType = routeTable(this.runs.values());
-    this.forget(run.rule.id);
     void this.resync();
   }
 

@@ -10,6 +10,9 @@ import type { RuleRun } from './rule-run.js';
 /** Why a rule's state is rebuilt: it was not evaluated for a while, or it changed. */
 export type RebuildCause = 'unseen' | 'changed';
 
+/** Why each rule of a run is rebuilt, by rule id (`unseen` when not said). */
+export type Causes = ReadonlyMap<string, RebuildCause>;
+
 /** What an alert resolved by a rebuild says, by cause. */
 const REASONS: Record<RebuildCause, string> = {
   unseen:
@@ -73,16 +76,16 @@ export class RuleRebuilder {
     resolvedOnRebuild: 0,
     raisedOnRebuild: 0,
   };
-  private pending: { run: RuleRun; cause: RebuildCause }[] = [];
+  private pending: { run: RuleRun; causes: Causes }[] = [];
   private chain: Promise<void> = Promise.resolve();
   private queued = false;
   private busy = false;
 
   constructor(private readonly options: RuleRebuilderOptions) {}
 
-  /** Rebuilds a run (with the others waiting) before it goes live. */
-  add(run: RuleRun, cause: RebuildCause): void {
-    this.pending.push({ run, cause });
+  /** Rebuilds a run (with the others waiting) before it goes live; `causes` by rule id. */
+  add(run: RuleRun, causes: Causes): void {
+    this.pending.push({ run, causes });
     if (this.queued) return;
     this.queued = true;
     this.chain = this.chain.then(async () => {
@@ -128,10 +131,10 @@ export class RuleRebuilder {
     return !this.queued && !this.busy && this.pending.length === 0;
   }
 
-  private async rebuild(batch: { run: RuleRun; cause: RebuildCause }[]): Promise<void> {
+  private async rebuild(batch: { run: RuleRun; causes: Causes }[]): Promise<void> {
     const { logger, store, clock, latenessMs, maxFacts } = this.options;
     const started = performance.now();
-    const rules = batch.map((p) => p.run.rule);
+    const rules = batch.flatMap((p) => p.run.rules);
     let history: HistoryBatch;
     let alerts: OpenAlert[];
     try {
@@ -142,7 +145,7 @@ export class RuleRebuilder {
         { err, rules: rules.length, retryInMs: RETRY_MS },
         'rule state not rebuilt: the history could not be read',
       );
-      setTimeout(() => batch.forEach((p) => this.add(p.run, p.cause)), RETRY_MS).unref();
+      setTimeout(() => batch.forEach((p) => this.add(p.run, p.causes)), RETRY_MS).unref();
       return;
     }
     const readMs = Math.round(performance.now() - started);
@@ -159,9 +162,9 @@ export class RuleRebuilder {
     }
     const total: Reconciled = { kept: 0, undecided: 0, resolved: 0, raised: 0 };
     let reported = performance.now();
-    for (const [i, { run, cause }] of batch.entries()) {
+    for (const [i, { run, causes }] of batch.entries()) {
       if (!this.options.current(run)) continue;
-      const done = await this.rebuildOne(run, cause, history, alerts);
+      const done = await this.rebuildOne(run, causes, history, alerts);
       for (const k of Object.keys(total) as (keyof Reconciled)[]) total[k] += done?.[k] ?? 0;
       if (performance.now() - reported > PROGRESS_MS) {
         reported = performance.now();
@@ -178,12 +181,12 @@ export class RuleRebuilder {
   /** Replays, reconciles and sets one run live; undefined when it was let go meanwhile. */
   private async rebuildOne(
     run: RuleRun,
-    cause: RebuildCause,
+    causes: Causes,
     history: HistoryBatch,
     alerts: readonly OpenAlert[],
   ): Promise<Reconciled | undefined> {
     const { logger, clock, latenessMs } = this.options;
-    const rule = run.rule;
+    const ids = run.rules.map((r) => r.id);
     let done: Reconciled | undefined;
     try {
       const replayed = await replay(run, history, { now: clock, latenessMs });
@@ -192,26 +195,30 @@ export class RuleRebuilder {
         this.options.lost(run);
         return undefined;
       }
-      done = await reconcile({
-        rule,
-        replayed,
-        alerts: alerts.filter((a) => a.ruleId === rule.id),
-        sink: this.options.alerts,
-        reason: REASONS[cause],
-        open: this.options.open,
-      });
-      this.stats.rebuilds++;
+      done = { kept: 0, undecided: 0, resolved: 0, raised: 0 };
+      for (const rule of run.rules) {
+        const one = await reconcile({
+          rule,
+          replayed: replayed.of(rule.id),
+          alerts: alerts.filter((a) => a.ruleId === rule.id),
+          sink: this.options.alerts,
+          reason: REASONS[causes.get(rule.id) ?? 'unseen'],
+          open: this.options.open,
+        });
+        for (const k of Object.keys(done) as (keyof Reconciled)[]) done[k] += one[k];
+        this.stats.rebuilds++;
+      }
       this.stats.resolvedOnRebuild += done.resolved;
       this.stats.raisedOnRebuild += done.raised;
-      logger.debug({ rule: rule.id, facts: replayed.facts, ...done }, 'rule state rebuilt');
+      logger.debug({ rules: ids, facts: replayed.facts, ...done }, 'rule state rebuilt');
     } catch (err) {
       // Live all the same: a rule that cannot be rebuilt still evaluates what comes now.
-      logger.error({ err, rule: rule.id }, 'rule state not rebuilt, or its alerts not taken up');
+      logger.error({ err, rules: ids }, 'rule state not rebuilt, or its alerts not taken up');
     }
     if (!this.options.current(run)) return done;
     const out: EngineOutput[] = [];
     const skipped = run.goLive(history.seen, out);
-    if (skipped > 0) logger.debug({ rule: rule.id, skipped }, 'live facts the history held');
+    if (skipped > 0) logger.debug({ rules: ids, skipped }, 'live facts the history held');
     this.options.live(run, out);
     return done;
   }

@@ -79,6 +79,13 @@ export async function readBatch(
   return batch;
 }
 
+/** The state of a run's rules after the replay of their history. */
+export interface RunReplayed {
+  /** One rule's. */
+  of(ruleId: string): Replayed;
+  facts: number;
+}
+
 /** A rule's state after the replay of its history. */
 export interface Replayed {
   /** The keys standing raised, each with the raise that stands. */
@@ -105,33 +112,42 @@ function factsOf(run: RuleRun, batch: HistoryBatch, from: number): Fact[] {
   const all = lists.length === 1 ? lists[0]! : lists.flat().sort(byTime);
   const standing = new Map<string, Fact>();
   const recent: Fact[] = [];
+  const thresholds = run.rules.some((r) => r.kind === 'threshold');
   for (const fact of all) {
     if (!ruleReads(routes.get(fact.entityType), fact)) continue;
     if (fact.t >= from) recent.push(fact);
-    else if (run.rule.kind === 'threshold') standing.set(fact.entityId, fact);
+    else if (thresholds) standing.set(fact.entityId, fact);
   }
   return standing.size === 0 ? recent : [...[...standing.values()].sort(byTime), ...recent];
 }
 
 /**
- * Replays a rule's stored facts through its engine, each at its own event time, then lets
- * time pass to now as the live engine would have: what stands raised at the end is the rule's
- * state. The decisions made on the way are not acted on (they were, or are history).
+ * Replays a run's stored facts through its engine, each at its own event time (from the
+ * earliest any of its rules needs), then lets time pass to now as the live engine would have:
+ * what stands raised at the end is each rule's state. The decisions made on the way are not
+ * acted on (they were, or are history).
  */
 export async function replay(
   run: RuleRun,
   batch: HistoryBatch,
   options: { now: () => number; latenessMs: number },
-): Promise<Replayed> {
-  const from = options.now() - rebuildSpanMs(run.rule, options.latenessMs);
+): Promise<RunReplayed> {
+  const now = options.now();
+  const from = Math.min(...run.rules.map((r) => now - rebuildSpanMs(r, options.latenessMs)));
   const facts = factsOf(run, batch, from);
-  // Where each key stands, and its last raise (a clear taken back makes it stand again).
+  // Where each rule's key stands, and its last raise (a clear taken back makes it stand again).
   const raisedNow = new Map<string, boolean>();
   const lastRaise = new Map<string, Signal>();
+  const idOf = (signal: Signal) => `${signal.member ?? 0}\u0000${signal.key}`;
   const standing = (outputs: EngineOutput[]) => {
     for (const { type, signal } of outputs.splice(0)) {
-      raisedNow.set(signal.key, (type === 'emit') === (signal.kind === 'raise'));
-      if (type === 'emit' && signal.kind === 'raise') lastRaise.set(signal.key, signal);
+      const id = idOf(signal);
+      if (type === 'revise') {
+        if (signal.kind === 'raise' && lastRaise.has(id)) lastRaise.set(id, signal);
+        continue;
+      }
+      raisedNow.set(id, (type === 'emit') === (signal.kind === 'raise'));
+      if (type === 'emit' && signal.kind === 'raise') lastRaise.set(id, signal);
     }
   };
   const out: EngineOutput[] = [];
@@ -142,18 +158,30 @@ export async function replay(
   }
   run.engine.tick(out);
   standing(out);
-  const raised = new Map<string, Signal>();
-  for (const [key, up] of raisedNow) {
-    const signal = lastRaise.get(key);
-    if (up && signal) raised.set(key, signal);
-  }
   const entities = new Set(facts.map((f) => f.entityId));
   const cut = [...routeTable([run]).keys()].some((t) => batch.cut.includes(t));
   const complete = (key: string) =>
     !cut || [...batch.histories.values()].some((h) => h.complete.has(key));
-  return {
-    raised,
-    known: (key) => complete(key) && (run.rule.kind !== 'absence' || entities.has(key)),
-    facts: facts.length,
-  };
+  const byRule = new Map<string, Replayed>();
+  run.rules.forEach((rule, member) => {
+    const raised = new Map<string, Signal>();
+    for (const [id, up] of raisedNow) {
+      const signal = lastRaise.get(id);
+      if (up && signal && (signal.member ?? 0) === member) raised.set(signal.key, strip(signal));
+    }
+    byRule.set(rule.id, {
+      raised,
+      known: (key) => complete(key) && (rule.kind !== 'absence' || entities.has(key)),
+      facts: facts.length,
+    });
+  });
+  return { of: (ruleId) => byRule.get(ruleId)!, facts: facts.length };
+}
+
+/** A signal as the alerts see it: which member of a group decided it is the engine's affair. */
+export function strip(signal: Signal): Signal {
+  if (signal.member === undefined) return signal;
+  const rest = { ...signal };
+  delete rest.member;
+  return rest;
 }

@@ -31,6 +31,13 @@ function routesOf(rule: Rule): { type: string; area?: string; attrs?: string[] }
   }
 }
 
+/** The (first) entity type a rule reads. */
+function firstType(rule: Rule): string {
+  return rule.kind === 'correlation'
+    ? rule.conditions[0]!.select.entityType
+    : rule.select.entityType;
+}
+
 /** True when a route's rule reads the fact (cheap tests before the rule's own). */
 export function reads(route: Omit<Route<unknown>, 'run'>, fact: Fact): boolean {
   if (route.area !== undefined && areaOf(fact) !== route.area) return false;
@@ -39,11 +46,18 @@ export function reads(route: Omit<Route<unknown>, 'run'>, fact: Fact): boolean {
   return false;
 }
 
-/** The routes of rules by the entity type they read. */
-export function routeTable<R extends { rule: Rule }>(runs: Iterable<R>): Map<string, Route<R>[]> {
+/**
+ * The routes of runs by the entity type they read. A group of rules (one type) has one route:
+ * its evaluator tells which member reads a fact.
+ */
+export function routeTable<R extends { rules: readonly Rule[] }>(
+  runs: Iterable<R>,
+): Map<string, Route<R>[]> {
   const byType = new Map<string, Route<R>[]>();
-  for (const run of runs)
-    for (const { type, area, attrs } of routesOf(run.rule)) {
+  for (const run of new Set(runs))
+    for (const { type, area, attrs } of run.rules.length === 1
+      ? routesOf(run.rules[0]!)
+      : [{ type: firstType(run.rules[0]!) } as ReturnType<typeof routesOf>[number]]) {
       const list = byType.get(type) ?? [];
       list.push({
         run,

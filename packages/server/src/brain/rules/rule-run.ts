@@ -1,7 +1,20 @@
-import type { Fact } from './engine/evaluator.js';
+import { CityError } from '../../core/index.js';
+import type { Evaluator, Fact, Signal } from './engine/evaluator.js';
+import { groupEvaluator, type SingleKeyEvaluator } from './engine/group-evaluator.js';
 import { KeyedEngine, type EngineOutput, type EngineTiming } from './engine/keyed-engine.js';
 import { evaluatorFor } from './kinds/index.js';
+import { KEY_OF, keyingOf } from './rule-groups.js';
 import type { Rule } from './rule-schema.js';
+
+/** One rule's evaluator, or the group's (its signals name their rule as `member`). */
+function evaluatorOf(rules: readonly Rule[]): Evaluator<unknown> {
+  if (rules.length === 1) return evaluatorFor(rules[0]!);
+  const keying = keyingOf(rules[0]!);
+  if (keying === undefined)
+    throw new CityError('InternalError', `a ${rules[0]!.kind} rule is evaluated alone`);
+  const members = rules.map((r) => evaluatorFor(r) as SingleKeyEvaluator);
+  return groupEvaluator(members, KEY_OF[keying]);
+}
 
 /** The identity of a fact as the history holds it: one per entity and event time. */
 export const factId = (fact: Fact): string => `${fact.entityId}\u0000${fact.t}`;
@@ -19,25 +32,33 @@ export class ReplayClock {
 }
 
 /**
- * One active rule this node evaluates: its engine and, while its state is rebuilt from the
- * history, the live facts that come meanwhile (applied after the rebuild, in arrival order,
- * except those the history already held).
+ * Active rules this node evaluates as one (one rule, or a group of rules of one type keyed
+ * alike: see groupRules): their engine and, while their state is rebuilt from the history, the
+ * live facts that come meanwhile (applied after the rebuild, in arrival order, except those the
+ * history already held).
  */
 export class RuleRun {
   readonly engine: KeyedEngine<unknown>;
   readonly clock: ReplayClock;
-  /** The rule as JSON: a reload that finds it unchanged keeps the run and its state. */
-  readonly json: string;
+  readonly rules: readonly Rule[];
+  /** Each rule as JSON, by id: a reload that finds them all unchanged keeps the run. */
+  readonly json: ReadonlyMap<string, string>;
   private buffer: Fact[] | undefined = [];
 
-  /** Throws when the rule cannot be evaluated. */
+  /** Throws when a rule cannot be evaluated; several rules must be of one type, keyed alike. */
   constructor(
-    readonly rule: Rule,
+    rules: Rule | readonly Rule[],
     timing: Omit<EngineTiming, 'clock'> & { clock: () => number },
   ) {
-    this.json = JSON.stringify(rule);
+    this.rules = Array.isArray(rules) ? rules : [rules as Rule];
+    this.json = new Map(this.rules.map((r) => [r.id, JSON.stringify(r)]));
     this.clock = new ReplayClock(timing.clock);
-    this.engine = new KeyedEngine(evaluatorFor(rule), { ...timing, clock: this.clock.now });
+    this.engine = new KeyedEngine(evaluatorOf(this.rules), { ...timing, clock: this.clock.now });
+  }
+
+  /** The rule that decided a signal of this run. */
+  ruleOf(signal: Signal): Rule {
+    return this.rules[signal.member ?? 0]!;
   }
 
   /** False while the rule's state is being rebuilt. */

@@ -65,6 +65,23 @@ describe('the keyed event-time engine', () => {
     expect(standing(out).map((s) => [s.kind, s.at])).toEqual([['raise', 5000]]);
   });
 
+  it('revises a standing signal whose value a late fact changed, without raising it again', () => {
+    const engine = new KeyedEngine(
+      thresholdEvaluator({ ...RULE, forSeconds: 2, clear: undefined }),
+    );
+    const out: EngineOutput[] = [];
+    engine.ingest(fact('a', 0, 6, 0), out);
+    engine.ingest(fact('a', 3, 7, 2), out); // raised at the deadline t=2, the last value 6
+    expect(out.map((o) => [o.type, o.signal.at, o.signal.value])).toEqual([['emit', 2000, 6]]);
+    engine.ingest(fact('a', 1, 9, 1), out); // late: 9 at t=1, still breaching
+    const revised = out.slice(1);
+    expect(revised.map((o) => [o.type, o.signal.kind, o.signal.at, o.signal.value])).toEqual([
+      ['revise', 'raise', 2000, 9],
+    ]);
+    expect(revised[0]!.type === 'revise' && revised[0]!.previous.value).toBe(6);
+    expect(revised[0]!.signal.evidence.map((e) => e.value)).toEqual([6, 9]);
+  });
+
   it('ignores facts older than the watermark and counts them', () => {
     const engine = new KeyedEngine(thresholdEvaluator(RULE));
     engine.ingest(fact('a', 10, 6, 0));

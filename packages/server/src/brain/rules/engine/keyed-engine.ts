@@ -7,7 +7,12 @@ const SETTLE_STEP_MS = 1000;
 export type EngineOutput =
   | { type: 'emit'; signal: Signal }
   /** A late fact changed the past: this signal, emitted before, no longer holds. */
-  | { type: 'retract'; signal: Signal };
+  | { type: 'retract'; signal: Signal }
+  /**
+   * A late fact changed what a signal emitted before says (its value, its evidence), not
+   * whether or when it holds: `signal` is the new word, `previous` the old.
+   */
+  | { type: 'revise'; signal: Signal; previous: Signal };
 
 interface KeyState<S> {
   /** The state after every fact up to the watermark (final: no fact can come before it). */
@@ -223,7 +228,11 @@ export class KeyedEngine<S> {
     const now = new Map(signals.map((s) => [signalId(s), s]));
     const before = new Map(state.emitted.map((s) => [signalId(s), s]));
     for (const [id, s] of before) if (!now.has(id)) out.push({ type: 'retract', signal: s });
-    for (const [id, s] of now) if (!before.has(id)) out.push({ type: 'emit', signal: s });
+    for (const [id, s] of now) {
+      const previous = before.get(id);
+      if (!previous) out.push({ type: 'emit', signal: s });
+      else if (saysOtherwise(previous, s)) out.push({ type: 'revise', signal: s, previous });
+    }
     state.emitted = signals;
   }
 
@@ -265,6 +274,15 @@ export class KeyedEngine<S> {
     state.settledAt = watermark;
     if (state.emitted.length > 0) state.emitted = state.emitted.filter((s) => s.at > watermark);
   }
+}
+
+/** True when two signals of one identity differ in what they report: value or evidence. */
+function saysOtherwise(a: Signal, b: Signal): boolean {
+  if (a.value !== b.value || a.evidence.length !== b.evidence.length) return true;
+  return a.evidence.some((e, i) => {
+    const f = b.evidence[i]!;
+    return e.entityId !== f.entityId || e.observedAt !== f.observedAt || e.value !== f.value;
+  });
 }
 
 /**

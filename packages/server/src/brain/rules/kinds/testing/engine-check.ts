@@ -13,8 +13,8 @@ import { evaluateBatch, KeyedEngine, type EngineOutput } from '../../engine/keye
 export function standing(outputs: readonly EngineOutput[]): Signal[] {
   const held = new Map<string, Signal>();
   for (const o of outputs)
-    if (o.type === 'emit') held.set(signalId(o.signal), o.signal);
-    else held.delete(signalId(o.signal));
+    if (o.type === 'retract') held.delete(signalId(o.signal));
+    else held.set(signalId(o.signal), o.signal);
   return [...held.values()];
 }
 
