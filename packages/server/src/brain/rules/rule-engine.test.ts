@@ -183,6 +183,19 @@ describe('the rule engine on the event stream', () => {
     expect(after.filter((a) => value(a, 'status') === 'raised')).toEqual([]);
   });
 
+  it('adds a late observation to the evidence of the raise it changes', async () => {
+    await observe(T0, 35);
+    await observe(T0 + 61_000, 35); // raised at T0 + 60 s on the value 35 held since T0
+    const evidence = async () =>
+      (value((await alertList())[0], 'evidence') as { value: unknown }[]).map((e) => e.value);
+    expect(await evidence()).not.toContain(41);
+    await observe(T0 + 58_000, 41); // 3 s late, still a breach: the same raise, other evidence
+    const [alert] = await alertList();
+    expect(value(alert, 'status')).toBe('raised');
+    expect(await evidence()).toContain(41);
+    expect(await alertList()).toHaveLength(1);
+  });
+
   it('seeds the configured rules once when nodes start together', async () => {
     const stores = [
       engine.store,
