@@ -65,6 +65,13 @@ export interface Evaluator<S> {
   advance(state: S, t: number, key: string, out: Signal[]): void;
   /** Roughly how many values the state holds (memory accounting). */
   size?(state: S): number;
+  /**
+   * True when a fact older than the key's last can be applied to the state as it is, giving
+   * what applying the facts in event-time order would (a window's sum does not care about the
+   * order of its facts, as long as the window is still open). Without it, such a fact makes
+   * the engine replay the key's pending facts — costly for a key fed by many sources.
+   */
+  absorbsLate?(state: S, fact: Fact, key: string): boolean;
 }
 
 /** Orders facts by event time, then by their order at the source. */

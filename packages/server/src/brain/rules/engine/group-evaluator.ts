@@ -62,6 +62,15 @@ export function groupEvaluator(
         if (out.length > from) tag(out, from, i);
       }
     },
+    absorbsLate(g, fact, key) {
+      for (let i = 0; i < n; i++) {
+        const member = members[i]!;
+        if (member.keyOf(fact) !== key) continue;
+        const s = g.states[i];
+        if (s === undefined || !member.absorbsLate?.(s, fact, key)) return false;
+      }
+      return true;
+    },
     size(g) {
       let size = 1;
       for (let i = 0; i < n; i++) {

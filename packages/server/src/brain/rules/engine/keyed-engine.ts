@@ -49,6 +49,8 @@ export interface EngineStats {
   facts: number;
   /** Facts that came out of order but within the allowed lateness (the key was replayed). */
   reordered: number;
+  /** Facts out of order that the key's state took as they were, without a replay. */
+  absorbed: number;
   /** Facts not after the watermark: ignored. */
   tooLate: number;
   keys: number;
@@ -69,7 +71,7 @@ export class KeyedEngine<S> {
   private readonly scratch: Signal[] = [];
   /** Signals of the settled state's steps: already emitted by `live`. */
   private readonly discard: Signal[] = [];
-  readonly stats: EngineStats = { facts: 0, reordered: 0, tooLate: 0, keys: 0 };
+  readonly stats: EngineStats = { facts: 0, reordered: 0, absorbed: 0, tooLate: 0, keys: 0 };
 
   /**
    * Without `timing`, event time passes only through `advanceTo` (tests, batch-like use); with
@@ -110,6 +112,8 @@ export class KeyedEngine<S> {
       return;
     }
     if (!state.last || byTime(fact, state.last) >= 0) this.applyInOrder(state, key, fact, out);
+    else if (this.evaluator.absorbsLate?.(state.live, fact, key))
+      this.absorb(state, key, fact, out);
     else this.replayWith(state, key, fact, out);
     if (this.timing) {
       if (fact.t > state.newest) state.newest = fact.t;
@@ -199,6 +203,15 @@ export class KeyedEngine<S> {
     this.evaluator.observe(state.live, fact, key, signals);
     state.last = fact;
     state.pending.push(fact);
+    this.emitAll(state, signals, out);
+  }
+
+  /** A fact out of order that the state takes as it is (see Evaluator.absorbsLate). */
+  private absorb(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
+    this.stats.absorbed++;
+    state.pending.splice(upperBound(state.pending, fact), 0, fact);
+    const signals = this.scratch;
+    this.evaluator.observe(state.live, fact, key, signals);
     this.emitAll(state, signals, out);
   }
 

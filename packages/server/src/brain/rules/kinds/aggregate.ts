@@ -58,6 +58,7 @@ export function aggregateEvaluator(rule: AggregateRule): Evaluator<State> {
     observe(s, fact) {
       agg.add(s.w, fact);
     },
+    absorbsLate: (s, fact) => agg.absorbs(s.w, fact),
     advance(s, t, key, out) {
       while (s.w.nextEnd !== undefined && s.w.nextEnd <= t) {
         const closed = agg.closeNext(s.w);

@@ -97,6 +97,8 @@ export function correlationEvaluator(rule: CorrelationRule): Evaluator<State> {
         if (fed) specs[i]!.agg.add(s.conditions[i]!.w, fact);
       });
     },
+    absorbsLate: (s, fact) =>
+      feeds(fact).every((fed, i) => !fed || specs[i]!.agg.absorbs(s.conditions[i]!.w, fact)),
     advance(s, t, key, out) {
       for (;;) {
         const next = Math.min(...s.conditions.map((c) => c.w.nextEnd ?? Infinity));

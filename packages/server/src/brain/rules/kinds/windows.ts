@@ -27,7 +27,10 @@ export interface Windows {
   nextEnd?: number;
   /** Open windows that hold facts, by start, in increasing order. */
   open: Map<number, Bucket>;
-  /** Times and values of the facts in open windows (percentile only), in time order. */
+  /**
+   * Times and values of the facts in open windows (percentile only), in arrival order: a late
+   * fact is appended, not inserted (a city-wide window may hold a million values).
+   */
   times: number[];
   values: number[];
   /** The key's latest facts (references: evidence is made of them when a window closes). */
@@ -44,6 +47,18 @@ export interface ClosedWindow {
 }
 
 const ms = (seconds: number) => Math.max(1, Math.round(seconds * 1000));
+
+/** The index after the last fact at or before `t` (facts in event-time order). */
+function upperFact(facts: readonly Fact[], t: number): number {
+  let lo = 0;
+  let hi = facts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (facts[mid]!.t <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * Windows by event time, aligned to epoch multiples of the slide: [k·slide, k·slide + size).
@@ -78,8 +93,13 @@ export function windowAggregator(spec: WindowedAggregate) {
 
   const percentileOf = (w: Windows, start: number): number | undefined => {
     let lo = 0;
-    while (lo < w.times.length && w.times[lo]! < start) lo++;
-    const sorted = w.values.slice(lo).sort((a, b) => a - b);
+    const sorted: number[] = [];
+    const end = start + size;
+    for (let i = 0; i < w.times.length; i++) {
+      const t = w.times[i]!;
+      if (t >= start && t < end) sorted.push(w.values[i]!);
+    }
+    sorted.sort((a, b) => a - b);
     if (sorted.length === 0) return undefined;
     // Nearest rank: the smallest value with at least p % of the values at or below it.
     const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
@@ -133,28 +153,44 @@ export function windowAggregator(spec: WindowedAggregate) {
       values: [...w.values],
       recent: [...w.recent],
     }),
-    /** Adds a fact (after every window ending at or before its time has closed). */
+    /**
+     * True when every window holding the fact is still open: adding it then gives what adding
+     * the facts in event-time order would (see `add`).
+     */
+    absorbs: (w: Windows, fact: Fact): boolean =>
+      w.nextEnd !== undefined && firstEndAfter(fact.t) >= w.nextEnd,
+    /**
+     * Adds a fact: after every window ending at or before its time has closed, or (late) while
+     * every window holding it is still open (`absorbs`).
+     */
     add(w: Windows, fact: Fact): void {
       const v = valueOf(fact)!;
       const t = fact.t;
       w.nextEnd ??= firstEndAfter(t);
       let inAny = false;
+      let created = false;
       for (let start = (Math.floor((t - size) / slide) + 1) * slide; start <= t; start += slide) {
         inAny = true;
         const b = w.open.get(start);
-        if (!b) w.open.set(start, { count: 1, sum: v, min: v, max: v });
-        else {
+        if (!b) {
+          w.open.set(start, { count: 1, sum: v, min: v, max: v });
+          created = true;
+        } else {
           b.count++;
           b.sum += v;
           b.min = Math.min(b.min, v);
           b.max = Math.max(b.max, v);
         }
       }
+      const late = w.recent.length > 0 && w.recent.at(-1)!.t > t;
+      // The open windows stay in order of their start (a late fact may open an earlier one).
+      if (late && created) w.open = new Map([...w.open].sort((a, b) => a[0] - b[0]));
       if (inAny && fn === 'percentile') {
         w.times.push(t);
         w.values.push(v);
       }
-      w.recent.push(fact);
+      if (late) w.recent.splice(upperFact(w.recent, t), 0, fact);
+      else w.recent.push(fact);
       if (w.recent.length > MAX_EVIDENCE) w.recent.shift();
     },
     /** Closes the window ending at `nextEnd` (defined) and answers it. */
@@ -171,12 +207,16 @@ export function windowAggregator(spec: WindowedAggregate) {
         evidence: bucket ? w.recent.filter((f) => f.t >= start).map(evidenceOf) : [],
       };
       w.nextEnd = end + slide;
-      let drop = 0;
-      while (drop < w.times.length && w.times[drop]! < w.nextEnd - size) drop++;
-      if (drop > 0) {
-        w.times.splice(0, drop);
-        w.values.splice(0, drop);
-      }
+      // The facts of no open window any more go (in place: the arrays are in arrival order).
+      const from = w.nextEnd - size;
+      let kept = 0;
+      for (let i = 0; i < w.times.length; i++)
+        if (w.times[i]! >= from) {
+          w.times[kept] = w.times[i]!;
+          w.values[kept++] = w.values[i]!;
+        }
+      w.times.length = kept;
+      w.values.length = kept;
       return closed;
     },
     /**
