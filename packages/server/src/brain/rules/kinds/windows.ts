@@ -92,7 +92,6 @@ export function windowAggregator(spec: WindowedAggregate) {
   };
 
   const percentileOf = (w: Windows, start: number): number | undefined => {
-    let lo = 0;
     const sorted: number[] = [];
     const end = start + size;
     for (let i = 0; i < w.times.length; i++) {
