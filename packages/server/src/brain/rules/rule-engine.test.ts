@@ -11,7 +11,7 @@ import { AlertService } from '../alerts/alert-service.js';
 import { alertSink } from './alert-sink.js';
 import { backtest } from './backtest.js';
 import { RuleEngine } from './rule-engine.js';
-import type { ThresholdRule } from './rule-schema.js';
+import type { Rule, ThresholdRule } from './rule-schema.js';
 
 const HOT: ThresholdRule = {
   id: 'hot',
@@ -70,6 +70,21 @@ describe('the rule engine on the event stream', () => {
     return alerts.list();
   };
 
+  /** The engine on the test's store and bus, time driven by `now`, ticking only when told. */
+  const startEngine = async (rules: Rule[]) => {
+    engine = new RuleEngine({
+      rules,
+      bus,
+      store,
+      alerts: alertSink(alerts, store),
+      logger,
+      latenessMs: 5000,
+      clock: () => now,
+      tickMs: 3_600_000,
+    });
+    await engine.start();
+  };
+
   beforeEach(async () => {
     now = T0;
     store = new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'cb-rules-')), 'db.sqlite') });
@@ -81,17 +96,7 @@ describe('the rule engine on the event stream', () => {
       areaServed: { type: 'Property', value: 'xihu' },
     });
     alerts = new AlertService(store, bus, logger, { clock: () => now });
-    engine = new RuleEngine({
-      rules: [HOT],
-      bus,
-      store,
-      alerts: alertSink(alerts, store),
-      logger,
-      latenessMs: 5000,
-      clock: () => now,
-      tickMs: 3_600_000,
-    });
-    await engine.start();
+    await startEngine([HOT]);
   });
   afterEach(async () => {
     await engine.stop();
@@ -150,17 +155,7 @@ describe('the rule engine on the event stream', () => {
     delete AVG.clear;
     // Started with the three: one run evaluates them (one type, keyed by entity).
     await engine.stop();
-    engine = new RuleEngine({
-      rules: [HOT, WARM, AVG],
-      bus,
-      store,
-      alerts: alertSink(alerts, store),
-      logger,
-      latenessMs: 5000,
-      clock: () => now,
-      tickMs: 3_600_000,
-    });
-    await engine.start();
+    await startEngine([HOT, WARM, AVG]);
     await engine.settled();
     expect(engine.rules.map((r) => r.id).sort()).toEqual(['avg-hot', 'hot', 'warm']);
     for (let s = 0; s <= 90; s += 10) await observeStored(T0 + s * 1000, 35);
