@@ -106,6 +106,8 @@ export async function connectInspector(server) {
       socket.write(frame(JSON.stringify({ id, method, params })));
     });
   return {
+    /** One DevTools protocol call (diagnostics: a live CPU profile). */
+    call,
     /** A full collection, then the heap in use and the RSS (MB), and how long it took. */
     async liveHeap() {
       const t = performance.now();

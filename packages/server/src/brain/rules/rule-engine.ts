@@ -5,6 +5,7 @@ import type { Store } from '../../store/index.js';
 import type { AlertSink } from './alert-sink.js';
 import type { Fact } from './engine/evaluator.js';
 import type { EngineOutput } from './engine/keyed-engine.js';
+import { FactQueue } from './fact-queue.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
 import { RuleLeases } from './rule-leases.js';
 import { everyRule, type RuleOwnership } from './rule-ownership.js';
@@ -79,6 +80,7 @@ export class RuleEngine {
   private readonly broken = new Set<string>();
   private readonly ownership: RuleOwnership;
   private readonly rebuilder: RuleRebuilder;
+  private readonly queue: FactQueue;
   private subscriptions: BusSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
@@ -112,6 +114,10 @@ export class RuleEngine {
       lost: (run) => this.drop(run),
     });
     this.stats = Object.assign(this.rebuilder.stats, { fenced: 0 });
+    this.queue = new FactQueue(
+      (batch) => this.ingestAll(batch),
+      (err) => logger.error({ err }, 'facts not evaluated'),
+    );
   }
 
   /** Seeds the rules, consumes the event stream, and takes the rules up (rebuilt meanwhile). */
@@ -141,6 +147,7 @@ export class RuleEngine {
     this.stopped = true;
     clearInterval(this.timer);
     for (const s of this.subscriptions.splice(0)) await s.unsubscribe();
+    this.queue.applyAll();
     await this.settled();
     await this.ownership.stop();
   }
@@ -162,24 +169,51 @@ export class RuleEngine {
     for (;;) {
       const { updating, acting } = this;
       const rebuilding = this.rebuilder.idle();
+      await this.queue.drained();
       await updating;
       await rebuilding;
       await acting;
-      if (updating === this.updating && acting === this.acting && this.rebuilder.quiet) return;
+      if (
+        updating === this.updating &&
+        acting === this.acting &&
+        this.rebuilder.quiet &&
+        this.queue.length === 0
+      )
+        return;
     }
   }
 
-  /** Applies one fact now (tests and the HTTP ingest of facts use the same path). */
+  /** Applies one fact now (tests). */
   ingest(fact: Fact): void {
-    const out: EngineOutput[] = [];
-    let last: RuleRun | undefined;
-    for (const route of this.byType.get(fact.entityType) ?? []) {
-      // A rule with several routes (a correlation) takes the fact once.
-      if (route.run === last || !reads(route, fact)) continue;
-      last = route.run;
-      route.run.ingest(fact, out);
-      if (out.length > 0) this.act(route.run, out.splice(0));
+    this.ingestAll([fact]);
+  }
+
+  /**
+   * Applies a batch of facts (in event-time order, see FactQueue): in-order facts decide at once,
+   * and each run replays the keys the batch came out of order for, once, at the end.
+   */
+  ingestAll(facts: readonly Fact[]): void {
+    const touched = new Map<RuleRun, EngineOutput[]>();
+    for (const fact of facts) {
+      let last: RuleRun | undefined;
+      for (const route of this.byType.get(fact.entityType) ?? []) {
+        // A rule with several routes (a correlation) takes the fact once.
+        if (route.run === last || !reads(route, fact)) continue;
+        last = route.run;
+        let out = touched.get(route.run);
+        if (!out) touched.set(route.run, (out = []));
+        route.run.offer(fact, out);
+      }
     }
+    for (const [run, out] of touched) {
+      run.flush(out);
+      this.act(run, out);
+    }
+  }
+
+  /** Facts waiting for the rules, now and at most so far. */
+  get backlog(): { waiting: number; peak: number } {
+    return { waiting: this.queue.length, peak: this.queue.peak };
   }
 
   /** Lets event time pass with the clock for sources that fell silent (their deadlines). */
@@ -199,14 +233,14 @@ export class RuleEngine {
       context = entity ? contextOf(entity) : {};
       this.contexts.set(obs.entityId, context);
     }
-    this.ingest(observationFact(obs, this.seq++, context));
+    this.queue.push(observationFact(obs, this.seq++, context));
   }
 
   private onChange(change: EntityChange): void {
     if (change.entity && this.contexts.has(change.id))
       this.contexts.set(change.id, contextOf(change.entity));
     const fact = changeFact(change, this.seq++, this.clock());
-    if (fact && this.byType.has(fact.entityType)) this.ingest(fact);
+    if (fact && this.byType.has(fact.entityType)) this.queue.push(fact);
   }
 
   /** Acts on decisions in the order they were made, while this node holds their rule. */

@@ -73,8 +73,19 @@ export class RuleRun {
 
   /** Applies a live fact now, or after the rebuild. */
   ingest(fact: Fact, out: EngineOutput[]): void {
+    this.offer(fact, out);
+    this.flush(out);
+  }
+
+  /** Takes a live fact of a batch (see KeyedEngine.offer); `flush` ends the batch. */
+  offer(fact: Fact, out: EngineOutput[]): void {
     if (this.buffer) this.buffer.push(fact);
-    else this.engine.ingest(fact, out);
+    else this.engine.offer(fact, out);
+  }
+
+  /** Replays the keys the batch's facts came out of order for. */
+  flush(out: EngineOutput[]): void {
+    if (!this.buffer) this.engine.flush(out);
   }
 
   /** Lets event time pass with the clock (not while rebuilding: the replay decides that). */
@@ -102,7 +113,8 @@ export class RuleRun {
     let skipped = 0;
     for (const fact of buffered)
       if (seen.has(factId(fact))) skipped++;
-      else this.engine.ingest(fact, out);
+      else this.engine.offer(fact, out);
+    this.engine.flush(out);
     return skipped;
   }
 }

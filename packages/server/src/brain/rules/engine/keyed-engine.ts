@@ -30,6 +30,11 @@ interface KeyState<S> {
   /** The newest event time of the key's facts, and when (wall clock) the last one came. */
   newest: number;
   arrivedAt: number;
+  /**
+   * A fact came out of order and was put in `pending` without being applied: `live` is behind
+   * until the key is replayed (at the next `flush`), once for all the facts of a batch.
+   */
+  dirty: boolean;
 }
 
 /** How the engine lets event time pass per key. */
@@ -49,6 +54,8 @@ export interface EngineStats {
   facts: number;
   /** Facts that came out of order but within the allowed lateness (the key was replayed). */
   reordered: number;
+  /** Replays of a key (one for all the facts of a batch that came out of order for it). */
+  replays: number;
   /** Facts out of order that the key's state took as they were, without a replay. */
   absorbed: number;
   /** Facts not after the watermark: ignored. */
@@ -71,7 +78,16 @@ export class KeyedEngine<S> {
   private readonly scratch: Signal[] = [];
   /** Signals of the settled state's steps: already emitted by `live`. */
   private readonly discard: Signal[] = [];
-  readonly stats: EngineStats = { facts: 0, reordered: 0, absorbed: 0, tooLate: 0, keys: 0 };
+  /** The keys to replay at the next `flush`, with their state. */
+  private readonly dirty: [string, KeyState<S>][] = [];
+  readonly stats: EngineStats = {
+    facts: 0,
+    reordered: 0,
+    replays: 0,
+    absorbed: 0,
+    tooLate: 0,
+    keys: 0,
+  };
 
   /**
    * Without `timing`, event time passes only through `advanceTo` (tests, batch-like use); with
@@ -90,18 +106,35 @@ export class KeyedEngine<S> {
 
   /** Applies a fact to each key it feeds; answers what to emit or retract. */
   ingest(fact: Fact, out: EngineOutput[] = []): EngineOutput[] {
+    this.offer(fact, out);
+    return this.flush(out);
+  }
+
+  /**
+   * Takes a fact of a batch: applied at once when it is in order for its key (or the key's state
+   * absorbs it); otherwise it is put in its place and the key is replayed at the next `flush`,
+   * once however many facts of the batch came out of order for it. A batch in event-time order
+   * (see RuleEngine) leaves only the disorder between batches.
+   */
+  offer(fact: Fact, out: EngineOutput[]): void {
     const ev = this.evaluator;
     if (ev.keyOf) {
       const key = ev.keyOf(fact);
-      if (key === undefined) return out;
+      if (key === undefined) return;
       this.stats.facts++;
       this.ingestKey(key, fact, out);
-      return out;
+      return;
     }
     const keys = ev.keysOf(fact);
-    if (keys.length === 0) return out;
+    if (keys.length === 0) return;
     this.stats.facts++;
     for (const key of keys) this.ingestKey(key, fact, out);
+  }
+
+  /** Replays the keys that facts of the batch came out of order for. */
+  flush(out: EngineOutput[] = []): EngineOutput[] {
+    for (const [key, state] of this.dirty) if (state.dirty) this.replay(state, key, out);
+    this.dirty.length = 0;
     return out;
   }
 
@@ -111,10 +144,15 @@ export class KeyedEngine<S> {
       this.stats.tooLate++;
       return;
     }
-    if (!state.last || byTime(fact, state.last) >= 0) this.applyInOrder(state, key, fact, out);
+    if (state.dirty) this.putInPlace(state, fact);
+    else if (!state.last || byTime(fact, state.last) >= 0) this.applyInOrder(state, key, fact, out);
     else if (this.evaluator.absorbsLate?.(state.live, fact, key))
       this.absorb(state, key, fact, out);
-    else this.replayWith(state, key, fact, out);
+    else {
+      this.putInPlace(state, fact);
+      state.dirty = true;
+      this.dirty.push([key, state]);
+    }
     if (this.timing) {
       if (fact.t > state.newest) state.newest = fact.t;
       state.arrivedAt = this.timing.clock();
@@ -125,9 +163,20 @@ export class KeyedEngine<S> {
     }
   }
 
+  /** Puts a fact among the pending ones, in (t, seq) order, for the key's replay. */
+  private putInPlace(state: KeyState<S>, fact: Fact): void {
+    const pending = state.pending;
+    if (pending.length === 0 || byTime(fact, pending.at(-1)!) >= 0) pending.push(fact);
+    else {
+      this.stats.reordered++;
+      pending.splice(upperBound(pending, fact), 0, fact);
+    }
+  }
+
   /** Lets each silent key's event time go on with the clock (see EngineTiming). */
   tick(out: EngineOutput[] = []): EngineOutput[] {
     if (!this.timing) return out;
+    this.flush(out);
     const { latenessMs, idleGraceMs, clock } = this.timing;
     const now = clock();
     for (const [key, state] of this.keys) {
@@ -143,6 +192,7 @@ export class KeyedEngine<S> {
    */
   advanceTo(watermark: number, out: EngineOutput[] = []): EngineOutput[] {
     if (!(watermark > this.watermark)) return out;
+    this.flush(out);
     this.watermark = watermark;
     for (const [key, state] of this.keys) this.advanceKey(state, key, watermark, out);
     return out;
@@ -156,6 +206,7 @@ export class KeyedEngine<S> {
     out: EngineOutput[],
   ): void {
     if (!(watermark > state.settledAt)) return;
+    if (state.dirty) this.replay(state, key, out);
     if (watermark > state.liveAt) {
       const signals = this.scratch;
       this.evaluator.advance(state.live, watermark, key, signals);
@@ -187,6 +238,7 @@ export class KeyedEngine<S> {
         emitted: [],
         newest: Number.NEGATIVE_INFINITY,
         arrivedAt: this.timing?.clock() ?? 0,
+        dirty: false,
       };
       this.keys.set(key, state);
       this.stats.keys++;
@@ -215,10 +267,10 @@ export class KeyedEngine<S> {
     this.emitAll(state, signals, out);
   }
 
-  /** A fact out of order: the pending facts again, from the settled state, with it in place. */
-  private replayWith(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
-    this.stats.reordered++;
-    state.pending.splice(upperBound(state.pending, fact), 0, fact);
+  /** Facts came out of order: the pending facts again, from the settled state, all in place. */
+  private replay(state: KeyState<S>, key: string, out: EngineOutput[]): void {
+    state.dirty = false;
+    this.stats.replays++;
     const ev = this.evaluator;
     const live = ev.clone(state.settled);
     const signals: Signal[] = [];

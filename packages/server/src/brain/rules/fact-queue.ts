@@ -1,0 +1,80 @@
+import { byTime, type Fact } from './engine/evaluator.js';
+
+/** How long one slice of the queue may hold the event loop, ms. */
+const SLICE_MS = 10;
+/** Facts per batch: a run replays its out-of-order keys once per batch. */
+const BATCH = 256;
+
+/**
+ * The facts waiting for the rules, applied in event-time order in batches, a few batches per
+ * turn of the event loop: between slices the node reads its sockets, commits and acknowledges
+ * the next observations, so the rules never hold the ingest up. Facts that wait are sorted
+ * together (what came out of order among them needs no replay); the longer they wait, the more
+ * of the disorder of the stream a sort takes away.
+ */
+export class FactQueue {
+  private facts: Fact[] = [];
+  private scheduled = false;
+  private idle: (() => void)[] = [];
+  /** The most facts that waited at once (a sign of rules that cannot keep up). */
+  peak = 0;
+
+  constructor(
+    private readonly apply: (batch: readonly Fact[]) => void,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Facts waiting. */
+  get length(): number {
+    return this.facts.length;
+  }
+
+  push(fact: Fact): void {
+    this.facts.push(fact);
+    if (this.facts.length > this.peak) this.peak = this.facts.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.slice);
+    }
+  }
+
+  /** Resolves when no fact waits. */
+  drained(): Promise<void> {
+    if (this.facts.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Applies every waiting fact now (at stop). */
+  applyAll(): void {
+    this.run(Infinity);
+  }
+
+  private readonly slice = (): void => {
+    this.scheduled = false;
+    this.run(SLICE_MS);
+    if (this.facts.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.slice);
+    }
+  };
+
+  private run(budgetMs: number): void {
+    const facts = this.facts;
+    if (facts.length === 0) return;
+    facts.sort(byTime);
+    const started = performance.now();
+    let done = 0;
+    while (done < facts.length) {
+      const batch = facts.slice(done, done + BATCH);
+      done += batch.length;
+      try {
+        this.apply(batch);
+      } catch (err) {
+        this.onError(err);
+      }
+      if (performance.now() - started >= budgetMs) break;
+    }
+    this.facts = done === facts.length ? [] : facts.slice(done);
+    if (this.facts.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+}
