@@ -6,6 +6,7 @@ import {
   connectMqttPublisher,
   RuleEngine,
   startNotifications,
+  type EngineStats,
 } from '../brain/index.js';
 import { IngestGate, IngestPipeline } from '../ingest/index.js';
 import { startSimulation, type Simulation } from '../sim/index.js';
@@ -95,6 +96,23 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'Active rules this node evaluates',
     () => engine.rules.length,
   );
+  metrics.gauge(
+    'citybrain_rules_waiting',
+    'Facts (observations, entity changes) waiting for the rules',
+    () => engine.backlog.waiting,
+  );
+  const engineCounters: [string, string, keyof EngineStats][] = [
+    ['replays', 'Replays of a rule key for facts that came out of order', 'replays'],
+    ['facts_reordered', 'Facts that came out of order within the lateness', 'reordered'],
+    ['facts_absorbed', 'Facts out of order that a rule key took without a replay', 'absorbed'],
+    ['facts_too_late', "Facts older than their rule key's watermark: ignored", 'tooLate'],
+  ];
+  for (const [name, help, stat] of engineCounters)
+    metrics.gauge(
+      `citybrain_rules_${name}`,
+      `${help}, since start (rules held now)`,
+      () => engine.engineStats()[stat],
+    );
   metrics.gauge(
     'citybrain_rules_rebuilds_cut',
     'Rule state rebuilds whose history read stopped at the cap, since start',

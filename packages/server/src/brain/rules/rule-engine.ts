@@ -4,8 +4,9 @@ import type { Observation } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { AlertSink } from './alert-sink.js';
 import type { Fact } from './engine/evaluator.js';
-import type { EngineOutput } from './engine/keyed-engine.js';
+import type { EngineOutput, EngineStats } from './engine/keyed-engine.js';
 import { FactQueue } from './fact-queue.js';
+import { KeyedChains } from './keyed-chains.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
 import { RuleLeases } from './rule-leases.js';
 import { everyRule, type RuleOwnership } from './rule-ownership.js';
@@ -84,7 +85,8 @@ export class RuleEngine {
   private subscriptions: BusSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
-  private acting: Promise<void> = Promise.resolve();
+  /** Decisions being acted on, in order per rule and key. */
+  private readonly acting = new KeyedChains();
   /** Reloads and re-shares, one at a time. */
   private updating: Promise<void> = Promise.resolve();
   private reloadQueued = false;
@@ -157,6 +159,21 @@ export class RuleEngine {
     return [...new Set(this.runs.values())].flatMap((r) => r.rules);
   }
 
+  /** The engines' counters, summed over the runs this node holds. */
+  engineStats(): EngineStats {
+    const sum: EngineStats = {
+      facts: 0,
+      reordered: 0,
+      replays: 0,
+      absorbed: 0,
+      tooLate: 0,
+      keys: 0,
+    };
+    for (const run of new Set(this.runs.values()))
+      for (const k of Object.keys(sum) as (keyof EngineStats)[]) sum[k] += run.engine.stats[k];
+    return sum;
+  }
+
   /** Memory of the windows and states held, in values (for the benchmark). */
   stateSize(): number {
     let n = 0;
@@ -167,15 +184,15 @@ export class RuleEngine {
   /** Rebuilds and decisions under way are done (tests, shutdown). */
   async settled(): Promise<void> {
     for (;;) {
-      const { updating, acting } = this;
+      const { updating } = this;
       const rebuilding = this.rebuilder.idle();
       await this.queue.drained();
       await updating;
       await rebuilding;
-      await acting;
+      await this.acting.idle();
       if (
         updating === this.updating &&
-        acting === this.acting &&
+        !this.acting.busy &&
         this.rebuilder.quiet &&
         this.queue.length === 0
       )
@@ -243,38 +260,51 @@ export class RuleEngine {
     if (fact && this.byType.has(fact.entityType)) this.queue.push(fact);
   }
 
-  /** Acts on decisions in the order they were made, while this node holds their rule. */
+  /**
+   * Acts on decisions while this node holds their rule: in the order they were made for each
+   * rule and key, the keys side by side.
+   */
   private act(run: RuleRun, outputs: EngineOutput[]): void {
     if (outputs.length === 0) return;
     const { logger } = this.options;
-    this.acting = this.acting.then(async () => {
-      // A run replaced or given up meanwhile: its successor's rebuild decides instead.
-      if (!this.isCurrent(run)) return;
-      const held = new Map<string, boolean>();
-      for (const output of outputs) {
-        const rule = run.ruleOf(output.signal);
-        let mine = held.get(rule.id);
-        if (mine === undefined) {
-          try {
-            mine = await this.ownership.mayAct(rule.id);
-          } catch (err) {
-            logger.warn({ err, rule: rule.id }, 'rule lease not confirmed');
-            mine = false;
-          }
-          held.set(rule.id, mine);
-          if (!mine)
-            logger.warn({ rule: rule.id }, 'rule no longer held here: its decisions dropped');
-        }
-        if (!mine) {
+    const held = new Map<string, Promise<boolean>>();
+    const holds = (ruleId: string): Promise<boolean> => {
+      let mine = held.get(ruleId);
+      if (!mine) {
+        mine = Promise.resolve(ruleId)
+          .then((id) => this.ownership.mayAct(id))
+          .then(
+            (yes) => {
+              if (!yes) {
+                logger.warn({ rule: ruleId }, 'rule no longer held here: its decisions dropped');
+                this.drop(run);
+              }
+              return yes;
+            },
+            (err: unknown) => {
+              logger.warn({ err, rule: ruleId }, 'rule lease not confirmed');
+              this.drop(run);
+              return false;
+            },
+          );
+        held.set(ruleId, mine);
+      }
+      return mine;
+    };
+    for (const output of outputs) {
+      const rule = run.ruleOf(output.signal);
+      this.acting.run(openKey(rule.id, output.signal.key), async () => {
+        // A run replaced or given up meanwhile: its successor's rebuild decides instead.
+        if (!this.isCurrent(run)) return;
+        if (!(await holds(rule.id))) {
           this.stats.fenced++;
-          continue;
+          return;
         }
         await this.apply(rule, output).catch((err: unknown) =>
           logger.error({ err, rule: rule.id }, 'rule decision not acted on'),
         );
-      }
-      if ([...held.values()].includes(false)) this.drop(run);
-    });
+      });
+    }
   }
 
   /** True while the run is the one evaluating its rules. */
