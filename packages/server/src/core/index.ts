@@ -7,3 +7,4 @@ export * from './bearer.js';
 export * from './scope-q.js';
 export * from './geo-query.js';
 export * from './type-expression.js';
+export * from './keyed-chains.js';

@@ -56,6 +56,21 @@ describe('IncidentService', () => {
     );
   });
 
+  it('puts a burst of alerts raised together into one incident, losing none', async () => {
+    // Forty sensors of one area breach at once: the rules raise their alerts side by side.
+    const raised = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        f.command.alerts.raise(pm25Raise(sensor(`burst-${i}`), T0 + i)),
+      ),
+    );
+    const incidents = new Set(await Promise.all(raised.map((a) => incidentOf(a.id))));
+    expect(incidents.size).toBe(1);
+    const incident = await f.command.incidents.get([...incidents][0]!, commander);
+    expect(new Set(incident.alerts)).toEqual(new Set(raised.map((a) => a.id)));
+    await f.settle();
+    expect(f.events.filter((e) => e.topic === 'incident.created')).toHaveLength(1);
+  });
+
   it('starts a new incident outside the window, in another area, or once resolved', async () => {
     const a = await f.command.alerts.raise(pm25Raise(sensor('a1'), T0));
     const late = await f.command.alerts.raise(pm25Raise(sensor('a2'), T0 + 31 * MIN));

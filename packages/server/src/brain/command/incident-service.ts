@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus } from '../../bus/index.js';
-import { CityError, type Entity } from '../../core/index.js';
+import { CityError, KeyedChains, type Entity } from '../../core/index.js';
 import type { DocumentCollection } from '../../store/index.js';
 import { appended, iso, maxSeverity, viewAlert, type AlertView } from '../alerts/alert-model.js';
 import type { AlertService } from '../alerts/alert-service.js';
@@ -50,16 +50,23 @@ const missing = (id: string) => () => notFound('incident', id);
 
 /** Groups alerts into incidents, and lets commanders change and merge them. */
 export class IncidentService {
+  /** Placements per category and area, one at a time on this node (nodes race by the slots). */
+  private readonly placing = new KeyedChains();
+
   constructor(private readonly options: IncidentServiceOptions) {}
 
   /**
    * Places a new alert in an incident: the open incident of its category and area whose newest
    * alert is within the window, or a new one. Answers the incident's id.
    */
-  async place(alert: Entity): Promise<string> {
+  place(alert: Entity): Promise<string> {
     const view = viewAlert(alert);
     const area = view.areas[0] ?? 'city';
     const key = `${view.category} ${area}`;
+    return this.placing.run(key, () => this.placeIn(key, view, area));
+  }
+
+  private async placeIn(key: string, view: AlertView, area: string): Promise<string> {
     const at = Date.parse(view.dateIssued) || this.options.clock();
     for (let attempt = 0; attempt < 10; attempt++) {
       const slot = await this.options.slots.get(key);

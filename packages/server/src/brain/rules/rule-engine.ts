@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import { Topics, type Bus, type BusSubscription, type EntityChange } from '../../bus/index.js';
-import type { Observation } from '../../core/index.js';
+import { KeyedChains, type Observation } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { AlertSink } from './alert-sink.js';
 import type { Fact } from './engine/evaluator.js';
 import type { EngineOutput, EngineStats } from './engine/keyed-engine.js';
 import { FactQueue } from './fact-queue.js';
-import { KeyedChains } from './keyed-chains.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
 import { RuleLeases } from './rule-leases.js';
 import { everyRule, type RuleOwnership } from './rule-ownership.js';
@@ -293,7 +292,7 @@ export class RuleEngine {
     };
     for (const output of outputs) {
       const rule = run.ruleOf(output.signal);
-      this.acting.run(openKey(rule.id, output.signal.key), async () => {
+      void this.acting.run(openKey(rule.id, output.signal.key), async () => {
         // A run replaced or given up meanwhile: its successor's rebuild decides instead.
         if (!this.isCurrent(run)) return;
         if (!(await holds(rule.id))) {
