@@ -3,7 +3,7 @@ import { byTime, type Fact } from './engine/evaluator.js';
 /** How long one slice of the queue may hold the event loop, ms. */
 const SLICE_MS = 10;
 /** Facts per batch: a run replays its out-of-order keys once per batch. */
-const BATCH = 256;
+const BATCH = 128;
 
 /**
  * The facts waiting for the rules, applied in event-time order in batches, a few batches per

@@ -91,6 +91,9 @@ export class RuleEngine {
   private reloadQueued = false;
   private stopped = false;
   private readonly clock: () => number;
+  /** The clock read once for a batch of facts (the engines read it at every fact). */
+  private batchNow: number | undefined;
+  private readonly engineClock = (): number => this.batchNow ?? this.clock();
   private readonly latenessMs: number;
 
   constructor(private readonly options: RuleEngineOptions) {
@@ -210,6 +213,19 @@ export class RuleEngine {
    */
   ingestAll(facts: readonly Fact[]): void {
     const touched = new Map<RuleRun, EngineOutput[]>();
+    this.batchNow = this.clock();
+    try {
+      this.route(facts, touched);
+    } finally {
+      this.batchNow = undefined;
+    }
+    for (const [run, out] of touched) {
+      run.flush(out);
+      this.act(run, out);
+    }
+  }
+
+  private route(facts: readonly Fact[], touched: Map<RuleRun, EngineOutput[]>): void {
     for (const fact of facts) {
       let last: RuleRun | undefined;
       for (const route of this.byType.get(fact.entityType) ?? []) {
@@ -220,10 +236,6 @@ export class RuleEngine {
         if (!out) touched.set(route.run, (out = []));
         route.run.offer(fact, out);
       }
-    }
-    for (const [run, out] of touched) {
-      run.flush(out);
-      this.act(run, out);
     }
   }
 
@@ -393,7 +405,11 @@ export class RuleEngine {
         this.options.logger.error({ err, rule: rule.id }, 'rule cannot be evaluated; skipped');
       }
     }
-    const timing = { latenessMs: this.latenessMs, idleGraceMs: IDLE_GRACE_MS, clock: this.clock };
+    const timing = {
+      latenessMs: this.latenessMs,
+      idleGraceMs: IDLE_GRACE_MS,
+      clock: this.engineClock,
+    };
     for (const group of groupRules(fresh)) {
       const run = new RuleRun(group, timing);
       for (const rule of group) next.set(rule.id, run);
