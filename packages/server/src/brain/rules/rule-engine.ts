@@ -1,20 +1,20 @@
 import type { Logger } from 'pino';
 import { Topics, type Bus, type BusSubscription, type EntityChange } from '../../bus/index.js';
-import { KeyedChains, type Observation } from '../../core/index.js';
+import type { Observation } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { AlertSink } from './alert-sink.js';
 import type { Fact } from './engine/evaluator.js';
-import type { EngineOutput, EngineStats } from './engine/keyed-engine.js';
+import { noEngineStats, type EngineOutput, type EngineStats } from './engine/keyed-engine.js';
 import { FactQueue } from './fact-queue.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
 import { RuleLeases } from './rule-leases.js';
 import { everyRule, type RuleOwnership } from './rule-ownership.js';
+import { RuleDecisions } from './rule-decisions.js';
 import { openKey } from './rule-reconcile.js';
 import { evaluatorFor } from './kinds/index.js';
 import { groupRules } from './rule-groups.js';
 import { RuleRebuilder, type RebuildCause, type RebuildStats } from './rule-rebuilder.js';
 import { reads, routeTable, type Route } from './rule-routes.js';
-import { strip } from './rule-replay.js';
 import { RuleRun } from './rule-run.js';
 import { isActive, type Rule } from './rule-schema.js';
 import { RULE_CHANGED, RuleStore } from './rule-store.js';
@@ -84,8 +84,7 @@ export class RuleEngine {
   private subscriptions: BusSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
-  /** Decisions being acted on, in order per rule and key. */
-  private readonly acting = new KeyedChains();
+  private readonly decisions: RuleDecisions;
   /** Reloads and re-shares, one at a time. */
   private updating: Promise<void> = Promise.resolve();
   private reloadQueued = false;
@@ -114,10 +113,19 @@ export class RuleEngine {
       open: this.open,
       current: (run) => !this.stopped && this.isCurrent(run),
       mayAct: (run) => this.mayActAll(run),
-      live: (run, out) => (this.isCurrent(run) ? this.act(run, out) : undefined),
+      live: (run, out) => (this.isCurrent(run) ? this.decisions.act(run, out) : undefined),
       lost: (run) => this.drop(run),
     });
     this.stats = Object.assign(this.rebuilder.stats, { fenced: 0 });
+    this.decisions = new RuleDecisions({
+      alerts: options.alerts,
+      ownership: this.ownership,
+      logger,
+      open: this.open,
+      isCurrent: (run) => this.isCurrent(run),
+      drop: (run) => this.drop(run),
+      stats: this.stats,
+    });
     this.queue = new FactQueue(
       (batch) => this.ingestAll(batch),
       (err) => logger.error({ err }, 'facts not evaluated'),
@@ -163,14 +171,7 @@ export class RuleEngine {
 
   /** The engines' counters, summed over the runs this node holds. */
   engineStats(): EngineStats {
-    const sum: EngineStats = {
-      facts: 0,
-      reordered: 0,
-      replays: 0,
-      absorbed: 0,
-      tooLate: 0,
-      keys: 0,
-    };
+    const sum = noEngineStats();
     for (const run of new Set(this.runs.values()))
       for (const k of Object.keys(sum) as (keyof EngineStats)[]) sum[k] += run.engine.stats[k];
     return sum;
@@ -191,10 +192,10 @@ export class RuleEngine {
       await this.queue.drained();
       await updating;
       await rebuilding;
-      await this.acting.idle();
+      await this.decisions.idle();
       if (
         updating === this.updating &&
-        !this.acting.busy &&
+        !this.decisions.busy &&
         this.rebuilder.quiet &&
         this.queue.length === 0
       )
@@ -221,7 +222,7 @@ export class RuleEngine {
     }
     for (const [run, out] of touched) {
       run.flush(out);
-      this.act(run, out);
+      this.decisions.act(run, out);
     }
   }
 
@@ -249,7 +250,7 @@ export class RuleEngine {
     const out: EngineOutput[] = [];
     for (const run of new Set(this.runs.values())) {
       run.tick(out);
-      if (out.length > 0) this.act(run, out.splice(0));
+      if (out.length > 0) this.decisions.act(run, out.splice(0));
     }
   }
 
@@ -271,53 +272,6 @@ export class RuleEngine {
     if (fact && this.byType.has(fact.entityType)) this.queue.push(fact);
   }
 
-  /**
-   * Acts on decisions while this node holds their rule: in the order they were made for each
-   * rule and key, the keys side by side.
-   */
-  private act(run: RuleRun, outputs: EngineOutput[]): void {
-    if (outputs.length === 0) return;
-    const { logger } = this.options;
-    const held = new Map<string, Promise<boolean>>();
-    const holds = (ruleId: string): Promise<boolean> => {
-      let mine = held.get(ruleId);
-      if (!mine) {
-        mine = Promise.resolve(ruleId)
-          .then((id) => this.ownership.mayAct(id))
-          .then(
-            (yes) => {
-              if (!yes) {
-                logger.warn({ rule: ruleId }, 'rule no longer held here: its decisions dropped');
-                this.drop(run);
-              }
-              return yes;
-            },
-            (err: unknown) => {
-              logger.warn({ err, rule: ruleId }, 'rule lease not confirmed');
-              this.drop(run);
-              return false;
-            },
-          );
-        held.set(ruleId, mine);
-      }
-      return mine;
-    };
-    for (const output of outputs) {
-      const rule = run.ruleOf(output.signal);
-      void this.acting.run(openKey(rule.id, output.signal.key), async () => {
-        // A run replaced or given up meanwhile: its successor's rebuild decides instead.
-        if (!this.isCurrent(run)) return;
-        if (!(await holds(rule.id))) {
-          this.stats.fenced++;
-          return;
-        }
-        await this.apply(rule, output).catch((err: unknown) =>
-          logger.error({ err, rule: rule.id }, 'rule decision not acted on'),
-        );
-      });
-    }
-  }
-
   /** True while the run is the one evaluating its rules. */
   private isCurrent(run: RuleRun): boolean {
     return this.runs.get(run.rules[0]!.id) === run;
@@ -327,25 +281,6 @@ export class RuleEngine {
   private async mayActAll(run: RuleRun): Promise<boolean> {
     for (const rule of run.rules) if (!(await this.ownership.mayAct(rule.id))) return false;
     return true;
-  }
-
-  private async apply(rule: Rule, output: EngineOutput): Promise<void> {
-    const signal = strip(output.signal);
-    const key = openKey(rule.id, signal.key);
-    if (output.type === 'revise') {
-      // A late fact changed what a standing raise says: its open alert takes the new evidence.
-      const alertId = this.open.get(key);
-      if (signal.kind === 'raise' && alertId) await this.options.alerts.raise(rule, signal);
-      return;
-    }
-    const raise = (output.type === 'emit') === (signal.kind === 'raise');
-    if (raise) {
-      if (!this.open.has(key)) this.open.set(key, await this.options.alerts.raise(rule, signal));
-      return;
-    }
-    const alertId = this.open.get(key);
-    this.open.delete(key);
-    if (alertId) await this.options.alerts.resolve(alertId, signal, output.type === 'retract');
   }
 
   /** Reads the active rules from the store (a reload asked while one waits joins it). */

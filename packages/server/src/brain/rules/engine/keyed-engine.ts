@@ -49,6 +49,16 @@ export interface EngineTiming {
   clock: () => number;
 }
 
+/** Counters of the engine, all zero. */
+export const noEngineStats = (): EngineStats => ({
+  facts: 0,
+  reordered: 0,
+  replays: 0,
+  absorbed: 0,
+  tooLate: 0,
+  keys: 0,
+});
+
 /** Counters of the engine. */
 export interface EngineStats {
   facts: number;
@@ -80,14 +90,7 @@ export class KeyedEngine<S> {
   private readonly discard: Signal[] = [];
   /** The keys to replay at the next `flush`, with their state. */
   private readonly dirty: [string, KeyState<S>][] = [];
-  readonly stats: EngineStats = {
-    facts: 0,
-    reordered: 0,
-    replays: 0,
-    absorbed: 0,
-    tooLate: 0,
-    keys: 0,
-  };
+  readonly stats = noEngineStats();
 
   /**
    * Without `timing`, event time passes only through `advanceTo` (tests, batch-like use); with
