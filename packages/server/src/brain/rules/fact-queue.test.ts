@@ -55,6 +55,28 @@ describe('FactQueue', () => {
     expect(applied).toBe(128 * 20);
   });
 
+  it('tells since when facts have been waiting, until it runs dry', async () => {
+    let now = 1000;
+    const queue = new FactQueue(
+      () => undefined,
+      (err) => {
+        throw err;
+      },
+      () => now,
+    );
+    expect(queue.waitingSince).toBeUndefined();
+    queue.push(fact(1, 1));
+    now = 5000;
+    queue.push(fact(2, 2));
+    // The rules are behind by 4 s: what came since 1000 has not reached them.
+    expect(queue.waitingSince).toBe(1000);
+    await queue.drained();
+    expect(queue.waitingSince).toBeUndefined();
+    queue.push(fact(3, 3));
+    expect(queue.waitingSince).toBe(5000);
+    await queue.drained();
+  });
+
   it('reports a failing batch and goes on with the next', async () => {
     const errors: unknown[] = [];
     let applied = 0;

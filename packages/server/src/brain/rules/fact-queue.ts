@@ -18,10 +18,16 @@ export class FactQueue {
   private idle: (() => void)[] = [];
   /** The most facts that waited at once (a sign of rules that cannot keep up). */
   peak = 0;
+  /**
+   * Since when (clock) facts have been waiting without the queue running dry; undefined when
+   * none waits. The rules behind by that much must not take their sources for silent.
+   */
+  waitingSince: number | undefined;
 
   constructor(
     private readonly apply: (batch: readonly Fact[]) => void,
     private readonly onError: (err: unknown) => void,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** Facts waiting. */
@@ -30,6 +36,7 @@ export class FactQueue {
   }
 
   push(fact: Fact): void {
+    if (this.facts.length === 0) this.waitingSince = this.clock();
     this.facts.push(fact);
     if (this.facts.length > this.peak) this.peak = this.facts.length;
     if (!this.scheduled) {
@@ -75,6 +82,8 @@ export class FactQueue {
       if (performance.now() - started >= budgetMs) break;
     }
     this.facts = done === facts.length ? [] : facts.slice(done);
-    if (this.facts.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+    if (this.facts.length > 0) return;
+    this.waitingSince = undefined;
+    for (const resolve of this.idle.splice(0)) resolve();
   }
 }

@@ -92,7 +92,12 @@ export class RuleEngine {
   private readonly clock: () => number;
   /** The clock read once for a batch of facts (the engines read it at every fact). */
   private batchNow: number | undefined;
-  private readonly engineClock = (): number => this.batchNow ?? this.clock();
+  /**
+   * The engines' clock: the time up to which every fact that came has reached them. Facts that
+   * wait in the queue are not silence: a node behind its stream must not raise absences for
+   * the sources whose facts it has not read yet.
+   */
+  private readonly engineClock = (): number => this.batchNow ?? this.caughtUpTo();
   private readonly latenessMs: number;
 
   constructor(private readonly options: RuleEngineOptions) {
@@ -129,6 +134,7 @@ export class RuleEngine {
     this.queue = new FactQueue(
       (batch) => this.ingestAll(batch),
       (err) => logger.error({ err }, 'facts not evaluated'),
+      this.clock,
     );
   }
 
@@ -214,7 +220,7 @@ export class RuleEngine {
    */
   ingestAll(facts: readonly Fact[]): void {
     const touched = new Map<RuleRun, EngineOutput[]>();
-    this.batchNow = this.clock();
+    this.batchNow = this.caughtUpTo();
     try {
       this.route(facts, touched);
     } finally {
@@ -224,6 +230,11 @@ export class RuleEngine {
       run.flush(out);
       this.decisions.act(run, out);
     }
+  }
+
+  /** The clock, or since when facts have been waiting for the rules if they have. */
+  private caughtUpTo(): number {
+    return Math.min(this.clock(), this.queue.waitingSince ?? Infinity);
   }
 
   private route(facts: readonly Fact[], touched: Map<RuleRun, EngineOutput[]>): void {
