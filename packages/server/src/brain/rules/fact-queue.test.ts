@@ -77,6 +77,25 @@ describe('FactQueue', () => {
     await queue.drained();
   });
 
+  it('stops within its budget, dropping what is left (the history holds it)', async () => {
+    let applied = 0;
+    const queue = new FactQueue(
+      (b) => {
+        applied += b.length;
+      },
+      (err) => {
+        throw err;
+      },
+    );
+    for (let i = 0; i < 1000; i++) queue.push(fact(i, i));
+    // A budget of 0 ms: one batch, then the rest is dropped.
+    expect(queue.finish(0)).toBe(1000 - 128);
+    expect(applied).toBe(128);
+    expect(queue.length).toBe(0);
+    await queue.drained();
+    expect(queue.waitingSince).toBeUndefined();
+  });
+
   it('reports a failing batch and goes on with the next', async () => {
     const errors: unknown[] = [];
     let applied = 0;

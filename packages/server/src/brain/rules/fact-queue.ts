@@ -51,9 +51,14 @@ export class FactQueue {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Applies every waiting fact now (at stop). */
-  applyAll(): void {
-    this.run(Infinity);
+  /** Applies the waiting facts for up to `ms`; answers how many are left, and drops them. */
+  finish(ms: number): number {
+    this.run(ms);
+    const left = this.facts.length;
+    this.facts = [];
+    this.waitingSince = undefined;
+    for (const resolve of this.idle.splice(0)) resolve();
+    return left;
   }
 
   private readonly slice = (): void => {

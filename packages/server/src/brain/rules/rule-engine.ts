@@ -165,7 +165,14 @@ export class RuleEngine {
     this.stopped = true;
     clearInterval(this.timer);
     for (const s of this.subscriptions.splice(0)) await s.unsubscribe();
-    this.queue.applyAll();
+    // A node far behind its stream does not stop for its backlog: those facts are stored, and
+    // whoever takes the rules up next rebuilds their state from the history.
+    const left = this.queue.finish(STOP_BUDGET_MS);
+    if (left > 0)
+      this.options.logger.warn(
+        { facts: left },
+        'facts not evaluated at stop: the next start rebuilds the rules from the history',
+      );
     await this.settled();
     await this.ownership.stop();
   }
@@ -384,6 +391,9 @@ export class RuleEngine {
     for (const key of [...this.open.keys()]) if (key.startsWith(prefix)) this.open.delete(key);
   }
 }
+
+/** How long a stop may go on applying the facts that wait, ms. */
+const STOP_BUDGET_MS = 2000;
 
 /** How long a source may be silent before its event time is taken to go on with the clock, ms. */
 const IDLE_GRACE_MS = 5_000;
