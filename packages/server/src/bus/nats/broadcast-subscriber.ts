@@ -1,5 +1,6 @@
 import type { BusHandler, SubscribeOptions } from '../port.js';
 import {
+  PULL_EXPIRES_MS,
   reportSubscriptionFailure,
   undecodedEvent,
   type BusContext,
@@ -26,7 +27,7 @@ export async function startBroadcast(
     filter_subjects: subjectFilter(ctx.layout, options.topic),
     opt_start_seq: state.last_seq + 1,
   });
-  const messages = await consumer.consume({ max_messages: 256 });
+  const messages = await consumer.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
   let stopping = false;
   const done = (async () => {
     try {

@@ -22,6 +22,14 @@ export interface BusContext {
   logger: Logger | undefined;
 }
 
+/**
+ * How long a consumer's pull request lasts, ms; its heartbeats come at half that. After a lost
+ * connection the client checks its consumer again and re-pulls, retrying at this pace, and a
+ * pull lost on the way is noticed by two missed heartbeats: at the library's 30 s default a
+ * subscription could stand still for half a minute after a blip.
+ */
+export const PULL_EXPIRES_MS = 5000;
+
 /** A subscription's consuming loops; `stop` lets the handler in flight finish first. */
 export interface Running {
   stop(): Promise<void>;

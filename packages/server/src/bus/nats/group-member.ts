@@ -3,6 +3,7 @@ import { nanos } from '@nats-io/transport-node';
 import { CityError } from '../../core/index.js';
 import type { BusEvent, BusHandler, SubscribeOptions } from '../port.js';
 import {
+  PULL_EXPIRES_MS,
   reportSubscriptionFailure,
   undecodedEvent,
   type BusContext,
@@ -73,7 +74,7 @@ async function consumePartition(
 ): Promise<Running> {
   const consumer = ctx.js.consumers.getConsumerFromInfo(info);
   // One at a time is all the consumer lets out; asking for one keeps the rest for others.
-  const messages = await consumer.consume({ max_messages: 1 });
+  const messages = await consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
   let stopping = false;
   const progress: { current?: Progress } = {};
   const done = (async () => {
