@@ -16,6 +16,7 @@ export type CityErrorCode =
   | 'Forbidden'
   | 'Conflict'
   | 'PreconditionFailed'
+  | 'TooManyRequests'
   | 'ServiceUnavailable';
 
 /** The one error type of citybrain: a stable code, an actionable message, an optional cause. */
@@ -79,6 +80,8 @@ export function problemType(code: CityErrorCode): { status: number; type: string
       return { status: 409, type: CITYBRAIN + code };
     case 'PreconditionFailed':
       return { status: 412, type: CITYBRAIN + code };
+    case 'TooManyRequests':
+      return { status: 429, type: CITYBRAIN + code };
     case 'ServiceUnavailable':
       return { status: 503, type: CITYBRAIN + code };
   }

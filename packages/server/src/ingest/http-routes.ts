@@ -5,12 +5,15 @@ import { bearerToken, CityError } from '../core/index.js';
 import type { DeadLetterReason, Device, Store } from '../store/index.js';
 import type { DeviceRegistration, DeviceRegistry } from './device-registry.js';
 import type { IngestGate } from './ingest-gate.js';
+import { LoginBlocked, LoginThrottle } from './login-throttle.js';
 
 /** What the ingest HTTP routes need. */
 export interface IngestRoutesOptions {
   store: Store;
   registry: DeviceRegistry;
   gate: IngestGate;
+  /** Limits failed logins; share the node's with MQTT. Default: one of these routes' own. */
+  throttle?: LoginThrottle;
 }
 
 const publicDevice = (d: Device) => ({
@@ -37,6 +40,7 @@ const Page = Type.Object({
 /** POST /ingest/:deviceId, with its own raw-body parser so malformed JSON is dead-lettered too. */
 function httpIngestRoute(app: FastifyInstance, opts: IngestRoutesOptions): void {
   const { registry, gate } = opts;
+  const throttle = opts.throttle ?? new LoginThrottle({ logger: app.log });
   app.addContentTypeParser(
     ['application/json', 'text/plain'],
     { parseAs: 'string' },
@@ -50,13 +54,21 @@ function httpIngestRoute(app: FastifyInstance, opts: IngestRoutesOptions): void 
         summary: 'Send observations as a device (Authorization: Bearer <device secret>)',
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const receivedAt = Date.now();
       const deviceId = request.params.deviceId;
-      const auth = await registry.authenticate(
-        deviceId,
-        bearerToken(request.headers.authorization) ?? '',
+      const secret = bearerToken(request.headers.authorization) ?? '';
+      const auth = await throttle.login({ source: 'http', deviceId, address: request.ip }, () =>
+        registry.authenticate(deviceId, secret),
       );
+      // Not dead-lettered, so that a flood costs no writes: the throttle logs each block once.
+      if (auth instanceof LoginBlocked) {
+        reply.header('retry-after', String(auth.retryAfterSeconds));
+        throw new CityError(
+          'TooManyRequests',
+          `too many failed logins ${auth.by === 'device' ? 'of this device' : 'from this address'}: try again in ${auth.retryAfterSeconds} s`,
+        );
+      }
       if (typeof auth === 'string') {
         await gate.refuse({
           receivedAt,

@@ -21,7 +21,15 @@ export {
   type EmbeddedBrokerOptions,
 } from './mqtt-broker.js';
 export { ingestRoutes, type IngestRoutesOptions } from './http-routes.js';
-export type { IngestMetrics } from './metrics.js';
+export type { IngestMetrics, LoginMetrics } from './metrics.js';
+export {
+  LoginThrottle,
+  LoginBlocked,
+  LOGIN_LIMITS,
+  type LoginLimits,
+  type LoginAttempt,
+  type LoginThrottleOptions,
+} from './login-throttle.js';
 export { IngestGate, type DeviceMessage } from './ingest-gate.js';
 export * from './topics.js';
 export {

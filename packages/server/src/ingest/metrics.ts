@@ -9,3 +9,9 @@ export interface IngestMetrics {
   /** From receipt of a message to its durable commit. */
   latency(seconds: number): void;
 }
+
+/** Where the login throttle reports; the server binds it to Prometheus. */
+export interface LoginMetrics {
+  /** A login refused unchecked, its device or its address being blocked. */
+  throttled(source: 'mqtt' | 'http', by: 'device' | 'address'): void;
+}

@@ -157,6 +157,25 @@ export const ConfigSchema = Type.Object(
           description:
             'ingest commits in flight at once: more can help PostgreSQL when batches touch different entities (SQLite has one writer)',
         }),
+        failedLogins: obj(
+          {
+            perDevice: Type.Integer({
+              minimum: 1,
+              default: 10,
+              description:
+                'failed logins of one device id within windowSeconds; then its logins are refused for blockSeconds, the right secret too',
+            }),
+            perAddress: Type.Integer({
+              minimum: 0,
+              default: 100,
+              description:
+                'failed logins from one client address (IPv6: its /64) within windowSeconds; then its logins are refused for blockSeconds (0: no limit, e.g. behind an HTTP proxy)',
+            }),
+            windowSeconds: Type.Integer({ minimum: 1, default: 300 }),
+            blockSeconds: Type.Integer({ minimum: 1, default: 300 }),
+          },
+          'failed device logins (embedded MQTT broker and HTTP ingest), each of which costs a scrypt; counted per node',
+        ),
       },
       'ingest',
     ),

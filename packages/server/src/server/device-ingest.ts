@@ -6,6 +6,7 @@ import {
   startEmbeddedBroker,
   startExternalMqttIngest,
   type IngestGate,
+  type LoginThrottle,
 } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import { ConfigError } from './config.js';
@@ -59,7 +60,7 @@ export async function openDeviceRegistry(
 
 async function listenEmbedded(
   config: Config,
-  options: { registry: DeviceRegistry; gate: IngestGate; logger: Logger },
+  options: { registry: DeviceRegistry; gate: IngestGate; throttle: LoginThrottle; logger: Logger },
 ): Promise<DeviceIngest> {
   const { host, port } = config.mqtt;
   const started = async (wanted: number) => {
@@ -95,7 +96,14 @@ async function listenEmbedded(
  */
 export async function startDeviceIngest(
   config: Config,
-  options: { nodeId: string; registry: DeviceRegistry; gate: IngestGate; logger: Logger },
+  options: {
+    nodeId: string;
+    registry: DeviceRegistry;
+    gate: IngestGate;
+    /** Failed logins at the embedded broker; an external broker checks logins itself. */
+    throttle: LoginThrottle;
+    logger: Logger;
+  },
 ): Promise<DeviceIngest> {
   const { url, group, username, password, connections } = config.mqtt;
   if (!url) return listenEmbedded(config, options);

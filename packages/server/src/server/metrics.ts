@@ -1,10 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { IngestMetrics } from '../ingest/index.js';
+import type { IngestMetrics, LoginMetrics } from '../ingest/index.js';
 
 /** The Prometheus registry of one node and the metrics citybrain reports. */
 export interface NodeMetrics {
   registry: Registry;
   ingest: IngestMetrics;
+  logins: LoginMetrics;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   alertsRaised: Counter;
   /** Registers a gauge read at scrape time. */
@@ -26,6 +27,12 @@ export function createMetrics(): NodeMetrics {
     name: 'citybrain_ingest_rejected_total',
     help: 'Messages refused and dead-lettered, by source and reason',
     labelNames: ['source', 'reason'] as const,
+    registers,
+  });
+  const throttled = new Counter({
+    name: 'citybrain_ingest_logins_throttled_total',
+    help: 'Device logins refused unchecked after too many failures, by source and what was blocked',
+    labelNames: ['source', 'by'] as const,
     registers,
   });
   const commitSeconds = new Histogram({
@@ -71,6 +78,7 @@ export function createMetrics(): NodeMetrics {
       },
       latency: (seconds) => latency.observe(seconds),
     },
+    logins: { throttled: (source, by) => throttled.inc({ source, by }) },
     gauge: (name, help, read) =>
       void new Gauge({
         name,

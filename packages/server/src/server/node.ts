@@ -8,7 +8,7 @@ import {
   startNotifications,
   type EngineStats,
 } from '../brain/index.js';
-import { IngestGate, IngestPipeline } from '../ingest/index.js';
+import { IngestGate, IngestPipeline, LoginThrottle } from '../ingest/index.js';
 import { startSimulation, type Simulation } from '../sim/index.js';
 import { openBus, openStores } from './adapters.js';
 import { loadContextFiles } from './context-files.js';
@@ -76,6 +76,12 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     commits: config.ingest.commits,
   });
   const gate = new IngestGate(pipeline, metrics.ingest);
+  // One for MQTT and HTTP: a client cannot double its tries by switching protocol.
+  const throttle = new LoginThrottle({
+    limits: config.ingest.failedLogins,
+    logger: logger.child({ module: 'ingest' }),
+    metrics: metrics.logins,
+  });
   for (const d of config.devices) if (!(await registry.get(d.id))) await registry.register(d);
   if (dynsec) await dynsec.syncAll(store.devices);
 
@@ -125,7 +131,13 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const sharing = await startSharing(config, { store, bus, logger, preloadedContexts });
   const apiKeys = new ApiKeys(store.collection<ApiKey>(API_KEYS), bus);
   await apiKeys.start();
-  const devices = await startDeviceIngest(config, { nodeId, registry, gate, logger });
+  const devices = await startDeviceIngest(config, {
+    nodeId,
+    registry,
+    gate,
+    throttle,
+    logger,
+  });
   metrics.gauge(
     'citybrain_mqtt_clients',
     'Devices connected to the embedded MQTT broker',
@@ -167,6 +179,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     bus,
     registry,
     gate,
+    throttle,
     metrics,
     command,
     notifications,

@@ -9,7 +9,12 @@ import { installCommandRoutes } from './command-routes.js';
 import { notifyRoutes } from './notify-routes.js';
 import { ruleRoutes } from './rule-routes.js';
 import type { Bus } from '../../bus/index.js';
-import { ingestRoutes, type DeviceRegistry, type IngestGate } from '../../ingest/index.js';
+import {
+  ingestRoutes,
+  type DeviceRegistry,
+  type IngestGate,
+  type LoginThrottle,
+} from '../../ingest/index.js';
 import { ngsiLdPlugin } from '../../ngsi-ld/index.js';
 import type { Store, TenantStores } from '../../store/index.js';
 import type { NodeMetrics } from '../metrics.js';
@@ -40,6 +45,8 @@ export interface HttpAppOptions {
   bus: Bus;
   registry: DeviceRegistry;
   gate: IngestGate;
+  /** Failed device logins, shared with the embedded MQTT broker. */
+  throttle: LoginThrottle;
   metrics: NodeMetrics;
   auth: AuthOptions;
   apiKeys: ApiKeys;
@@ -143,6 +150,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     store: options.store,
     registry: options.registry,
     gate: options.gate,
+    throttle: options.throttle,
   });
   installCockpitRoutes(app, {
     access,
