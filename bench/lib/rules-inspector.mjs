@@ -70,6 +70,8 @@ export async function connectInspector(server) {
     req.end();
   });
   const waiting = new Map();
+  /** The server's worker threads (the rules' thread), by inspector session. */
+  const workers = new Set();
   let buffer = Buffer.alloc(0);
   let nextId = 1;
   socket.on('data', (chunk) => {
@@ -95,6 +97,14 @@ export async function connectInspector(server) {
       const msg = JSON.parse(text);
       if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
       waiting.delete(msg.id);
+      if (msg.method === 'NodeWorker.attachedToWorker') workers.add(msg.params.sessionId);
+      if (msg.method === 'NodeWorker.detachedFromWorker') workers.delete(msg.params.sessionId);
+      if (msg.method === 'NodeWorker.receivedMessageFromWorker') {
+        const inner = JSON.parse(msg.params.message);
+        const key = `${msg.params.sessionId} ${inner.id}`;
+        if (inner.id !== undefined) waiting.get(key)?.(inner);
+        waiting.delete(key);
+      }
     }
   });
   const call = (method, params = {}) =>
@@ -105,21 +115,45 @@ export async function connectInspector(server) {
       );
       socket.write(frame(JSON.stringify({ id, method, params })));
     });
+  /** One call in a worker thread's own session (through the main thread's inspector). */
+  const workerCall = (sessionId, method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(`${sessionId} ${id}`, (msg) =>
+        msg.error ? reject(new Error(msg.error.message)) : resolve(msg.result),
+      );
+      const message = JSON.stringify({ id, method, params });
+      call('NodeWorker.sendMessageToWorker', { sessionId, message }).catch(reject);
+    });
+  /** A full collection in one isolate, then its process.memoryUsage(). */
+  const collected = async (invoke) => {
+    await invoke('HeapProfiler.collectGarbage');
+    const r = await invoke('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    return JSON.parse(r.result.value);
+  };
+  await call('NodeWorker.enable', { waitForDebuggerOnStart: false });
   return {
     /** One DevTools protocol call (diagnostics: a live CPU profile). */
     call,
-    /** A full collection, then the heap in use and the RSS (MB), and how long it took. */
+    /**
+     * A full collection in every thread, then the heap in use of them all (the main thread's
+     * and the workers': the rules evaluate in one), the workers' share, the RSS (MB), and how
+     * long it took.
+     */
     async liveHeap() {
       const t = performance.now();
-      await call('HeapProfiler.collectGarbage');
-      const r = await call('Runtime.evaluate', {
-        expression: 'JSON.stringify(process.memoryUsage())',
-        returnByValue: true,
-      });
-      const m = JSON.parse(r.result.value);
+      const m = await collected(call);
+      let workerHeap = 0;
+      for (const session of workers)
+        workerHeap += (await collected((method, p) => workerCall(session, method, p))).heapUsed;
+      const mb = (bytes) => Math.round(bytes / 104857.6) / 10;
       return {
-        heapUsedMb: Math.round(m.heapUsed / 104857.6) / 10,
-        rssMb: Math.round(m.rss / 104857.6) / 10,
+        heapUsedMb: mb(m.heapUsed + workerHeap),
+        workersMb: mb(workerHeap),
+        rssMb: mb(m.rss),
         ms: Math.round(performance.now() - t),
       };
     },

@@ -101,7 +101,8 @@ export function printReport(r) {
   const h = mem.heapUsedMb;
   row(
     'live heap (after a full GC)',
-    `under load: ${int(h.baselineUnderLoad)} MB without rules, ${int(h.rulesUnderLoad)} MB with: ${mem.heapGrowthWithRulesMb ?? 'n/a'} MB state; ` +
+    `under load: ${int(h.baselineUnderLoad)} MB without rules, ${int(h.rulesUnderLoad)} MB with ` +
+      `(${int(h.rulesThreadUnderLoad)} MB in the rules' thread): ${mem.heapGrowthWithRulesMb ?? 'n/a'} MB state; ` +
       `idle: ${int(h.rulesLoadedIdle)} MB rules loaded, ${int(h.rulesAtRest)} MB at rest: ${mem.heapGrowthAtRestMb ?? 'n/a'} MB`,
   );
   const e = mem.estimate;

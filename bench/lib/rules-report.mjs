@@ -94,6 +94,8 @@ export function buildReport(x) {
     rulesUnderLoad: live.rulesUnderLoad?.heapUsedMb ?? null,
     rulesAtRest: live.rulesAtRest?.heapUsedMb ?? null,
     gcPauseMs: live.rulesUnderLoad?.ms ?? null,
+    /** The rules' worker thread's share of `rulesUnderLoad` (its engines' state is there). */
+    rulesThreadUnderLoad: live.rulesUnderLoad?.workersMb ?? null,
     inUseAtWindowEnd: heapMb(main.scrapes.measureEnd),
   };
   const rss = {

@@ -28,6 +28,8 @@ export class FactQueue {
     private readonly apply: (batch: readonly Fact[]) => void,
     private readonly onError: (err: unknown) => void,
     private readonly clock: () => number = Date.now,
+    /** Facts per batch (Infinity: all that wait, at once). */
+    private readonly batch = BATCH,
   ) {}
 
   /** Facts waiting. */
@@ -77,7 +79,7 @@ export class FactQueue {
     const started = performance.now();
     let done = 0;
     while (done < facts.length) {
-      const batch = facts.slice(done, done + BATCH);
+      const batch = facts.slice(done, done + this.batch);
       done += batch.length;
       try {
         this.apply(batch);

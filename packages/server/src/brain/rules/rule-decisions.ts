@@ -5,7 +5,7 @@ import type { EngineOutput } from './engine/keyed-engine.js';
 import { openKey } from './rule-reconcile.js';
 import type { RuleOwnership } from './rule-ownership.js';
 import { strip } from './rule-replay.js';
-import type { RuleRun } from './rule-run.js';
+import type { RunHandle } from './rule-host.js';
 import type { Rule } from './rule-schema.js';
 
 /** What acting on decisions needs from the rule engine. */
@@ -16,9 +16,9 @@ export interface RuleDecisionsOptions {
   /** The open alert of each rule's key (shared with the rebuilder). */
   open: Map<string, string>;
   /** True while the run is the one evaluating its rules. */
-  isCurrent: (run: RuleRun) => boolean;
+  isCurrent: (run: RunHandle) => boolean;
   /** The run's rules are no longer all held here: let it go. */
-  drop: (run: RuleRun) => void;
+  drop: (run: RunHandle) => void;
   /** `fenced`: decisions not acted on because this node no longer held their rule. */
   stats: { fenced: number };
 }
@@ -43,7 +43,7 @@ export class RuleDecisions {
     return this.chains.idle();
   }
 
-  act(run: RuleRun, outputs: readonly EngineOutput[]): void {
+  act(run: RunHandle, outputs: readonly EngineOutput[]): void {
     if (outputs.length === 0) return;
     const { logger, isCurrent } = this.options;
     const held = new Map<string, Promise<boolean>>();
@@ -66,7 +66,7 @@ export class RuleDecisions {
   }
 
   /** True when this node still holds the rule; when not, the run is let go. */
-  private async holds(run: RuleRun, ruleId: string): Promise<boolean> {
+  private async holds(run: RunHandle, ruleId: string): Promise<boolean> {
     const { logger, ownership, drop } = this.options;
     try {
       if (await ownership.mayAct(ruleId)) return true;

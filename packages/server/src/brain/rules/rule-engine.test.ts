@@ -12,21 +12,8 @@ import { alertSink } from './alert-sink.js';
 import { backtest } from './backtest.js';
 import { RuleEngine } from './rule-engine.js';
 import type { Rule, ThresholdRule } from './rule-schema.js';
+import { HOT } from './testing/rule-harness.js';
 
-const HOT: ThresholdRule = {
-  id: 'hot',
-  name: 'Hot room',
-  kind: 'threshold',
-  status: 'active',
-  severity: 'high',
-  category: 'environment',
-  select: { entityType: 'Room' },
-  attribute: 'temperature',
-  operator: '>',
-  value: 30,
-  forSeconds: 60,
-  clear: { operator: '<', value: 25 },
-};
 const T0 = Date.UTC(2026, 10, 24, 8);
 const ROOM = 'urn:ngsi-ld:Room:r1';
 const value = (e: Entity | undefined, name: string) => (e?.[name] as Property | undefined)?.value;

@@ -3,8 +3,7 @@ import { Topics, type Bus, type BusSubscription, type EntityChange } from '../..
 import type { Observation } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { AlertSink } from './alert-sink.js';
-import type { Fact } from './engine/evaluator.js';
-import { noEngineStats, type EngineOutput, type EngineStats } from './engine/keyed-engine.js';
+import type { EngineStats } from './engine/keyed-engine.js';
 import { FactQueue } from './fact-queue.js';
 import { changeFact, contextOf, observationFact } from './facts.js';
 import { RuleLeases } from './rule-leases.js';
@@ -14,8 +13,8 @@ import { openKey } from './rule-reconcile.js';
 import { evaluatorFor } from './kinds/index.js';
 import { groupRules } from './rule-groups.js';
 import { RuleRebuilder, type RebuildCause, type RebuildStats } from './rule-rebuilder.js';
-import { reads, routeTable, type Route } from './rule-routes.js';
-import { RuleRun } from './rule-run.js';
+import { RuleHost, RunHandle } from './rule-host.js';
+import { routeTable } from './rule-routes.js';
 import { isActive, type Rule } from './rule-schema.js';
 import { RULE_CHANGED, RuleStore } from './rule-store.js';
 
@@ -48,6 +47,10 @@ export interface RuleEngineOptions {
   share?: RuleSharing;
   /** The most stored facts a rebuild reads per entity type (more: cut, with a warning); default 200,000. */
   rebuildMaxFacts?: number;
+  /** Evaluate in this thread, not a worker (by default: a worker, where its script is built). */
+  inThread?: boolean;
+  /** The rules' worker script (tests from the sources run the built one). */
+  workerScript?: string;
 }
 
 /** Counters of the rule engine. */
@@ -70,9 +73,12 @@ export class RuleEngine {
   readonly stats: RuleEngineStats;
   /** The active rules, all of them (this node evaluates those it holds). */
   private active = new Map<string, Rule>();
-  private runs = new Map<string, RuleRun>();
-  /** The rules run by the entity type they read, with their area and attributes. */
-  private byType = new Map<string, Route<RuleRun>[]>();
+  private runs = new Map<string, RunHandle>();
+  private nextRun = 1;
+  /** The entity types the runs read (the others' facts are not sent to the rules' thread). */
+  private types = new Set<string>();
+  /** The rules' engines, in a thread of their own. */
+  private readonly host: RuleHost;
   private readonly contexts = new Map<string, Record<string, unknown>>();
   /** The open alert of each rule's key. */
   private readonly open = new Map<string, string>();
@@ -90,14 +96,6 @@ export class RuleEngine {
   private reloadQueued = false;
   private stopped = false;
   private readonly clock: () => number;
-  /** The clock read once for a batch of facts (the engines read it at every fact). */
-  private batchNow: number | undefined;
-  /**
-   * The engines' clock: the time up to which every fact that came has reached them. Facts that
-   * wait in the queue are not silence: a node behind its stream must not raise absences for
-   * the sources whose facts it has not read yet.
-   */
-  private readonly engineClock = (): number => this.batchNow ?? this.caughtUpTo();
   private readonly latenessMs: number;
 
   constructor(private readonly options: RuleEngineOptions) {
@@ -108,6 +106,13 @@ export class RuleEngine {
     this.ownership = share
       ? new RuleLeases({ store: options.store, ...share, clock: this.clock, logger })
       : everyRule();
+    this.host = new RuleHost({
+      decided: (run, outputs) => this.decisions.act(run, outputs),
+      failed: (err) => logger.error({ err }, 'facts not evaluated'),
+      lost: (err) => this.restart(err),
+      ...(options.inThread !== undefined && { inThread: options.inThread }),
+      ...(options.workerScript !== undefined && { workerScript: options.workerScript }),
+    });
     this.rebuilder = new RuleRebuilder({
       store: options.store,
       alerts: options.alerts,
@@ -115,10 +120,10 @@ export class RuleEngine {
       clock: this.clock,
       latenessMs: this.latenessMs,
       maxFacts: options.rebuildMaxFacts ?? 200_000,
+      host: this.host,
       open: this.open,
       current: (run) => !this.stopped && this.isCurrent(run),
       mayAct: (run) => this.mayActAll(run),
-      live: (run, out) => (this.isCurrent(run) ? this.decisions.act(run, out) : undefined),
       lost: (run) => this.drop(run),
     });
     this.stats = Object.assign(this.rebuilder.stats, { fenced: 0 });
@@ -131,10 +136,15 @@ export class RuleEngine {
       drop: (run) => this.drop(run),
       stats: this.stats,
     });
+    // The facts of a turn of the event loop go to the rules' thread together, in event-time
+    // order, with the time up to which every fact that came is among them or sent before: facts
+    // still on their way are not silence (a node behind its stream must not raise absences for
+    // the sources whose facts it has not read yet).
     this.queue = new FactQueue(
-      (batch) => this.ingestAll(batch),
+      (batch) => this.host.facts(batch, this.caughtUpTo()),
       (err) => logger.error({ err }, 'facts not evaluated'),
       this.clock,
+      Infinity,
     );
   }
 
@@ -158,6 +168,7 @@ export class RuleEngine {
     await this.reload();
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
+    this.options.logger.info({ thread: this.thread, rules: this.rules.length }, 'rules evaluating');
   }
 
   /** Stops consuming; the decisions under way are finished, then the rules are given up. */
@@ -167,7 +178,8 @@ export class RuleEngine {
     for (const s of this.subscriptions.splice(0)) await s.unsubscribe();
     // A node far behind its stream does not stop for its backlog: those facts are stored, and
     // whoever takes the rules up next rebuilds their state from the history.
-    const left = this.queue.finish(STOP_BUDGET_MS);
+    this.queue.finish(Infinity);
+    const left = await this.host.shutdown(STOP_BUDGET_MS);
     if (left > 0)
       this.options.logger.warn(
         { facts: left },
@@ -177,24 +189,24 @@ export class RuleEngine {
     await this.ownership.stop();
   }
 
+  /** Where the rules evaluate: a worker thread of their own, or this thread. */
+  get thread(): 'worker' | 'in-thread' {
+    return this.host.thread;
+  }
+
   /** The active rules this node evaluates. */
   get rules(): Rule[] {
     return [...new Set(this.runs.values())].flatMap((r) => r.rules);
   }
 
-  /** The engines' counters, summed over the runs this node holds. */
+  /** The engines' counters, summed over the runs this node holds (as of their last answer). */
   engineStats(): EngineStats {
-    const sum = noEngineStats();
-    for (const run of new Set(this.runs.values()))
-      for (const k of Object.keys(sum) as (keyof EngineStats)[]) sum[k] += run.engine.stats[k];
-    return sum;
+    return this.host.stats;
   }
 
   /** Memory of the windows and states held, in values (for the benchmark). */
-  stateSize(): number {
-    let n = 0;
-    for (const r of new Set(this.runs.values())) n += r.engine.size();
-    return n;
+  stateSize(): Promise<number> {
+    return this.host.size(this.caughtUpTo());
   }
 
   /** Rebuilds and decisions under way are done (tests, shutdown). */
@@ -203,6 +215,7 @@ export class RuleEngine {
       const { updating } = this;
       const rebuilding = this.rebuilder.idle();
       await this.queue.drained();
+      await this.host.drained();
       await updating;
       await rebuilding;
       await this.decisions.idle();
@@ -210,32 +223,10 @@ export class RuleEngine {
         updating === this.updating &&
         !this.decisions.busy &&
         this.rebuilder.quiet &&
-        this.queue.length === 0
+        this.queue.length === 0 &&
+        !this.host.busy
       )
         return;
-    }
-  }
-
-  /** Applies one fact now (tests). */
-  ingest(fact: Fact): void {
-    this.ingestAll([fact]);
-  }
-
-  /**
-   * Applies a batch of facts (in event-time order, see FactQueue): in-order facts decide at once,
-   * and each run replays the keys the batch came out of order for, once, at the end.
-   */
-  ingestAll(facts: readonly Fact[]): void {
-    const touched = new Map<RuleRun, EngineOutput[]>();
-    this.batchNow = this.caughtUpTo();
-    try {
-      this.route(facts, touched);
-    } finally {
-      this.batchNow = undefined;
-    }
-    for (const [run, out] of touched) {
-      run.flush(out);
-      this.decisions.act(run, out);
     }
   }
 
@@ -244,36 +235,30 @@ export class RuleEngine {
     return Math.min(this.clock(), this.queue.waitingSince ?? Infinity);
   }
 
-  private route(facts: readonly Fact[], touched: Map<RuleRun, EngineOutput[]>): void {
-    for (const fact of facts) {
-      let last: RuleRun | undefined;
-      for (const route of this.byType.get(fact.entityType) ?? []) {
-        // A rule with several routes (a correlation) takes the fact once.
-        if (route.run === last || !reads(route, fact)) continue;
-        last = route.run;
-        let out = touched.get(route.run);
-        if (!out) touched.set(route.run, (out = []));
-        route.run.offer(fact, out);
-      }
-    }
-  }
-
   /** Facts waiting for the rules, now and at most so far. */
   get backlog(): { waiting: number; peak: number } {
-    return { waiting: this.queue.length, peak: this.queue.peak };
+    return { waiting: this.queue.length + this.host.waiting, peak: this.queue.peak };
   }
 
   /** Lets event time pass with the clock for sources that fell silent (their deadlines). */
   tick(): void {
-    const out: EngineOutput[] = [];
-    for (const run of new Set(this.runs.values())) {
-      run.tick(out);
-      if (out.length > 0) this.decisions.act(run, out.splice(0));
-    }
+    this.host.tick(this.caughtUpTo());
+  }
+
+  /** The rules' thread died: every rule held is rebuilt from the history in a new one. */
+  private restart(err: Error): void {
+    this.options.logger.error(
+      { err },
+      'the rules thread failed: every rule is rebuilt from the history in a new one',
+    );
+    this.runs = new Map();
+    this.types = new Set();
+    this.open.clear();
+    void this.resync();
   }
 
   private async onObservation(obs: Observation): Promise<void> {
-    if (!this.byType.has(obs.entityType)) return;
+    if (!this.types.has(obs.entityType)) return;
     let context = this.contexts.get(obs.entityId);
     if (!context) {
       const entity = await this.options.store.entities.get(obs.entityId);
@@ -287,16 +272,16 @@ export class RuleEngine {
     if (change.entity && this.contexts.has(change.id))
       this.contexts.set(change.id, contextOf(change.entity));
     const fact = changeFact(change, this.seq++, this.clock());
-    if (fact && this.byType.has(fact.entityType)) this.queue.push(fact);
+    if (fact && this.types.has(fact.entityType)) this.queue.push(fact);
   }
 
   /** True while the run is the one evaluating its rules. */
-  private isCurrent(run: RuleRun): boolean {
+  private isCurrent(run: RunHandle): boolean {
     return this.runs.get(run.rules[0]!.id) === run;
   }
 
   /** True when this node still holds every rule of the run. */
-  private async mayActAll(run: RuleRun): Promise<boolean> {
+  private async mayActAll(run: RunHandle): Promise<boolean> {
     for (const rule of run.rules) if (!(await this.ownership.mayAct(rule.id))) return false;
     return true;
   }
@@ -335,7 +320,7 @@ export class RuleEngine {
     if (this.stopped) return;
     const held = [...this.active.values()].filter((r) => this.ownership.holds(r.id));
     const heldIds = new Set(held.map((r) => r.id));
-    const next = new Map<string, RuleRun>();
+    const next = new Map<string, RunHandle>();
     for (const run of new Set(this.runs.values())) {
       const same = run.rules.every(
         (r) => heldIds.has(r.id) && run.json.get(r.id) === JSON.stringify(this.active.get(r.id)),
@@ -358,30 +343,34 @@ export class RuleEngine {
         this.options.logger.error({ err, rule: rule.id }, 'rule cannot be evaluated; skipped');
       }
     }
-    const timing = {
-      latenessMs: this.latenessMs,
-      idleGraceMs: IDLE_GRACE_MS,
-      clock: this.engineClock,
-    };
+    const timing = { latenessMs: this.latenessMs, idleGraceMs: IDLE_GRACE_MS };
+    const now = this.caughtUpTo();
     for (const group of groupRules(fresh)) {
-      const run = new RuleRun(group, timing);
+      const run = new RunHandle(this.nextRun++, group);
+      this.host.open(run, timing, now);
       for (const rule of group) next.set(rule.id, run);
       this.rebuilder.add(run, causes);
     }
-    for (const [id, run] of this.runs) if (next.get(id) !== run) this.forget(id);
+    const kept = new Set(next.values());
+    for (const [id, run] of this.runs)
+      if (next.get(id) !== run) {
+        this.forget(id);
+        if (!kept.has(run)) this.host.close(run, now);
+      }
     this.runs = next;
-    this.byType = routeTable(next.values());
+    this.types = new Set(routeTable(next.values()).keys());
   }
 
   /** Lets a run go (a lease lost): re-shared at once, its rules rebuilt if held here again. */
-  private drop(run: RuleRun): void {
+  private drop(run: RunHandle): void {
     if (!this.isCurrent(run)) return;
     for (const rule of run.rules) {
       if (this.runs.get(rule.id) !== run) continue;
       this.runs.delete(rule.id);
       this.forget(rule.id);
     }
-    this.byType = routeTable(this.runs.values());
+    this.host.close(run, this.caughtUpTo());
+    this.types = new Set(routeTable(this.runs.values()).keys());
     void this.resync();
   }
 

@@ -1,25 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, TemporalStore } from '../../store/index.js';
 import type { AggregateRule, ThresholdRule } from './rule-schema.js';
-import { RuleHarness, valueOf } from './testing/rule-harness.js';
+import { HOT, RuleHarness, valueOf } from './testing/rule-harness.js';
 
 // Restart recovery: a rule's state is rebuilt from the stored history, and its alerts are
 // taken up again, on a real SQLite file and the memory bus.
 
-const HOT: ThresholdRule = {
-  id: 'hot',
-  name: 'Hot room',
-  kind: 'threshold',
-  status: 'active',
-  severity: 'high',
-  category: 'environment',
-  select: { entityType: 'Room' },
-  attribute: 'temperature',
-  operator: '>',
-  value: 30,
-  forSeconds: 60,
-  clear: { operator: '<', value: 25 },
-};
 const CROWD: AggregateRule = {
   id: 'crowd',
   name: 'Crowd',

@@ -2,10 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/index.js';
 import type { AlertSink, OpenAlert } from './alert-sink.js';
-import type { EngineOutput } from './engine/keyed-engine.js';
 import { reconcile, type Reconciled } from './rule-reconcile.js';
-import { readBatch, replay, type HistoryBatch } from './rule-replay.js';
-import type { RuleRun } from './rule-run.js';
+import type { RuleHost, RunHandle } from './rule-host.js';
+import { readBatch, type HistoryBatch, type RunReplayed } from './rule-replay.js';
 
 /** Why a rule's state is rebuilt: it was not evaluated for a while, or it changed. */
 export type RebuildCause = 'unseen' | 'changed';
@@ -42,15 +41,15 @@ export interface RuleRebuilderOptions {
   latenessMs: number;
   /** The most facts read per entity type and batch. */
   maxFacts: number;
+  /** The rules' thread, where the runs' engines replay the history. */
+  host: RuleHost;
   /** The engine's open alert of each rule's key: filled in for each rule rebuilt. */
   open: Map<string, string>;
   /** False once the run was replaced or let go (its rebuild is abandoned). */
-  current(run: RuleRun): boolean;
-  mayAct(run: RuleRun): boolean | Promise<boolean>;
-  /** The run is rebuilt and live: the decisions of the facts that waited for it. */
-  live(run: RuleRun, outputs: EngineOutput[]): void;
+  current(run: RunHandle): boolean;
+  mayAct(run: RunHandle): boolean | Promise<boolean>;
   /** The run's rule is no longer held by this node. */
-  lost(run: RuleRun): void;
+  lost(run: RunHandle): void;
 }
 
 /** How often a long rebuild reports its progress, ms. */
@@ -76,7 +75,7 @@ export class RuleRebuilder {
     resolvedOnRebuild: 0,
     raisedOnRebuild: 0,
   };
-  private pending: { run: RuleRun; causes: Causes }[] = [];
+  private pending: { run: RunHandle; causes: Causes }[] = [];
   private chain: Promise<void> = Promise.resolve();
   private queued = false;
   private busy = false;
@@ -84,7 +83,7 @@ export class RuleRebuilder {
   constructor(private readonly options: RuleRebuilderOptions) {}
 
   /** Rebuilds a run (with the others waiting) before it goes live; `causes` by rule id. */
-  add(run: RuleRun, causes: Causes): void {
+  add(run: RunHandle, causes: Causes): void {
     this.pending.push({ run, causes });
     if (this.queued) return;
     this.queued = true;
@@ -100,11 +99,8 @@ export class RuleRebuilder {
         this.options.logger.error({ err }, 'rule state rebuild failed');
         // Live all the same, from now: a rule that cannot be rebuilt still evaluates what comes.
         for (const { run } of batch)
-          if (this.options.current(run) && !run.live) {
-            const out: EngineOutput[] = [];
-            run.goLive(new Set(), out);
-            this.options.live(run, out);
-          }
+          if (this.options.current(run) && !run.live)
+            await this.options.host.goLive(run, undefined, this.options.clock()).catch(() => 0);
       } finally {
         this.busy = false;
       }
@@ -131,14 +127,15 @@ export class RuleRebuilder {
     return !this.queued && !this.busy && this.pending.length === 0;
   }
 
-  private async rebuild(batch: { run: RuleRun; causes: Causes }[]): Promise<void> {
+  private async rebuild(batch: { run: RunHandle; causes: Causes }[]): Promise<void> {
     const { logger, store, clock, latenessMs, maxFacts } = this.options;
     const started = performance.now();
     const rules = batch.flatMap((p) => p.run.rules);
     let history: HistoryBatch;
     let alerts: OpenAlert[];
+    const readAt = clock();
     try {
-      history = await readBatch(rules, { store, now: clock(), latenessMs, maxFacts });
+      history = await readBatch(rules, { store, now: readAt, latenessMs, maxFacts });
       alerts = await this.options.alerts.openAlerts();
     } catch (err) {
       logger.error(
@@ -162,14 +159,26 @@ export class RuleRebuilder {
     }
     const total: Reconciled = { kept: 0, undecided: 0, resolved: 0, raised: 0 };
     let reported = performance.now();
-    for (const [i, { run, causes }] of batch.entries()) {
-      if (!this.options.current(run)) continue;
-      const done = await this.rebuildOne(run, causes, history, alerts);
-      for (const k of Object.keys(total) as (keyof Reconciled)[]) total[k] += done?.[k] ?? 0;
-      if (performance.now() - reported > PROGRESS_MS) {
-        reported = performance.now();
-        logger.info({ done: i + 1, of: batch.length }, 'rebuilding rule state');
+    // Every run's replay is asked at once: the rules' thread answers them in turn, each after
+    // the facts sent before it (one wait for a thread behind its stream, not one per run).
+    const replays = batch.map(({ run }) =>
+      this.options.current(run)
+        ? this.options.host.replay(run, history, readAt, latenessMs)
+        : Promise.reject(new Error('run let go')),
+    );
+    for (const r of replays) r.catch(() => undefined); // each is awaited in turn below
+    try {
+      for (const [i, { run, causes }] of batch.entries()) {
+        if (!this.options.current(run)) continue;
+        const done = await this.rebuildOne(run, causes, history, alerts, replays[i]!);
+        for (const k of Object.keys(total) as (keyof Reconciled)[]) total[k] += done?.[k] ?? 0;
+        if (performance.now() - reported > PROGRESS_MS) {
+          reported = performance.now();
+          logger.info({ done: i + 1, of: batch.length }, 'rebuilding rule state');
+        }
       }
+    } finally {
+      this.options.host.forget(history, clock());
     }
     this.stats.rebuildFacts += history.facts;
     logger.info(
@@ -180,16 +189,17 @@ export class RuleRebuilder {
 
   /** Replays, reconciles and sets one run live; undefined when it was let go meanwhile. */
   private async rebuildOne(
-    run: RuleRun,
+    run: RunHandle,
     causes: Causes,
     history: HistoryBatch,
     alerts: readonly OpenAlert[],
+    replaying: Promise<RunReplayed>,
   ): Promise<Reconciled | undefined> {
-    const { logger, clock, latenessMs } = this.options;
+    const { logger, clock, host } = this.options;
     const ids = run.rules.map((r) => r.id);
     let done: Reconciled | undefined;
     try {
-      const replayed = await replay(run, history, { now: clock, latenessMs });
+      const replayed = await replaying;
       if (!this.options.current(run)) return undefined;
       if (!(await this.options.mayAct(run))) {
         this.options.lost(run);
@@ -213,13 +223,17 @@ export class RuleRebuilder {
       logger.debug({ rules: ids, facts: replayed.facts, ...done }, 'rule state rebuilt');
     } catch (err) {
       // Live all the same: a rule that cannot be rebuilt still evaluates what comes now.
-      logger.error({ err, rules: ids }, 'rule state not rebuilt, or its alerts not taken up');
+      if (this.options.current(run))
+        logger.error({ err, rules: ids }, 'rule state not rebuilt, or its alerts not taken up');
     }
     if (!this.options.current(run)) return done;
-    const out: EngineOutput[] = [];
-    const skipped = run.goLive(history.seen, out);
-    if (skipped > 0) logger.debug({ rules: ids, skipped }, 'live facts the history held');
-    this.options.live(run, out);
+    // Not waited for: the thread applies it after the facts sent before, the decisions come as
+    // any others (and the next run's reconciliation need not wait behind them).
+    host.goLive(run, history, clock()).then(
+      (skipped) =>
+        skipped > 0 && logger.debug({ rules: ids, skipped }, 'live facts the history held'),
+      () => undefined,
+    );
     return done;
   }
 }

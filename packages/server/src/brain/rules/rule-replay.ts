@@ -121,6 +121,15 @@ function factsOf(run: RuleRun, batch: HistoryBatch, from: number): Fact[] {
   return standing.size === 0 ? recent : [...[...standing.values()].sort(byTime), ...recent];
 }
 
+/** A replay's result as plain data (it crosses from the rules' thread). */
+export interface ReplayOutcome {
+  facts: number;
+  /** The keys standing raised at the end, each with its member (rule of the run) and raise. */
+  raised: { member: number; key: string; signal: Signal }[];
+  /** The entities the replayed facts came from (for absences: a key without any is unknown). */
+  entities: string[];
+}
+
 /**
  * Replays a run's stored facts through its engine, each at its own event time (from the
  * earliest any of its rules needs), then lets time pass to now as the live engine would have:
@@ -131,7 +140,7 @@ export async function replay(
   run: RuleRun,
   batch: HistoryBatch,
   options: { now: () => number; latenessMs: number },
-): Promise<RunReplayed> {
+): Promise<ReplayOutcome> {
   const now = options.now();
   const from = Math.min(...run.rules.map((r) => now - rebuildSpanMs(r, options.latenessMs)));
   const facts = factsOf(run, batch, from);
@@ -156,26 +165,50 @@ export async function replay(
     standing(out);
     if ((i + 1) % SLICE === 0) await new Promise((r) => setImmediate(r));
   }
-  run.engine.tick(out);
+  // Time passes to the moment the history was read, not later: the facts that came since are
+  // the live ones the run holds back, and they are not silence.
+  run.clock.at = now;
+  try {
+    run.engine.tick(out);
+  } finally {
+    run.clock.at = undefined;
+  }
   standing(out);
-  const entities = new Set(facts.map((f) => f.entityId));
-  const cut = [...routeTable([run]).keys()].some((t) => batch.cut.includes(t));
+  const raised: ReplayOutcome['raised'] = [];
+  for (const [id, up] of raisedNow) {
+    const signal = lastRaise.get(id);
+    if (up && signal)
+      raised.push({ member: signal.member ?? 0, key: signal.key, signal: strip(signal) });
+  }
+  const absences = run.rules.some((r) => r.kind === 'absence');
+  return {
+    facts: facts.length,
+    raised,
+    entities: absences ? [...new Set(facts.map((f) => f.entityId))] : [],
+  };
+}
+
+/** Each rule's state after a replay, as the reconciliation reads it. */
+export function replayedOf(
+  rules: readonly Rule[],
+  outcome: ReplayOutcome,
+  batch: HistoryBatch,
+): RunReplayed {
+  const entities = new Set(outcome.entities);
+  const cut = [...routeTable([{ rules }]).keys()].some((t) => batch.cut.includes(t));
   const complete = (key: string) =>
     !cut || [...batch.histories.values()].some((h) => h.complete.has(key));
   const byRule = new Map<string, Replayed>();
-  run.rules.forEach((rule, member) => {
+  rules.forEach((rule, member) => {
     const raised = new Map<string, Signal>();
-    for (const [id, up] of raisedNow) {
-      const signal = lastRaise.get(id);
-      if (up && signal && (signal.member ?? 0) === member) raised.set(signal.key, strip(signal));
-    }
+    for (const r of outcome.raised) if (r.member === member) raised.set(r.key, r.signal);
     byRule.set(rule.id, {
       raised,
       known: (key) => complete(key) && (rule.kind !== 'absence' || entities.has(key)),
-      facts: facts.length,
+      facts: outcome.facts,
     });
   });
-  return { of: (ruleId) => byRule.get(ruleId)!, facts: facts.length };
+  return { of: (ruleId) => byRule.get(ruleId)!, facts: outcome.facts };
 }
 
 /** A signal as the alerts see it: which member of a group decided it is the engine's affair. */

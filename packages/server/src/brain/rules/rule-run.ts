@@ -1,5 +1,5 @@
 import { CityError } from '../../core/index.js';
-import type { Evaluator, Fact, Signal } from './engine/evaluator.js';
+import type { Evaluator, Fact } from './engine/evaluator.js';
 import { groupEvaluator, type SingleKeyEvaluator } from './engine/group-evaluator.js';
 import { KeyedEngine, type EngineOutput, type EngineTiming } from './engine/keyed-engine.js';
 import { evaluatorFor } from './kinds/index.js';
@@ -33,16 +33,14 @@ export class ReplayClock {
 
 /**
  * Active rules this node evaluates as one (one rule, or a group of rules of one type keyed
- * alike: see groupRules): their engine and, while their state is rebuilt from the history, the
- * live facts that come meanwhile (applied after the rebuild, in arrival order, except those the
- * history already held).
+ * alike: see groupRules), in the rules' thread: their engine and, while their state is rebuilt
+ * from the history, the live facts that come meanwhile (applied after the rebuild, in arrival
+ * order, except those the history already held). The rule engine knows it by its RunHandle.
  */
 export class RuleRun {
   readonly engine: KeyedEngine<unknown>;
   readonly clock: ReplayClock;
   readonly rules: readonly Rule[];
-  /** Each rule as JSON, by id: a reload that finds them all unchanged keeps the run. */
-  readonly json: ReadonlyMap<string, string>;
   private buffer: Fact[] | undefined = [];
 
   /** Throws when a rule cannot be evaluated; several rules must be of one type, keyed alike. */
@@ -51,24 +49,8 @@ export class RuleRun {
     timing: Omit<EngineTiming, 'clock'> & { clock: () => number },
   ) {
     this.rules = Array.isArray(rules) ? rules : [rules as Rule];
-    this.json = new Map(this.rules.map((r) => [r.id, JSON.stringify(r)]));
     this.clock = new ReplayClock(timing.clock);
     this.engine = new KeyedEngine(evaluatorOf(this.rules), { ...timing, clock: this.clock.now });
-  }
-
-  /** The rule that decided a signal of this run. */
-  ruleOf(signal: Signal): Rule {
-    return this.rules[signal.member ?? 0]!;
-  }
-
-  /** False while the rule's state is being rebuilt. */
-  get live(): boolean {
-    return this.buffer === undefined;
-  }
-
-  /** Live facts held back by the rebuild. */
-  get buffered(): number {
-    return this.buffer?.length ?? 0;
   }
 
   /** Applies a live fact now, or after the rebuild. */

@@ -71,7 +71,7 @@ describe('rules shared by nodes on one bus and one store', () => {
     const [alert, ...more] = await h.alertList();
     expect(more).toEqual([]);
     expect(String(valueOf(alert, 'description'))).toMatch(/\(12\)$/);
-    expect((held === a ? b : a).stateSize()).toBe(0);
+    await expect((held === a ? b : a).stateSize()).resolves.toBe(0);
   });
 
   it('has another node take a dead holder’s rule over, rebuild it, and carry its alert on', async () => {

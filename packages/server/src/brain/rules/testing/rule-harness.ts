@@ -10,7 +10,23 @@ import { SqliteStore } from '../../../store/sqlite/index.js';
 import { AlertService } from '../../alerts/alert-service.js';
 import { alertSink } from '../alert-sink.js';
 import { RuleEngine, type RuleEngineOptions } from '../rule-engine.js';
-import type { Rule } from '../rule-schema.js';
+import type { Rule, ThresholdRule } from '../rule-schema.js';
+
+/** A room too hot for a minute (above 30), until it is below 25: the tests' common rule. */
+export const HOT: ThresholdRule = {
+  id: 'hot',
+  name: 'Hot room',
+  kind: 'threshold',
+  status: 'active',
+  severity: 'high',
+  category: 'environment',
+  select: { entityType: 'Room' },
+  attribute: 'temperature',
+  operator: '>',
+  value: 30,
+  forSeconds: 60,
+  clear: { operator: '<', value: 25 },
+};
 
 /** A log line as pino writes it. */
 export type LogLine = Record<string, unknown> & { level: number; msg: string };
