@@ -20,6 +20,8 @@ export interface BusContext {
   maxDeliveries: number;
   onError: BusErrorReporter;
   logger: Logger | undefined;
+  /** Calls `listener` after each reconnect of the connection; answers how to stop that. */
+  onReconnect(listener: () => void): () => void;
 }
 
 /**

@@ -58,6 +58,7 @@ export class NatsBus implements Bus {
   private constructor(
     private readonly ctx: BusContext,
     private readonly publishTimeout: number,
+    private readonly reconnectListeners: ReadonlySet<() => void>,
   ) {
     void this.watchConnection();
   }
@@ -88,6 +89,7 @@ export class NatsBus implements Bus {
       const replicas = options.replicas ?? 1;
       const deadLetterMaxAge = options.deadLetterMaxAge ?? 30 * DAY;
       await ensureStreams(jsm, { stream, prefix, partitions, maxAge, deadLetterMaxAge, replicas });
+      const reconnectListeners = new Set<() => void>();
       const ctx: BusContext = {
         nc,
         js: jetstream(nc),
@@ -99,8 +101,12 @@ export class NatsBus implements Bus {
         maxDeliveries: options.maxDeliveries ?? 5,
         onError: options.onError,
         logger: options.logger,
+        onReconnect(listener) {
+          reconnectListeners.add(listener);
+          return () => void reconnectListeners.delete(listener);
+        },
       };
-      return new NatsBus(ctx, options.publishTimeout ?? 5000);
+      return new NatsBus(ctx, options.publishTimeout ?? 5000, reconnectListeners);
     } catch (err) {
       await nc.close();
       if (err instanceof CityError) throw err;
@@ -214,6 +220,7 @@ export class NatsBus implements Bus {
         else if (s.type === 'reconnect') this.connected = true;
         if (s.type === 'disconnect' || s.type === 'reconnect')
           this.ctx.logger?.warn({ server: s.server }, `NATS bus ${s.type}`);
+        if (s.type === 'reconnect') for (const listener of this.reconnectListeners) listener();
       }
     } catch (err) {
       this.ctx.logger?.error({ err }, 'NATS bus status unavailable');
