@@ -5,7 +5,7 @@
 // baseline load without rules, puts the rules over the API and proves they run, then drives the
 // stream from a separate process (lib/rules-load.mjs) and times every alert from the publish of
 // the observation that decided it to its arrival on the server-sent event stream.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,6 +24,7 @@ import { printReport } from './lib/rules-print.mjs';
 import { buildReport, writeRulesResults } from './lib/rules-report.mjs';
 import {
   activeRules,
+  awaitRulesGrouped,
   countAlerts,
   proveRulesLoaded,
   putRules,
@@ -31,10 +32,14 @@ import {
 } from './lib/rules-setup.mjs';
 import { listenAlerts } from './lib/rules-sse.mjs';
 import { startServer } from './lib/server.mjs';
+import { groupRules } from '../packages/server/dist/brain/rules/rule-groups.js';
 
 /** Counts the server's pino lines at warn (40) or above into `log`, by level and message. */
-function watchLog(server, log) {
+function watchLog(server, log, keep) {
+  // Kept with the data: when the rules were rebuilt, and what else the server said.
+  const file = keep ? createWriteStream(join(server.dataDir, 'server.log'), { flags: 'a' }) : null;
   createInterface({ input: server.process.stdout }).on('line', (line) => {
+    file?.write(`${line}\n`);
     if (!line.startsWith('{')) return;
     let entry;
     try {
@@ -71,7 +76,7 @@ async function main() {
       env: { CITYBRAIN_LOG_LEVEL: 'info' },
       nodeArgs: [...nodeArgs, ...(opts.gcProbe ? [INSPECT_ARG] : [])],
     });
-    watchLog(s, log);
+    watchLog(s, log, opts.keepData);
     inspector = opts.gcProbe ? await connectInspector(s) : null;
     if (opts.gcProbe && !inspector)
       console.log('bench:rules: no inspector: live heap not measured');
@@ -170,6 +175,9 @@ async function main() {
     );
     const canary = await proveRulesLoaded(server, stream);
     const active = await activeRules(server);
+    // Measured once the engine evaluates the rules as it will from now on: put together in
+    // their groups and rebuilt (how long that took is reported).
+    const grouped = await awaitRulesGrouped(server, groupRules(active).length, scrape);
     const rulesLoaded = {
       put: plan.length,
       serverDefaults: existing.map((r) => r.id),
@@ -177,11 +185,14 @@ async function main() {
       putSeconds,
       canarySeconds: canary.seconds,
       canaryPublished: canary.published,
+      groups: grouped.groups,
+      groupedSeconds: grouped.seconds,
       totalSeconds: (performance.now() - t) / 1000,
     };
     console.log(
       `bench:rules: ${plan.length} rules put in ${putSeconds.toFixed(1)} s ` +
-        `(+ ${existing.length} default), ${active.length} active; canary alert ${canary.seconds.toFixed(1)} s later`,
+        `(+ ${existing.length} default), ${active.length} active; canary alert ${canary.seconds.toFixed(1)} s later; ` +
+        `${grouped.groups} groups evaluating ${grouped.seconds.toFixed(1)} s after that`,
     );
     if (active.length !== opts.rules)
       throw new Error(`the server lists ${active.length} active rules, not ${opts.rules}`);

@@ -92,6 +92,14 @@ export function printReport(r) {
       `generator ${pct(c.generatorPercent)} of a core; machine busy ${pct(c.machineBusyPercent)} of ${m.cpus} cores, other processes ${pct(c.otherProcessesPercent)} of a core`,
     );
   row('event loop lag p99 (window)', ms(s.eventLoopLagP99Ms));
+  const en = r.engine;
+  if (en?.factsEvaluatedPerSec != null)
+    row(
+      "rules' thread (window)",
+      `${int(en.factsEvaluatedPerSec)} facts/s taken by rule groups; out of order ${int(en.reorderedPerSec)}/s ` +
+        `(${int(en.replaysPerSec)} key replays/s, ${int(en.absorbedPerSec)}/s absorbed), too late ${int(en.tooLatePerSec)}/s; ` +
+        `${int(en.waitingAtEnd)} facts waiting at the end`,
+    );
   const mem = r.memory;
   row(
     'server RSS',

@@ -17,6 +17,25 @@ const delta = (a, b, name, match) => {
   return y === null ? null : y - (sumOf(a, name, match) ?? 0);
 };
 
+/** The rules' thread in the measured window: its counters per second, and what waited at the end. */
+function engineFigures(phase) {
+  const a = phase.scrapes.measureStart;
+  const b = phase.scrapes.measureEnd;
+  const seconds = phase.result.measuredSeconds;
+  const rate = (name) => {
+    const d = delta(a, b, `citybrain_rules_${name}`);
+    return d === null ? null : round(d / seconds, 0);
+  };
+  return {
+    factsEvaluatedPerSec: rate('facts_evaluated'),
+    reorderedPerSec: rate('facts_reordered'),
+    replaysPerSec: rate('replays'),
+    absorbedPerSec: rate('facts_absorbed'),
+    tooLatePerSec: rate('facts_too_late'),
+    waitingAtEnd: b ? sumOf(b, 'citybrain_rules_waiting') : null,
+  };
+}
+
 /** The ingest side of a phase: offered, acknowledged and stored observations per second. */
 function streamFigures(phase) {
   if (!phase) return null;
@@ -324,6 +343,7 @@ export function buildReport(x) {
       sseMalformed: x.sse.malformed,
     },
     cpu,
+    engine: engineFigures(main),
     memory: memoryFigures,
     verification,
     samples: main.samples,

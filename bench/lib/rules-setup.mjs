@@ -50,6 +50,29 @@ export async function activeRules(server) {
   return res.body.filter((r) => (r.status ?? 'active') === 'active');
 }
 
+/**
+ * Waits until the rule engine has put the rules into the groups they form together (`groups`:
+ * groupRules of the active rules) and rebuilt them: rules put one after another are first
+ * evaluated apart, and put together once unchanged for a while (RuleEngine's regrouping).
+ * Answers the seconds waited and the groups seen, or throws after `timeoutMs`.
+ */
+export async function awaitRulesGrouped(server, groups, scrape, { timeoutMs = 120_000 } = {}) {
+  const t0 = performance.now();
+  const gauge = (metrics, name) => metrics.find((m) => m.name === name)?.value ?? null;
+  for (;;) {
+    const metrics = await scrape(server);
+    const seen = gauge(metrics, 'citybrain_rules_groups');
+    const rebuilding = gauge(metrics, 'citybrain_rules_rebuilding');
+    if (seen === groups && rebuilding === 0)
+      return { seconds: (performance.now() - t0) / 1000, groups: seen };
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(
+        `the rules are in ${seen} runs (${rebuilding} rebuilding), not ${groups} groups, after ${timeoutMs / 1000} s`,
+      );
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** How many alerts the server holds (GET /api/v1/alerts, X-Total-Count). */
 export async function countAlerts(server) {
   try {

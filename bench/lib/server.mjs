@@ -1,7 +1,7 @@
 // Starts the real citybrain server the way packages/server/tests/helpers/start-server.ts does.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,6 +29,7 @@ export async function startServer({
   timeoutMs = 60_000,
 } = {}) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  if (!givenDataDir) mkdirSync(dataRoot, { recursive: true });
   const dataDir = givenDataDir ?? mkdtempSync(join(dataRoot, 'citybrain-bench-'));
   // Until the server is up the fresh directory is ours: removed if it never comes up.
   const dropDataDir = () => {

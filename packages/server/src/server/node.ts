@@ -103,11 +103,26 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     () => engine.rules.length,
   );
   metrics.gauge(
+    'citybrain_rules_groups',
+    "Runs in the rules' thread: rules of one type keyed alike evaluated as one, or a rule alone",
+    () => engine.groups,
+  );
+  metrics.gauge(
+    'citybrain_rules_rebuilding',
+    'Runs whose state is being rebuilt from the history',
+    () => engine.rebuilding,
+  );
+  metrics.gauge(
     'citybrain_rules_waiting',
     'Facts (observations, entity changes) waiting for the rules',
     () => engine.backlog.waiting,
   );
   const engineCounters: [string, string, keyof EngineStats][] = [
+    [
+      'facts_evaluated',
+      'Facts taken by a group of rules (a fact read by two groups counts twice)',
+      'facts',
+    ],
     ['replays', 'Replays of a rule key for facts that came out of order', 'replays'],
     ['facts_reordered', 'Facts that came out of order within the lateness', 'reordered'],
     ['facts_absorbed', 'Facts out of order that a rule key took without a replay', 'absorbed'],

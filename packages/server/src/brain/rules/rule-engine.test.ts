@@ -10,7 +10,7 @@ import { SqliteStore } from '../../store/sqlite/index.js';
 import { AlertService } from '../alerts/alert-service.js';
 import { alertSink } from './alert-sink.js';
 import { backtest } from './backtest.js';
-import { RuleEngine } from './rule-engine.js';
+import { RuleEngine, type RuleEngineOptions } from './rule-engine.js';
 import type { Rule, ThresholdRule } from './rule-schema.js';
 import { HOT } from './testing/rule-harness.js';
 
@@ -58,7 +58,7 @@ describe('the rule engine on the event stream', () => {
   };
 
   /** The engine on the test's store and bus, time driven by `now`, ticking only when told. */
-  const startEngine = async (rules: Rule[]) => {
+  const startEngine = async (rules: Rule[], more: Partial<RuleEngineOptions> = {}) => {
     engine = new RuleEngine({
       rules,
       bus,
@@ -68,6 +68,7 @@ describe('the rule engine on the event stream', () => {
       latenessMs: 5000,
       clock: () => now,
       tickMs: 3_600_000,
+      ...more,
     });
     await engine.start();
   };
@@ -163,6 +164,34 @@ describe('the rule engine on the event stream', () => {
     await observeStored(T0 + 150_000, 20);
     const after = await alertList();
     expect(after.filter((a) => value(a, 'status') === 'raised')).toEqual([]);
+  });
+
+  it('puts the rules of a group taken up one after another together, keeping their alerts', async () => {
+    const WARM: ThresholdRule = { ...HOT, id: 'warm', name: 'Warm room', value: 26, forSeconds: 0 };
+    await engine.stop();
+    await startEngine([HOT], { regroupAfterMs: 500 });
+    for (let s = 0; s <= 90; s += 10) await observeStored(T0 + s * 1000, 35);
+    expect(await alertList()).toHaveLength(1);
+    // Taken up on its own (rebuilt from the history, raising its alert): a run of its own.
+    await engine.store.put(WARM, 'test');
+    await new Promise((r) => setTimeout(r, 20));
+    await engine.settled();
+    expect(engine.groups).toBe(2);
+    const raised = async () =>
+      (await alertList()).filter((a) => value(a, 'status') === 'raised').map((a) => a.id);
+    const before = await raised();
+    expect(before).toHaveLength(2);
+    // Unchanged for a while: one run again, rebuilt as one, its alerts taken up, none twice.
+    const until = Date.now() + 5000;
+    while (engine.groups !== 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(engine.groups).toBe(1);
+    await engine.settled();
+    expect((await raised()).sort()).toEqual(before.sort());
+    await observeStored(T0 + 100_000, 35);
+    expect(await alertList()).toHaveLength(2);
+    // Both evaluate live in the group: each clears on its own condition.
+    await observeStored(T0 + 110_000, 20);
+    expect(await raised()).toEqual([]);
   });
 
   it('adds a late observation to the evidence of the raise it changes', async () => {

@@ -11,7 +11,7 @@ import { everyRule, type RuleOwnership } from './rule-ownership.js';
 import { RuleDecisions } from './rule-decisions.js';
 import { openKey } from './rule-reconcile.js';
 import { evaluatorFor } from './kinds/index.js';
-import { groupRules } from './rule-groups.js';
+import { groupOfRule, groupRules } from './rule-groups.js';
 import { RuleRebuilder, type RebuildCause, type RebuildStats } from './rule-rebuilder.js';
 import { RuleHost, RunHandle } from './rule-host.js';
 import { routeTable } from './rule-routes.js';
@@ -51,6 +51,11 @@ export interface RuleEngineOptions {
   inThread?: boolean;
   /** The rules' worker script (tests from the sources run the built one). */
   workerScript?: string;
+  /**
+   * How long the rules must stay unchanged before the rules of one group that were taken up
+   * apart are put together again (rebuilt as one), ms; default 5 s.
+   */
+  regroupAfterMs?: number;
 }
 
 /** Counters of the rule engine. */
@@ -89,6 +94,7 @@ export class RuleEngine {
   private readonly queue: FactQueue;
   private subscriptions: BusSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private regroupTimer: NodeJS.Timeout | undefined;
   private seq = 0;
   private readonly decisions: RuleDecisions;
   /** Reloads and re-shares, one at a time. */
@@ -175,6 +181,7 @@ export class RuleEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.regroupTimer);
     for (const s of this.subscriptions.splice(0)) await s.unsubscribe();
     // A node far behind its stream does not stop for its backlog: those facts are stored, and
     // whoever takes the rules up next rebuilds their state from the history.
@@ -192,6 +199,16 @@ export class RuleEngine {
   /** Where the rules evaluate: a worker thread of their own, or this thread. */
   get thread(): 'worker' | 'in-thread' {
     return this.host.thread;
+  }
+
+  /** Runs in the rules' thread: rules evaluated as one (see groupRules), or alone. */
+  get groups(): number {
+    return new Set(this.runs.values()).size;
+  }
+
+  /** Runs whose state is being rebuilt from the history (their live facts held back). */
+  get rebuilding(): number {
+    return [...new Set(this.runs.values())].filter((r) => !r.live).length;
   }
 
   /** The active rules this node evaluates. */
@@ -315,25 +332,40 @@ export class RuleEngine {
    * Runs the active rules this node holds: a run whose rules are all still held and unchanged
    * keeps its state; the other rules (new, changed, newly held, or of a run broken up) are put
    * in new runs, grouped (see groupRules), and rebuilt from the history; the rest is let go.
+   *
+   * Rules taken up apart (put one after another, say) are in runs of their own, although
+   * their group is one: every run costs each fact it reads. Once the rules have not changed
+   * for `regroupAfterMs`, the runs of such a group are put together (`regroup`), rebuilt as one.
    */
-  private syncRuns(): void {
+  private syncRuns(regroup = false): void {
     if (this.stopped) return;
     const held = [...this.active.values()].filter((r) => this.ownership.holds(r.id));
     const heldIds = new Set(held.map((r) => r.id));
     const next = new Map<string, RunHandle>();
+    const kept: RunHandle[] = [];
     for (const run of new Set(this.runs.values())) {
       const same = run.rules.every(
         (r) => heldIds.has(r.id) && run.json.get(r.id) === JSON.stringify(this.active.get(r.id)),
       );
-      if (same) for (const r of run.rules) next.set(r.id, run);
+      if (same) kept.push(run);
     }
+    const apart = regroup ? fragmented(kept) : new Set<RunHandle>();
+    for (const run of kept) if (!apart.has(run)) for (const r of run.rules) next.set(r.id, run);
+    const regrouped = new Set([...apart].flatMap((run) => run.rules.map((r) => r.id)));
     const causes = new Map<string, RebuildCause>();
     const fresh: Rule[] = [];
     for (const rule of held) {
       if (next.has(rule.id)) continue;
       const json = JSON.stringify(rule);
       const before = this.runs.get(rule.id)?.json.get(rule.id);
-      causes.set(rule.id, before !== undefined && before !== json ? 'changed' : 'unseen');
+      causes.set(
+        rule.id,
+        before !== undefined && before !== json
+          ? 'changed'
+          : regrouped.has(rule.id)
+            ? 'regrouped'
+            : 'unseen',
+      );
       try {
         evaluatorFor(rule); // a rule that cannot be evaluated is left out of its group
         fresh.push(rule);
@@ -351,14 +383,31 @@ export class RuleEngine {
       for (const rule of group) next.set(rule.id, run);
       this.rebuilder.add(run, causes);
     }
-    const kept = new Set(next.values());
+    const staying = new Set(next.values());
     for (const [id, run] of this.runs)
       if (next.get(id) !== run) {
         this.forget(id);
-        if (!kept.has(run)) this.host.close(run, now);
+        if (!staying.has(run)) this.host.close(run, now);
       }
     this.runs = next;
     this.types = new Set(routeTable(next.values()).keys());
+    if (regroup && apart.size > 0)
+      this.options.logger.info(
+        { runs: apart.size, rules: regrouped.size, groups: this.groups },
+        'rules evaluated apart put together again',
+      );
+    this.scheduleRegroup();
+  }
+
+  /** Regroups once the rules stay unchanged for a while, if some group is in several runs. */
+  private scheduleRegroup(): void {
+    clearTimeout(this.regroupTimer);
+    if (this.stopped || fragmented(new Set(this.runs.values())).size === 0) return;
+    this.regroupTimer = setTimeout(
+      () => void this.update(async () => this.syncRuns(true)),
+      this.options.regroupAfterMs ?? REGROUP_AFTER_MS,
+    );
+    this.regroupTimer.unref();
   }
 
   /** Lets a run go (a lease lost): re-shared at once, its rules rebuilt if held here again. */
@@ -380,6 +429,22 @@ export class RuleEngine {
     for (const key of [...this.open.keys()]) if (key.startsWith(prefix)) this.open.delete(key);
   }
 }
+
+/** The runs whose group (see groupOfRule) is split over several runs. */
+function fragmented(runs: Iterable<RunHandle>): Set<RunHandle> {
+  const byGroup = new Map<string, RunHandle[]>();
+  for (const run of runs) {
+    const group = groupOfRule(run.rules[0]!);
+    if (group === undefined) continue;
+    const list = byGroup.get(group);
+    if (list) list.push(run);
+    else byGroup.set(group, [run]);
+  }
+  return new Set([...byGroup.values()].filter((list) => list.length > 1).flat());
+}
+
+/** How long the rules stay unchanged before the runs of a split group are put together, ms. */
+const REGROUP_AFTER_MS = 5000;
 
 /** How long a stop may go on applying the facts that wait, ms. */
 const STOP_BUDGET_MS = 2000;

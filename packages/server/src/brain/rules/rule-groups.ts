@@ -28,6 +28,13 @@ export function keyingOf(rule: Rule): Keying | undefined {
   }
 }
 
+/** Which group a rule is evaluated in: its entity type and keying; undefined: alone. */
+export function groupOfRule(rule: Rule): string | undefined {
+  const keying = keyingOf(rule);
+  if (keying === undefined || rule.kind === 'correlation') return undefined;
+  return `${rule.select.entityType}\u0000${keying}`;
+}
+
 /**
  * The rules put together to be evaluated as one (see groupEvaluator): those of one entity type
  * keyed alike, in the order given; a rule of another kind is a group of its own.
@@ -36,12 +43,11 @@ export function groupRules(rules: readonly Rule[]): Rule[][] {
   const groups = new Map<string, Rule[]>();
   const alone: Rule[][] = [];
   for (const rule of rules) {
-    const keying = keyingOf(rule);
-    if (keying === undefined || rule.kind === 'correlation') {
+    const id = groupOfRule(rule);
+    if (id === undefined) {
       alone.push([rule]);
       continue;
     }
-    const id = `${rule.select.entityType}\u0000${keying}`;
     const group = groups.get(id);
     if (group) group.push(rule);
     else groups.set(id, [rule]);

@@ -6,8 +6,11 @@ import { reconcile, type Reconciled } from './rule-reconcile.js';
 import type { RuleHost, RunHandle } from './rule-host.js';
 import { readBatch, type HistoryBatch, type RunReplayed } from './rule-replay.js';
 
-/** Why a rule's state is rebuilt: it was not evaluated for a while, or it changed. */
-export type RebuildCause = 'unseen' | 'changed';
+/**
+ * Why a rule's state is rebuilt: it was not evaluated for a while, it changed, or it is put
+ * together with other rules it was evaluated apart from (see RuleEngine's regrouping).
+ */
+export type RebuildCause = 'unseen' | 'changed' | 'regrouped';
 
 /** Why each rule of a run is rebuilt, by rule id (`unseen` when not said). */
 export type Causes = ReadonlyMap<string, RebuildCause>;
@@ -17,6 +20,7 @@ const REASONS: Record<RebuildCause, string> = {
   unseen:
     'the condition ended while the rule was not evaluated (a restart, or a takeover by another node)',
   changed: 'the condition does not hold under the changed rule',
+  regrouped: 'the condition does not hold any more (found when the rule state was rebuilt)',
 };
 
 /** Counters of the rebuilds. */

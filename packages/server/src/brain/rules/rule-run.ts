@@ -13,7 +13,8 @@ function evaluatorOf(rules: readonly Rule[]): Evaluator<unknown> {
   if (keying === undefined)
     throw new CityError('InternalError', `a ${rules[0]!.kind} rule is evaluated alone`);
   const members = rules.map((r) => evaluatorFor(r) as SingleKeyEvaluator);
-  return groupEvaluator(members, KEY_OF[keying]);
+  const areas = rules.map((r) => ('select' in r ? r.select.area : undefined));
+  return groupEvaluator(members, KEY_OF[keying], areas);
 }
 
 /** The identity of a fact as the history holds it: one per entity and event time. */

@@ -59,6 +59,8 @@ const RULES: Rule[] = [
 const AREAS: Record<string, string> = { a: 'north', b: 'north', c: 'south' };
 const byEntity = (fact: Fact) => fact.entityId;
 const members = () => RULES.map((r) => evaluatorFor(r) as SingleKeyEvaluator);
+/** The area each member selects: the group offers a fact only to the members of its area. */
+const AREA_OF_MEMBER = RULES.map((r) => ('select' in r ? r.select.area : undefined));
 
 const FACTS = timedFacts({
   entities: ['a', 'b', 'c'],
@@ -78,7 +80,11 @@ describe('a group of rules over the same keys', () => {
       fc.property(FACTS, (timed) => {
         const facts = timed.map((x) => x.fact);
         const end = (facts.at(-1)?.t ?? 0) + 60_000;
-        const grouped = evaluateBatch(groupEvaluator(members(), byEntity), facts, end);
+        const grouped = evaluateBatch(
+          groupEvaluator(members(), byEntity, AREA_OF_MEMBER),
+          facts,
+          end,
+        );
         const alone = members().flatMap((m, i) =>
           evaluateBatch(m, facts, end).map((s) => ({ ...s, member: i })),
         );
@@ -91,7 +97,11 @@ describe('a group of rules over the same keys', () => {
   it('evaluated as facts arrive out of order, ends with the signals of the batch', () => {
     fc.assert(
       fc.property(FACTS, (timed) =>
-        expectIncrementalAsBatch(() => groupEvaluator(members(), byEntity), timed, 3000),
+        expectIncrementalAsBatch(
+          () => groupEvaluator(members(), byEntity, AREA_OF_MEMBER),
+          timed,
+          3000,
+        ),
       ),
       { numRuns: 200 },
     );
@@ -109,5 +119,31 @@ describe('a group of rules over the same keys', () => {
     };
     expect(group.keyOf(south)).toBeUndefined();
     expect(group.keyOf({ ...south, entityId: 'a', context: { areaServed: 'north' } })).toBe('a');
+  });
+
+  it('offers a fact only to the members of every area and of its own', () => {
+    const seen: number[] = [];
+    const spy = members().map((m, i) => ({
+      ...m,
+      keyOf: (fact: Fact) => (seen.push(i), m.keyOf(fact)),
+    }));
+    const group = groupEvaluator(spy, byEntity, AREA_OF_MEMBER);
+    const fact = (entityId: string, areaServed?: string): Fact => ({
+      entityId,
+      entityType: 'Thing',
+      t: 0,
+      seq: 0,
+      attrs: { v: 9, w: 1 },
+      ...(areaServed && { context: { areaServed } }),
+    });
+    const asked = (f: Fact) => {
+      seen.length = 0;
+      group.observe(group.create(f.entityId), f, f.entityId, []);
+      return [...new Set(seen)];
+    };
+    expect(asked(fact('a', 'north'))).toEqual([0, 1, 2, 4]); // not the south's absence
+    expect(asked(fact('c', 'south'))).toEqual([0, 2, 3, 4]); // not the north's threshold
+    expect(asked(fact('x', 'east'))).toEqual([0, 2, 4]);
+    expect(asked(fact('y'))).toEqual([0, 2, 4]);
   });
 });

@@ -1,3 +1,4 @@
+import { areaOf } from '../kinds/select.js';
 import type { Evaluator, Fact, Signal } from './evaluator.js';
 
 /** A rule's evaluator that feeds at most one key per fact (see `Evaluator.keyOf`). */
@@ -6,6 +7,35 @@ export type SingleKeyEvaluator = Evaluator<unknown> & { keyOf(fact: Fact): strin
 /** The member states of one key: a member's is created at the first fact it reads. */
 interface GroupState {
   states: unknown[];
+}
+
+/**
+ * The members that may read a fact, by the fact's area, in member order: those of every area,
+ * and those selecting the fact's area. A fact is then offered to the few members of its area,
+ * not to the members of every other area (a city's rules are mostly about one area).
+ */
+function membersByArea(
+  n: number,
+  areas: readonly (string | undefined)[] | undefined,
+): (fact: Fact) => readonly number[] {
+  const everywhere: number[] = [];
+  const byArea = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const area = areas?.[i];
+    if (area === undefined) everywhere.push(i);
+    else if (byArea.has(area)) byArea.get(area)!.push(i);
+    else byArea.set(area, [i]);
+  }
+  if (byArea.size === 0) return () => everywhere;
+  for (const [area, own] of byArea)
+    byArea.set(
+      area,
+      [...everywhere, ...own].sort((a, b) => a - b),
+    );
+  return (fact) => {
+    const area = areaOf(fact);
+    return (area !== undefined && byArea.get(area)) || everywhere;
+  };
 }
 
 /**
@@ -20,8 +50,11 @@ interface GroupState {
 export function groupEvaluator(
   members: readonly SingleKeyEvaluator[],
   keyOf: (fact: Fact) => string | undefined,
+  /** The area each member selects (undefined: every area); a member reads no other area. */
+  areas?: readonly (string | undefined)[],
 ): Evaluator<GroupState> & { keyOf(fact: Fact): string | undefined } {
   const n = members.length;
+  const candidates = membersByArea(n, areas);
   /** Marks the signals from `from` on as the member's. */
   const tag = (out: Signal[], from: number, member: number) => {
     for (let j = from; j < out.length; j++) out[j]!.member = member;
@@ -29,7 +62,7 @@ export function groupEvaluator(
   const groupKeyOf = (fact: Fact): string | undefined => {
     const key = keyOf(fact);
     if (key === undefined) return undefined;
-    for (let i = 0; i < n; i++) if (members[i]!.keyOf(fact) === key) return key;
+    for (const i of candidates(fact)) if (members[i]!.keyOf(fact) === key) return key;
     return undefined;
   };
   return {
@@ -43,7 +76,7 @@ export function groupEvaluator(
       states: g.states.map((s, i) => (s === undefined ? undefined : members[i]!.clone(s))),
     }),
     observe(g, fact, key, out) {
-      for (let i = 0; i < n; i++) {
+      for (const i of candidates(fact)) {
         const member = members[i]!;
         if (member.keyOf(fact) !== key) continue;
         let s = g.states[i];
@@ -63,7 +96,7 @@ export function groupEvaluator(
       }
     },
     absorbsLate(g, fact, key) {
-      for (let i = 0; i < n; i++) {
+      for (const i of candidates(fact)) {
         const member = members[i]!;
         if (member.keyOf(fact) !== key) continue;
         const s = g.states[i];
