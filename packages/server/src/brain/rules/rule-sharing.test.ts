@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Store } from '../../store/index.js';
 import type { RuleEngine } from './rule-engine.js';
 import type { AggregateRule, ThresholdRule } from './rule-schema.js';
-import { RuleHarness, valueOf } from './testing/rule-harness.js';
+import { HOT as HOT_ROOM, RuleHarness, valueOf } from './testing/rule-harness.js';
 
 // Nodes sharing one bus and one store (here: engines in one process on the memory bus and a
 // real SQLite file) share the rules out by leases: each fact reaches every node, the holder
@@ -22,18 +22,10 @@ const CROWD: AggregateRule = {
   operator: '>=',
   value: 10,
 };
-const HOT: ThresholdRule = {
-  id: 'hot',
-  name: 'Hot room',
-  kind: 'threshold',
-  status: 'active',
-  severity: 'high',
-  category: 'environment',
-  select: { entityType: 'Room' },
-  attribute: 'temperature',
-  operator: '>',
-  value: 30,
-};
+/** The harness's hot room, raising at once and clearing as soon as it is not hot. */
+const HOT: ThresholdRule = { ...HOT_ROOM };
+delete HOT.forSeconds;
+delete HOT.clear;
 const T0 = Date.UTC(2026, 10, 24, 8);
 const s = (seconds: number) => T0 + seconds * 1000;
 const counter = (n: number) => `urn:ngsi-ld:Counter:c${n}`;
