@@ -5,7 +5,14 @@
 // baseline load without rules, puts the rules over the API and proves they run, then drives the
 // stream from a separate process (lib/rules-load.mjs) and times every alert from the publish of
 // the observation that decided it to its arrival on the server-sent event stream.
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -225,6 +232,9 @@ async function main() {
       `bench:rules: ${triggers.length} trigger devices, ~${perSpike.toFixed(1)} alerts per spike: ` +
         `a spike every ${(spikePeriodMs / 1000).toFixed(1)} s per device`,
     );
+    // The rules' thread is profiled through the inspector (see profileWorkers).
+    const stopWorkerProfiles =
+      opts.cpuProfDir && inspector ? await inspector.profileWorkers() : null;
     const main = await runLoadPhase({
       server,
       dir,
@@ -239,6 +249,7 @@ async function main() {
       onTick: tick('rules'),
       onDrain: liveHeap,
     });
+    const workerProfiles = stopWorkerProfiles ? await within(60_000, stopWorkerProfiles()) : null;
     memory.live.rulesUnderLoad = main.atDrain;
     memory.measureStart = main.atMeasure?.mem ?? null;
     memory.measureEnd = main.atEnd?.mem ?? null;
@@ -287,18 +298,39 @@ async function main() {
     stopped = await stop(server, 60_000);
     exits.push({ server: 'rules', pid: server.pid, ...stopped });
 
-    let serverProfile = null;
+    // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile): the main
+    // thread (0) and the rules' worker.
+    const serverProfiles = [];
     if (opts.cpuProfDir) {
-      const file = readdirSync(opts.cpuProfDir).find(
-        (f) => f.endsWith('.cpuprofile') && f.includes(`.${server.pid}.`),
-      );
-      if (file && main.atMeasure && main.atEnd)
-        serverProfile = summarizeCpuProfile(join(opts.cpuProfDir, file), {
-          top: 30,
-          fromUs: main.atMeasure.monoUs,
-          toUs: main.atEnd.monoUs,
-        });
+      const files = readdirSync(opts.cpuProfDir)
+        .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${server.pid}.`))
+        .sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
+      if (files.length > 0 && main.atMeasure && main.atEnd)
+        for (const file of files)
+          serverProfiles.push({
+            thread: Number(file.split('.')[4]) === 0 ? 'main' : `worker ${file.split('.')[4]}`,
+            ...summarizeCpuProfile(join(opts.cpuProfDir, file), {
+              top: 30,
+              fromUs: main.atMeasure.monoUs,
+              toUs: main.atEnd.monoUs,
+            }),
+          });
       else console.log('bench:rules: no server .cpuprofile was written');
+      (workerProfiles ?? []).forEach((profile, i) => {
+        writeFileSync(
+          join(opts.cpuProfDir, `worker-${server.pid}-${i + 1}.cpuprofile`),
+          JSON.stringify(profile),
+        );
+        if (main.atMeasure && main.atEnd)
+          serverProfiles.push({
+            thread: `worker ${i + 1}`,
+            ...summarizeCpuProfile(profile, {
+              top: 30,
+              fromUs: main.atMeasure.monoUs,
+              toUs: main.atEnd.monoUs,
+            }),
+          });
+      });
     }
 
     const result = buildReport({
@@ -323,7 +355,7 @@ async function main() {
       settleSeconds,
       alertsListed,
       log,
-      serverProfile,
+      serverProfiles,
       cpuOf: (phase, pid) =>
         phase?.atMeasure && phase?.atEnd
           ? cpuBetween(phase.atMeasure, phase.atEnd, { cpus: machine.cpus, pid })

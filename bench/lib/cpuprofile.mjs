@@ -18,7 +18,7 @@ function componentOf(url, functionName) {
  * is the clock of V8's profile timestamps).
  */
 export function summarizeCpuProfile(file, { top = 25, fromUs = -Infinity, toUs = Infinity } = {}) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const profile = typeof file === 'string' ? JSON.parse(readFileSync(file, 'utf8')) : file;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
   let total = 0;

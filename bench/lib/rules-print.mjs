@@ -74,6 +74,10 @@ export function printReport(r) {
     `${int(a.arrived)}/${int(a.expected)} expected arrived, ${a.unexpected.length} unexpected, ` +
       `${int(a.correlationRaised)} correlation, ${int(a.outsideWindow)} outside the window; ${int(a.raisedOnStream)} raised on the stream`,
   );
+  for (const u of a.unexpected.slice(0, 10))
+    console.log(
+      `    unexpected: ${u.kind} ${u.rule} key ${u.key} at ${new Date(u.at).toISOString()}`,
+    );
   const c = r.cpu.rules;
   if (c)
     row(
@@ -147,14 +151,14 @@ export function printReport(r) {
     console.log('');
     for (const o of r.observations) console.log(`  * ${o}`);
   }
-  if (r.serverProfile) {
+  for (const profile of r.serverProfiles ?? []) {
     console.log(
-      `\nserver CPU profile, measured window (${r.serverProfile.sampledSeconds.toFixed(1)} s sampled; self time):`,
+      `\nserver CPU profile, ${profile.thread} thread, measured window (${profile.sampledSeconds.toFixed(1)} s sampled; self time):`,
     );
-    for (const x of r.serverProfile.components.slice(0, 15))
+    for (const x of profile.components.slice(0, 15))
       console.log(`  ${String(x.percent).padStart(5)} %  ${x.name}`);
     console.log('  top functions:');
-    for (const x of r.serverProfile.functions.slice(0, 25))
+    for (const x of profile.functions.slice(0, 25))
       console.log(`  ${String(x.percent).padStart(5)} %  ${x.name}`);
   }
   console.log('');

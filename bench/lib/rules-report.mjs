@@ -186,7 +186,7 @@ export function buildReport(x) {
     serverExits: exits,
   };
 
-  const diagnostic = x.serverProfile !== null;
+  const diagnostic = x.serverProfiles.length > 0;
   const reasons = [];
   if (diagnostic) reasons.push('--server-cpu-prof is a diagnostic run');
   if (opts.entityKeysOnly) reasons.push('--entity-keys-only is a diagnostic run');
@@ -349,7 +349,7 @@ export function buildReport(x) {
     samples: main.samples,
     observations,
     failures,
-    ...(x.serverProfile && { serverProfile: x.serverProfile }),
+    ...(diagnostic && { serverProfiles: x.serverProfiles }),
   };
 }
 

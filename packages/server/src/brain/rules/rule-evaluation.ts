@@ -25,6 +25,9 @@ export type EvaluationRequest = { id: number; now: number } & (
   | { type: 'size' }
 );
 
+/** Asks the rules' thread to close its port and leave, once what it was asked is answered. */
+export const END = 'end';
+
 /** The answer to a request: the decisions it led to, by run, and the engines' counters. */
 export interface EvaluationReply {
   id: number;

@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Fact, Signal } from './engine/evaluator.js';
 import { noEngineStats, type EngineOutput, type EngineStats } from './engine/keyed-engine.js';
-import { RuleEvaluation, type EvaluationReply, type EvaluationRequest } from './rule-evaluation.js';
+import {
+  END,
+  RuleEvaluation,
+  type EvaluationReply,
+  type EvaluationRequest,
+} from './rule-evaluation.js';
 import {
   replayedOf,
   type HistoryBatch,
@@ -52,6 +57,12 @@ export interface RuleHostOptions {
   /** The worker's script; by default the compiled one next to this module. */
   workerScript?: string;
 }
+
+/**
+ * How long a closed thread is given to leave on its own before it is terminated, ms: it answers
+ * what it was asked, and a profiler started in it writes its profile (seconds, for a long one).
+ */
+const LEAVE_BUDGET_MS = 10_000;
 
 /** What was asked of a thread that died, or was closed: the loss is told once, by `lost`. */
 class ThreadGone extends Error {}
@@ -169,11 +180,16 @@ export class RuleHost {
   /** Waits up to `ms` for the facts sent, then ends the thread; answers the facts left. */
   async shutdown(ms: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.drained(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    const drained = await Promise.race([
+      this.drained().then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
     clearTimeout(timer);
     const left = this.sentFacts;
     this.closed = true;
-    await this.worker?.terminate();
+    // A thread that is done leaves on its own; one still behind is not waited for.
+    if (drained && this.worker) await endThread(this.worker, LEAVE_BUDGET_MS);
+    else await this.worker?.terminate();
     this.fail(new ThreadGone('the rules thread was closed'));
     return left;
   }
@@ -257,4 +273,23 @@ export class RuleHost {
     this.sentFacts = 0;
     for (const resolve of this.idle.splice(0)) resolve();
   }
+}
+
+/**
+ * Ends a worker: it is asked to close its port and leave on its own (what it was asked is
+ * answered; a profiler started in it writes its profile), and terminated if it has not left
+ * within `ms`.
+ */
+async function endThread(worker: Worker, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<boolean>((resolve) => {
+    worker.once('exit', () => resolve(true));
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  // Held by the process until it has left (it runs unreferenced).
+  worker.ref();
+  worker.postMessage(END);
+  const left = await exited;
+  clearTimeout(timer);
+  if (!left) await worker.terminate();
 }
