@@ -236,6 +236,29 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         expect(await claims.replaceIf('other', { sentAt: 9, by: 'a' }, seen)).toBe(false);
         expect(await claims.get('other')).toBeUndefined();
       });
+
+      it('decides compare-and-sets made at once one by one, each with its own outcome', async () => {
+        const docs = store.collection<{ n: number; by: string }>('race');
+        await docs.put('x', { n: 0, by: 'seed' });
+        const seen = await docs.get('x');
+        // Many callers at once (committed together where the store groups writes): one wins
+        // each document, the others see they lost; writes to other documents go through.
+        const outcomes = await Promise.all([
+          ...['a', 'b', 'c'].map((by) => docs.replaceIf('x', { n: 1, by }, seen)),
+          docs.replaceIf('y', { n: 1, by: 'a' }, undefined),
+          docs.replaceIf('y', { n: 1, by: 'b' }, undefined),
+          docs.put('z', { n: 7, by: 'a' }).then(() => true),
+        ]);
+        expect(outcomes.slice(0, 3).filter(Boolean)).toHaveLength(1);
+        expect(outcomes.slice(3, 5).filter(Boolean)).toHaveLength(1);
+        expect(outcomes[5]).toBe(true);
+        const winner = ['a', 'b', 'c'][outcomes.indexOf(true)];
+        expect(await docs.get('x')).toEqual({ n: 1, by: winner });
+        expect(await docs.get('y')).toEqual({ n: 1, by: outcomes[3] ? 'a' : 'b' });
+        expect(await docs.get('z')).toEqual({ n: 7, by: 'a' });
+        // The caller's own copy of the stored document is as good as the one read.
+        expect(await docs.replaceIf('x', { n: 2, by: 'next' }, { n: 1, by: winner! })).toBe(true);
+      });
     });
 
     describe('audit chain', () => {
