@@ -39,8 +39,11 @@ export interface AlertServiceOptions {
   route?: (target: RoutingTarget) => Promise<AlertRoute | undefined>;
   /** Puts a new alert in an incident and answers the incident's id. */
   placeInIncident?: (alert: Entity) => Promise<string | undefined>;
-  /** Told of every change of an alert, after it is announced (its incident follows its parties). */
-  changed?: (alert: Entity) => Promise<void>;
+  /**
+   * Told of every change of an alert, with the alert as it was, after the change is announced
+   * (its incident follows its parties).
+   */
+  changed?: (alert: Entity, before: Entity | undefined) => Promise<void>;
 }
 
 /** A request to change an alert (the time is the service's clock). */
@@ -256,7 +259,7 @@ export class AlertService {
     const after = result?.after ?? result?.before;
     if (result?.changed && result.after) {
       await this.publish(Topics.alertUpdated, result.after);
-      await this.options.changed?.(result.after);
+      await this.options.changed?.(result.after, result.before);
     }
     return { changed: result?.changed ?? false, ...(after && { after }) };
   }

@@ -73,7 +73,7 @@ export function createCommandServices(options: CommandOptions): CommandServices 
     clock,
     route: (target) => matrix.route(target),
     placeInIncident: (alert) => incidents.place(alert),
-    changed: (alert) => incidents.followAlert(alert),
+    changed: (alert, before) => incidents.followAlert(alert, before),
   });
   services.alerts = alerts;
   const tasks = new TaskService({

@@ -251,10 +251,23 @@ export class IncidentService {
     });
   }
 
-  /** An alert changed: the organisations it escalated or was assigned to see its incident too. */
-  async followAlert(alert: Entity): Promise<void> {
+  /**
+   * An alert changed: the organisations it escalated or was assigned to see its incident too.
+   * Nothing to do when its parties and incident are those it had (`before`): most changes (a
+   * clear, a comment) leave them, and an incident of many alerts is costly to read.
+   */
+  async followAlert(alert: Entity, before?: Entity): Promise<void> {
     const view = viewAlert(alert);
     if (view.incident === undefined) return;
+    if (before) {
+      const was = viewAlert(before);
+      if (
+        was.incident === view.incident &&
+        was.responsibleOrganisation === view.responsibleOrganisation &&
+        was.assignee === view.assignee
+      )
+        return;
+    }
     try {
       await this.addParticipant(view.incident, view.responsibleOrganisation, view.assignee);
     } catch (err) {

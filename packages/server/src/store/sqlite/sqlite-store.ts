@@ -121,12 +121,6 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Commits the writes queued for the next group (entities, collections). */
-  private flushWrites(): void {
-    this.entities.flush();
-    for (const collection of this.collections.values()) collection.flush();
-  }
-
   collection<T>(name: string): DocumentCollection<T> {
     let collection = this.collections.get(name);
     if (!collection) {
@@ -147,10 +141,10 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) {
-      this.flushWrites();
+      this.entities.flush();
       await stopCheckpoints(this.file);
       if (!this.db.open) return;
-      this.flushWrites();
+      this.entities.flush();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
