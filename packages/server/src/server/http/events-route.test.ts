@@ -299,6 +299,40 @@ describe('alert frames on the event stream', () => {
       await node.close();
     }
   });
+
+  it('come all, once each and in order, when many alerts change at once, each recorded', async () => {
+    const responsible = await stream('env-xihu');
+    // A burst: sources back after an outage clear their alerts together.
+    const raised = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        t.command.alerts.raise(pm25Raise(sensor(`b${i}`), T0 + i)),
+      ),
+    );
+    await Promise.all(raised.map((a, i) => t.command.alerts.resolve(a.id, T0 + 1000 + i)));
+    const last = raised.at(-1)!.id;
+    await responsible.next(
+      (f) => frameOf('alert', last)(f) && (f.data as { status: string }).status === 'resolved',
+    );
+    const frames = responsible.frames.filter((f) => f.event === 'alert');
+    const seen = frames.map(
+      (f) => `${(f.data as { id: string }).id} ${(f.data as { status: string }).status}`,
+    );
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const a of raised) {
+      // Its raise before its resolution, and nothing of it missing.
+      const raisedAt = seen.indexOf(`${a.id} raised`);
+      const resolvedAt = seen.indexOf(`${a.id} resolved`);
+      expect(raisedAt).toBeGreaterThanOrEqual(0);
+      expect(resolvedAt).toBeGreaterThan(raisedAt);
+    }
+    const sent = (await t.entries()).filter(
+      (e) =>
+        e.action === 'cockpit.stream' &&
+        e.organisation === 'env-xihu' &&
+        e.resource.startsWith('urn:ngsi-ld:Alert:'),
+    );
+    expect(sent).toHaveLength(frames.length);
+  });
 });
 
 describe.skipIf(!nats)('incident and task changes across nodes over NATS JetStream', () => {

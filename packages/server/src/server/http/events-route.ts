@@ -28,9 +28,16 @@ export interface EventsOptions {
 interface Client {
   res: ServerResponse;
   request: FastifyRequest;
-  /** Frames being judged and written, in order. */
-  writing: Promise<void>;
+  /** What waits to be judged, recorded and written, in order. */
+  queue: Outgoing[];
+  /** True while the queue is being worked through. */
+  sending: boolean;
 }
+
+/** One alert, incident or task frame, or a batch of entity changes rendered when its turn comes. */
+type Outgoing =
+  | { kind: 'item'; item: ItemFrame }
+  | { kind: 'batch'; action: string; render: (access: AccessView) => string };
 
 const frame = (event: string, data: unknown) =>
   `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -72,27 +79,66 @@ export async function installEventsRoute(
   const audit = new CommandReadAudit(options.audit);
   /** Sends an alert, incident or task frame to the streams that see it, each recorded first. */
   const deliverItem = (item: ItemFrame) => {
-    for (const client of clients) {
-      if (!item.visible(actorOf(client.request))) continue;
-      client.writing = client.writing
-        .then(async () => {
-          if (!clients.has(client)) return;
-          await audit.read(client.request, 'cockpit.stream', item.audited);
-          client.res.write(item.data);
-        })
-        .catch((err: unknown) => app.log.warn({ err }, 'event stream frame not sent'));
+    for (const client of clients)
+      if (item.visible(actorOf(client.request))) enqueue(client, { kind: 'item', item });
+  };
+  const deliver = (client: Client, action: string, render: (access: AccessView) => string) =>
+    enqueue(client, { kind: 'batch', action, render });
+  const enqueue = (client: Client, out: Outgoing) => {
+    client.queue.push(out);
+    if (!client.sending) void send(client);
+  };
+  /**
+   * Works through a stream's queue in order. The item frames that wait together are recorded
+   * together (their records join one append of the audit chain) and written at once: a burst
+   * of a thousand alert changes (sources back after an outage) costs a few appends, not a
+   * thousand one after the other, each a turn of the event loop, ahead of the next alert.
+   */
+  const send = async (client: Client) => {
+    client.sending = true;
+    try {
+      while (client.queue.length > 0 && clients.has(client)) {
+        const head = client.queue[0]!;
+        if (head.kind === 'batch') {
+          client.queue.shift();
+          await sendBatch(client, head.action, head.render);
+          continue;
+        }
+        let n = 1;
+        while (n < client.queue.length && client.queue[n]!.kind === 'item') n++;
+        const items = client.queue.splice(0, n).map((o) => (o as { item: ItemFrame }).item);
+        await sendItems(client, items);
+      }
+    } finally {
+      client.sending = false;
     }
   };
-  const deliver = (client: Client, action: string, render: (access: AccessView) => string) => {
-    client.writing = client.writing
-      .then(async () => {
-        const access = await options.access.open(client.request, undefined);
-        const frames = render(access);
-        if (!frames || !clients.has(client)) return;
-        await access.record(action);
-        client.res.write(frames);
-      })
-      .catch((err: unknown) => app.log.warn({ err }, 'event stream batch not sent'));
+  const sendItems = async (client: Client, items: readonly ItemFrame[]) => {
+    const recorded = await Promise.allSettled(
+      items.map((item) => audit.read(client.request, 'cockpit.stream', item.audited)),
+    );
+    let data = '';
+    recorded.forEach((r, i) => {
+      // A frame whose record could not be kept is not sent.
+      if (r.status === 'fulfilled') data += items[i]!.data;
+      else app.log.warn({ err: r.reason as unknown }, 'event stream frame not sent');
+    });
+    if (data && clients.has(client)) client.res.write(data);
+  };
+  const sendBatch = async (
+    client: Client,
+    action: string,
+    render: (access: AccessView) => string,
+  ) => {
+    try {
+      const access = await options.access.open(client.request, undefined);
+      const frames = render(access);
+      if (!frames || !clients.has(client)) return;
+      await access.record(action);
+      client.res.write(frames);
+    } catch (err) {
+      app.log.warn({ err }, 'event stream batch not sent');
+    }
   };
   const subscriptions = [
     await options.bus.subscribe({ topic: Topics.entityChanged }, (e) => {
@@ -163,7 +209,7 @@ export async function installEventsRoute(
         'X-Accel-Buffering': 'no',
       });
       res.write('retry: 2000\n\n');
-      const client: Client = { res, request, writing: Promise.resolve() };
+      const client: Client = { res, request, queue: [], sending: false };
       clients.add(client);
       request.raw.on('close', () => clients.delete(client));
     },
