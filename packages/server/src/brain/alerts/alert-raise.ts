@@ -122,8 +122,9 @@ function mergeEvidence(kept: readonly unknown[], added: readonly unknown[]): unk
 }
 
 /**
- * The alert refreshed by a repeated raise (new evidence, last seen, one more occurrence), or
- * undefined when the alert is no longer open and a new one must be raised. Pure.
+ * The alert refreshed by a repeated raise (new evidence, last seen, one more occurrence, and
+ * what it says: a late fact may have changed the value that decided it), or undefined when the
+ * alert is no longer open and a new one must be raised. Pure.
  */
 export function refreshAlert(alert: Entity, input: RaiseAlert): Entity | undefined {
   const view = viewAlert(alert);
@@ -131,9 +132,12 @@ export function refreshAlert(alert: Entity, input: RaiseAlert): Entity | undefin
   const previous = alert.evidence as { value?: unknown } | undefined;
   const kept = Array.isArray(previous?.value) ? (previous.value as unknown[]) : [];
   const occurrences = alert.occurrences as { value?: unknown } | undefined;
+  const text = input.description ?? describeAlert(input);
   return withAttributes(alert, {
     evidence: mergeEvidence(kept, evidenceOf(input.evidence)),
     lastSeen: iso(input.at),
     occurrences: (typeof occurrences?.value === 'number' ? occurrences.value : 1) + 1,
+    description: text.en,
+    ...(text.zh !== undefined && { descriptionZh: text.zh }),
   });
 }

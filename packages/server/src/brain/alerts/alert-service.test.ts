@@ -50,15 +50,27 @@ describe('AlertService', () => {
 
   it('keeps one open alert per (rule, key): raising again refreshes it', async () => {
     const source = sensor('a1');
-    const first = await f.command.alerts.raise(pm25Raise(source, T0, 120));
+    // As the rule engine raises: with what the alert says (the value that decided it).
+    const says = (v: number) => ({ en: `PM2.5 now ${v}`, zh: `PM2.5 当前 ${v}` });
+    const first = await f.command.alerts.raise({
+      ...pm25Raise(source, T0, 120),
+      description: says(120),
+    });
     const again = await f.command.alerts.raise({
       ...pm25Raise(source, T0 + 60_000, 130),
       since: T0,
+      description: says(130),
     });
     expect(again.id).toBe(first.id);
     expect(again.occurrences).toMatchObject({ value: 2 });
     expect(again.lastSeen).toMatchObject({ value: new Date(T0 + 60_000).toISOString() });
     expect((again.evidence as { value: unknown[] }).value).toHaveLength(2);
+    // What it says follows the newest value, in both languages.
+    const said = (a: typeof first, name = 'description') => (a[name] as { value: string }).value;
+    expect(said(first)).toContain('120');
+    expect(said(again)).toContain('130');
+    expect(said(again)).not.toContain('120');
+    expect(said(again, 'descriptionZh')).toContain('130');
     expect(await f.command.alerts.list()).toHaveLength(1);
     await f.settle();
     expect(topics()).toContain(`alert.updated ${first.id}`);
