@@ -16,7 +16,13 @@ const BATCH = 128;
 export type EvaluationRequest = { id: number; now: number } & (
   | { type: 'open'; run: number; rules: Rule[]; latenessMs: number; idleGraceMs: number }
   | { type: 'close'; run: number }
-  | { type: 'facts'; facts: readonly Fact[] }
+  | {
+      type: 'facts';
+      /** The facts; those `shared` take the context last sent for their entity. */
+      facts: readonly WireFact[];
+      /** Contexts new or changed since the last request, by entity. */
+      contexts: [entityId: string, context: Readonly<Record<string, unknown>>][];
+    }
   | { type: 'tick' }
   | { type: 'history'; ref: number; batch: HistoryBatch }
   | { type: 'forget'; ref: number }
@@ -24,6 +30,12 @@ export type EvaluationRequest = { id: number; now: number } & (
   | { type: 'goLive'; run: number; ref?: number }
   | { type: 'size' }
 );
+
+/**
+ * A fact as sent to the rules' thread: an entity's context (its area, district, position, name)
+ * crosses once, not with each of its facts (a copy per fact, kept for the lateness allowed).
+ */
+export type WireFact = Fact & { shared?: true };
 
 /** Asks the rules' thread to close its port and leave, once what it was asked is answered. */
 export const END = 'end';
@@ -50,6 +62,8 @@ export class RuleEvaluation {
   private readonly ids = new Map<RuleRun, number>();
   private byType = new Map<string, Route<RuleRun>[]>();
   private readonly histories = new Map<number, HistoryBatch>();
+  /** The context of each entity, as last sent (see WireFact). */
+  private readonly contexts = new Map<string, Readonly<Record<string, unknown>>>();
   private now = 0;
   private readonly clock = (): number => this.now;
 
@@ -94,6 +108,10 @@ export class RuleEvaluation {
         return undefined;
       }
       case 'facts':
+        for (const [id, context] of request.contexts) this.contexts.set(id, context);
+        for (const fact of request.facts)
+          if (fact.shared)
+            (fact as { context?: unknown }).context = this.contexts.get(fact.entityId);
         for (let i = 0; i < request.facts.length; i += BATCH) {
           const batch = new Set<RuleRun>();
           this.route(request.facts.slice(i, i + BATCH), batch, outOf);

@@ -8,6 +8,7 @@ import {
   RuleEvaluation,
   type EvaluationReply,
   type EvaluationRequest,
+  type WireFact,
 } from './rule-evaluation.js';
 import {
   replayedOf,
@@ -89,6 +90,8 @@ export class RuleHost {
   private readonly handles = new Map<number, RunHandle>();
   private readonly pending = new Map<number, Pending>();
   private readonly histories = new WeakMap<HistoryBatch, number>();
+  /** The context of each entity as the rules' thread has it (see WireFact). */
+  private readonly sentContexts = new Map<string, Readonly<Record<string, unknown>>>();
   private nextId = 1;
   private sentFacts = 0;
   private worker: Worker | undefined;
@@ -123,7 +126,19 @@ export class RuleHost {
 
   /** Evaluates facts, in the order given, every fact sent so far having come by `now`. */
   facts(facts: readonly Fact[], now: number): void {
-    this.send({ type: 'facts', facts }, now, facts.length);
+    const contexts: [string, Readonly<Record<string, unknown>>][] = [];
+    const wire = facts.map((fact): WireFact => {
+      const { context, ...bare } = fact;
+      if (context === undefined) return fact;
+      // A context object is replaced, never changed, when its entity changes (see RuleEngine).
+      if (this.sentContexts.get(fact.entityId) !== context) {
+        this.sentContexts.set(fact.entityId, context);
+        contexts.push([fact.entityId, context]);
+      }
+      (bare as WireFact).shared = true;
+      return bare;
+    });
+    this.send({ type: 'facts', facts: wire, contexts }, now, facts.length);
   }
 
   /** Lets event time pass with the clock for sources that fell silent. */
@@ -200,6 +215,8 @@ export class RuleHost {
   }
 
   private startThread(): void {
+    // A new thread knows no context yet.
+    this.sentContexts.clear();
     const script = this.options.workerScript ?? WORKER;
     if (this.options.inThread || !existsSync(script)) {
       this.local = new RuleEvaluation();

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Topics } from '../../bus/index.js';
 import type { RuleEngine } from './rule-engine.js';
+import type { Rule } from './rule-schema.js';
 import { HOT, RuleHarness, valueOf } from './testing/rule-harness.js';
 
 // The rules in a worker thread of their own, as a built node runs them: the compiled worker
@@ -76,5 +78,47 @@ describe.skipIf(!existsSync(SCRIPT))('rules in a worker thread', () => {
     );
     expect(status).toEqual({ [room(1)]: 'resolved', [room(2)]: 'raised' });
     expect(alerts.find((a) => valueOf(a, 'sourceKey') === room(1))?.id).toBe(raised!.id);
+  });
+
+  it("places each fact in its entity's area as it is now, a move included", async () => {
+    const area = (value: string) => ({ type: 'Property', value });
+    const moved = { id: room(3), type: 'Room', areaServed: area('binjiang') };
+    await h.store.entities.create({ id: room(4), type: 'Room', areaServed: area('xihu') });
+    await h.store.entities.create(moved);
+    const hotInXihu: Rule = {
+      ...HOT,
+      id: 'hot-xihu',
+      select: { entityType: 'Room', area: 'xihu' },
+    };
+    const engine = await h.engine([hotInXihu], { workerScript: SCRIPT });
+    expect(engine.thread).toBe('worker');
+    const hot = async (from: number, to: number) => {
+      for (let t = from; t <= to; t += 10) {
+        h.now = s(t);
+        for (const n of [3, 4]) await h.observe(room(n), s(t), { temperature: 35 });
+      }
+    };
+    await hot(0, 70);
+    expect((await h.alertList()).map((a) => valueOf(a, 'sourceKey'))).toEqual([room(4)]);
+    // Room 3 moves to Xihu (a change through the API): its next facts are Xihu's.
+    const now = { ...moved, areaServed: area('xihu') };
+    await h.store.entities.write([{ id: room(3), mutate: () => now }]);
+    await h.bus.publish([
+      {
+        topic: Topics.entityChanged,
+        key: room(3),
+        time: s(75),
+        payload: { id: room(3), type: 'Room', kind: 'updated', entity: now, previous: moved },
+      },
+    ]);
+    await hot(80, 150);
+    const alerts = await h.alertList();
+    expect(alerts.map((a) => valueOf(a, 'sourceKey')).sort()).toEqual([room(3), room(4)]);
+    expect(
+      valueOf(
+        alerts.find((a) => valueOf(a, 'sourceKey') === room(3)),
+        'areaServed',
+      ),
+    ).toBe('xihu');
   });
 });
