@@ -2,19 +2,46 @@ import { CityError } from '../../core/index.js';
 import type { Evaluator, Fact } from './engine/evaluator.js';
 import { groupEvaluator, type SingleKeyEvaluator } from './engine/group-evaluator.js';
 import { KeyedEngine, type EngineOutput, type EngineTiming } from './engine/keyed-engine.js';
+import { aggregateFamilyEvaluator, aggregationOf } from './kinds/aggregate.js';
 import { evaluatorFor } from './kinds/index.js';
 import { KEY_OF, keyingOf } from './rule-groups.js';
-import type { Rule } from './rule-schema.js';
+import type { AggregateRule, Rule } from './rule-schema.js';
 
-/** One rule's evaluator, or the group's (its signals name their rule as `member`). */
+/**
+ * One rule's evaluator, or the group's (its signals name their rule as `member`). The group's
+ * aggregate rules of one aggregation share their windows (see aggregateFamilyEvaluator).
+ */
 function evaluatorOf(rules: readonly Rule[]): Evaluator<unknown> {
   if (rules.length === 1) return evaluatorFor(rules[0]!);
   const keying = keyingOf(rules[0]!);
   if (keying === undefined)
     throw new CityError('InternalError', `a ${rules[0]!.kind} rule is evaluated alone`);
-  const members = rules.map((r) => evaluatorFor(r) as SingleKeyEvaluator);
-  const areas = rules.map((r) => ('select' in r ? r.select.area : undefined));
-  return groupEvaluator(members, KEY_OF[keying], areas);
+  const units: number[][] = [];
+  const families = new Map<string, number[]>();
+  rules.forEach((rule, i) => {
+    const aggregation = rule.kind === 'aggregate' ? aggregationOf(rule) : undefined;
+    const family = aggregation === undefined ? undefined : families.get(aggregation);
+    if (family) {
+      family.push(i);
+      return;
+    }
+    const unit = [i];
+    units.push(unit);
+    if (aggregation !== undefined) families.set(aggregation, unit);
+  });
+  const members = units.map((unit) => {
+    const first = rules[unit[0]!]!;
+    return (
+      first.kind === 'aggregate' && unit.length > 1
+        ? aggregateFamilyEvaluator(unit.map((i) => rules[i] as AggregateRule))
+        : evaluatorFor(first)
+    ) as SingleKeyEvaluator;
+  });
+  const areas = units.map(([i]) => {
+    const rule = rules[i!]!;
+    return 'select' in rule ? rule.select.area : undefined;
+  });
+  return groupEvaluator(members, KEY_OF[keying], areas, units);
 }
 
 /** The identity of a fact as the history holds it: one per entity and event time. */

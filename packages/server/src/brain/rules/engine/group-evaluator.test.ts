@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluatorFor } from '../kinds/index.js';
 import { expectIncrementalAsBatch, ids, timedFacts } from '../kinds/testing/engine-check.js';
-import type { Rule } from '../rule-schema.js';
-import type { Fact } from './evaluator.js';
+import { aggregateFamilyEvaluator } from '../kinds/aggregate.js';
+import type { AggregateRule, Rule } from '../rule-schema.js';
+import type { Fact, Signal } from './evaluator.js';
 import { groupEvaluator, type SingleKeyEvaluator } from './group-evaluator.js';
 import { evaluateBatch } from './keyed-engine.js';
 
@@ -103,6 +104,51 @@ describe('a group of rules over the same keys', () => {
           3000,
         ),
       ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('evaluates the levels of one aggregation over shared windows, each as it would alone', () => {
+    const level = (id: string, value: number, clear?: number): AggregateRule => ({
+      ...common,
+      id,
+      kind: 'aggregate',
+      select: thing(),
+      attribute: 'w',
+      function: 'max',
+      window: { type: 'sliding', sizeSeconds: 4, slideSeconds: 2 },
+      operator: '>',
+      value,
+      ...(clear !== undefined && { clear: { operator: '<', value: clear, forSeconds: 2 } }),
+    });
+    // Two levels of one aggregation (a warning, an alarm that clears slowly), another alone.
+    const rules = [level('warn', 4), level('other', 5), level('alarm', 7, 3)];
+    rules[1] = { ...rules[1]!, function: 'avg' };
+    const evaluator = () =>
+      groupEvaluator(
+        [
+          aggregateFamilyEvaluator([rules[0]!, rules[2]!]),
+          evaluatorFor(rules[1]!),
+        ] as SingleKeyEvaluator[],
+        byEntity,
+        undefined,
+        [[0, 2], [1]],
+      );
+    /** A signal as a reader sees it: what, when, which rule, its value and evidence. */
+    const full = (signals: readonly Signal[]) =>
+      signals
+        .map((x) => JSON.stringify([x.key, x.at, x.kind, x.member, x.value, x.evidence, x.detail]))
+        .sort();
+    fc.assert(
+      fc.property(FACTS, (timed) => {
+        const facts = timed.map((x) => x.fact);
+        const end = (facts.at(-1)?.t ?? 0) + 60_000;
+        const alone = rules.flatMap((r, i) =>
+          evaluateBatch(evaluatorFor(r), facts, end).map((x) => ({ ...x, member: i })),
+        );
+        expect(full(evaluateBatch(evaluator(), facts, end))).toEqual(full(alone));
+        expectIncrementalAsBatch(evaluator, timed, 3000);
+      }),
       { numRuns: 200 },
     );
   });

@@ -45,19 +45,26 @@ function membersByArea(
  * Each member sees what it would alone (its own facts, time advanced at least as finely, which
  * evaluators must not notice), and its signals carry its index as `member`.
  * `keyOf` is the members' shared keying (the entity, the area, …): every member that reads a
- * fact must feed it to that key.
+ * fact must feed it to that key. A member may evaluate several of the group's rules at once
+ * (`rulesOf`: the rules of each member, by index in the group; its signals then name theirs by
+ * its own `member`); by default member i is rule i.
  */
 export function groupEvaluator(
   members: readonly SingleKeyEvaluator[],
   keyOf: (fact: Fact) => string | undefined,
   /** The area each member selects (undefined: every area); a member reads no other area. */
   areas?: readonly (string | undefined)[],
+  rulesOf?: readonly (readonly number[])[],
 ): Evaluator<GroupState> & { keyOf(fact: Fact): string | undefined } {
   const n = members.length;
   const candidates = membersByArea(n, areas);
-  /** Marks the signals from `from` on as the member's. */
-  const tag = (out: Signal[], from: number, member: number) => {
-    for (let j = from; j < out.length; j++) out[j]!.member = member;
+  /** Marks the signals from `from` on as the rules' of member i. */
+  const tag = (out: Signal[], from: number, i: number) => {
+    const rules = rulesOf?.[i];
+    for (let j = from; j < out.length; j++) {
+      const signal = out[j]!;
+      signal.member = !rules ? i : rules.length === 1 ? rules[0]! : rules[signal.member!]!;
+    }
   };
   const groupKeyOf = (fact: Fact): string | undefined => {
     const key = keyOf(fact);
