@@ -299,37 +299,34 @@ async function main() {
     exits.push({ server: 'rules', pid: server.pid, ...stopped });
 
     // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile): the main
-    // thread (0) and the rules' worker.
+    // thread (0), and the workers when no inspector profiled them (see profileWorkers).
     const serverProfiles = [];
     if (opts.cpuProfDir) {
+      const measured = main.atMeasure && main.atEnd;
+      const summary = (thread, profile) => ({
+        thread,
+        ...summarizeCpuProfile(profile, {
+          top: 30,
+          fromUs: main.atMeasure.monoUs,
+          toUs: main.atEnd.monoUs,
+        }),
+      });
       const files = readdirSync(opts.cpuProfDir)
         .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${server.pid}.`))
-        .sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
-      if (files.length > 0 && main.atMeasure && main.atEnd)
-        for (const file of files)
-          serverProfiles.push({
-            thread: Number(file.split('.')[4]) === 0 ? 'main' : `worker ${file.split('.')[4]}`,
-            ...summarizeCpuProfile(join(opts.cpuProfDir, file), {
-              top: 30,
-              fromUs: main.atMeasure.monoUs,
-              toUs: main.atEnd.monoUs,
-            }),
-          });
+        .map((f) => ({ f, thread: Number(f.split('.')[4]) }))
+        .sort((a, b) => a.thread - b.thread);
+      if (files.length > 0 && measured)
+        for (const { f, thread } of files)
+          serverProfiles.push(
+            summary(thread === 0 ? 'main' : `worker ${thread}`, join(opts.cpuProfDir, f)),
+          );
       else console.log('bench:rules: no server .cpuprofile was written');
       (workerProfiles ?? []).forEach((profile, i) => {
         writeFileSync(
           join(opts.cpuProfDir, `worker-${server.pid}-${i + 1}.cpuprofile`),
           JSON.stringify(profile),
         );
-        if (main.atMeasure && main.atEnd)
-          serverProfiles.push({
-            thread: `worker ${i + 1}`,
-            ...summarizeCpuProfile(profile, {
-              top: 30,
-              fromUs: main.atMeasure.monoUs,
-              toUs: main.atEnd.monoUs,
-            }),
-          });
+        if (measured) serverProfiles.push(summary(`worker ${i + 1}`, profile));
       });
     }
 

@@ -203,17 +203,22 @@ export class RuleEngine {
 
   /** Runs in the rules' thread: rules evaluated as one (see groupRules), or alone. */
   get groups(): number {
-    return new Set(this.runs.values()).size;
+    return this.handles.size;
   }
 
   /** Runs whose state is being rebuilt from the history (their live facts held back). */
   get rebuilding(): number {
-    return [...new Set(this.runs.values())].filter((r) => !r.live).length;
+    return [...this.handles].filter((r) => !r.live).length;
   }
 
   /** The active rules this node evaluates. */
   get rules(): Rule[] {
-    return [...new Set(this.runs.values())].flatMap((r) => r.rules);
+    return [...this.handles].flatMap((r) => r.rules);
+  }
+
+  /** The runs, each once (`runs` holds a run under each of its rules). */
+  private get handles(): Set<RunHandle> {
+    return new Set(this.runs.values());
   }
 
   /** The engines' counters, summed over the runs this node holds (as of their last answer). */
@@ -343,7 +348,7 @@ export class RuleEngine {
     const heldIds = new Set(held.map((r) => r.id));
     const next = new Map<string, RunHandle>();
     const kept: RunHandle[] = [];
-    for (const run of new Set(this.runs.values())) {
+    for (const run of this.handles) {
       const same = run.rules.every(
         (r) => heldIds.has(r.id) && run.json.get(r.id) === JSON.stringify(this.active.get(r.id)),
       );
@@ -402,7 +407,7 @@ export class RuleEngine {
   /** Regroups once the rules stay unchanged for a while, if some group is in several runs. */
   private scheduleRegroup(): void {
     clearTimeout(this.regroupTimer);
-    if (this.stopped || fragmented(new Set(this.runs.values())).size === 0) return;
+    if (this.stopped || fragmented(this.handles).size === 0) return;
     this.regroupTimer = setTimeout(
       () => void this.update(async () => this.syncRuns(true)),
       this.options.regroupAfterMs ?? REGROUP_AFTER_MS,

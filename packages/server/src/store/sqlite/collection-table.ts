@@ -8,7 +8,7 @@ export class CollectionTable<T> implements DocumentCollection<T> {
   private readonly selectAll: Statement<[string], { id: string; doc: string }>;
   private readonly remove: Statement<[string, string]>;
   private readonly insertNew: Statement<[string, string, string]>;
-  private readonly swap: Statement<[string, string, string, string, string]>;
+  private readonly swap: Statement<[{ doc: string; name: string; id: string; expected: string }]>;
 
   constructor(
     db: Database,
@@ -25,7 +25,8 @@ export class CollectionTable<T> implements DocumentCollection<T> {
     // read gives back unchanged: no 50 kB incident parsed twice per alert), then as JSON values
     // (json() normalises other spacing).
     this.swap = db.prepare(
-      'UPDATE collections SET doc = ? WHERE name = ? AND id = ? AND (doc = ? OR json(doc) = json(?))',
+      'UPDATE collections SET doc = @doc WHERE name = @name AND id = @id ' +
+        'AND (doc = @expected OR json(doc) = json(@expected))',
     );
   }
 
@@ -51,9 +52,7 @@ export class CollectionTable<T> implements DocumentCollection<T> {
     const run =
       expected === undefined
         ? this.insertNew.run(this.name, id, json)
-        : this.swap.run(json, this.name, id, ...twice(JSON.stringify(expected)));
+        : this.swap.run({ doc: json, name: this.name, id, expected: JSON.stringify(expected) });
     return run.changes > 0;
   }
 }
-
-const twice = (text: string): [string, string] => [text, text];
