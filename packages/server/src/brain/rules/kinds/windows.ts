@@ -9,24 +9,25 @@ export type WindowedAggregate = Pick<
   'attribute' | 'function' | 'percentile' | 'window'
 >;
 
-/** One open window's running aggregate. */
-interface Bucket {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-}
+/** Numbers per pane in `Windows.panes`: its start, then count, sum, min and max of its facts. */
+const PANE = 5;
 
 /**
- * The windows of one key. Memory: 5 numbers per open window (its start and the bucket), at most
- * ceil(size / slide) open windows; for `percentile` also 2 numbers per fact still in an open
- * window, kept once however many windows overlap; and MAX_EVIDENCE references to recent facts.
+ * The windows of one key, kept as panes: stretches of gcd(size, slide) ms that every window
+ * either holds whole or not at all, so a fact updates the one pane holding it however many
+ * windows overlap it, and a window's value is made of its panes when it closes. Memory: 5
+ * numbers per pane holding facts, at most size / gcd(size, slide) + 1 of them; for `percentile`
+ * also 2 numbers per fact still in an open window, kept once however many windows overlap;
+ * and MAX_EVIDENCE references to recent facts.
  */
 export interface Windows {
   /** The end of the next window to close; undefined before the key's first fact. */
   nextEnd?: number;
-  /** Open windows that hold facts, by start, in increasing order. */
-  open: Map<number, Bucket>;
+  /**
+   * The panes that hold facts of open windows, by start, in increasing order, flat (see PANE):
+   * one array of numbers, cheap to copy when the engine settles a key.
+   */
+  panes: number[];
   /**
    * Times and values of the facts in open windows (percentile only), in arrival order: a late
    * fact is appended, not inserted (a city-wide window may hold a million values).
@@ -47,6 +48,28 @@ export interface ClosedWindow {
 }
 
 const ms = (seconds: number) => Math.max(1, Math.round(seconds * 1000));
+
+/** Count, sum, min and max of a window's facts. */
+interface Aggregate {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The index of the pane starting at `start`, or else of the last one before it (-PANE: none). */
+function paneIndex(panes: readonly number[], start: number): number {
+  let lo = 0;
+  let hi = panes.length / PANE;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (panes[mid * PANE]! <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return (lo - 1) * PANE;
+}
 
 /** The index after the last fact at or before `t` (facts in event-time order). */
 function upperFact(facts: readonly Fact[], t: number): number {
@@ -73,6 +96,8 @@ export function windowAggregator(spec: WindowedAggregate) {
     spec.window.type === 'tumbling'
       ? size
       : ms(spec.window.slideSeconds ?? spec.window.sizeSeconds);
+  // Every window boundary falls on a pane boundary.
+  const pane = gcd(size, slide);
   const fn = spec.function;
   const attr = spec.attribute;
   if (fn !== 'count' && attr === undefined)
@@ -105,17 +130,18 @@ export function windowAggregator(spec: WindowedAggregate) {
     return sorted[rank - 1];
   };
 
-  const valueOfBucket = (w: Windows, b: Bucket | undefined, start: number) => {
-    if (fn === 'count') return b?.count ?? 0;
-    if (fn === 'sum') return b?.sum ?? 0;
-    if (!b) return undefined;
+  /** The value of a window from its count, sum, min and max (count 0: no fact in it). */
+  const valueOfWindow = (w: Windows, agg: Aggregate, start: number) => {
+    if (fn === 'count') return agg.count;
+    if (fn === 'sum') return agg.sum;
+    if (agg.count === 0) return undefined;
     switch (fn) {
       case 'avg':
-        return b.sum / b.count;
+        return agg.sum / agg.count;
       case 'min':
-        return b.min;
+        return agg.min;
       case 'max':
-        return b.max;
+        return agg.max;
       case 'percentile':
         return percentileOf(w, start);
     }
@@ -129,9 +155,23 @@ export function windowAggregator(spec: WindowedAggregate) {
   });
 
   /** The end of the first open window that holds facts. */
-  const nextDataEnd = (w: Windows): number | undefined => {
-    const first = w.open.keys().next();
-    return first.done ? undefined : first.value + size;
+  const nextDataEnd = (w: Windows): number | undefined =>
+    w.panes.length === 0 ? undefined : Math.max(firstEndAfter(w.panes[0]!), w.nextEnd ?? -Infinity);
+
+  /** Adds a value to the pane starting at `start`, made (in its place) if it holds nothing yet. */
+  const addToPane = (panes: number[], start: number, v: number) => {
+    let at = panes.length - PANE;
+    // In order, a fact goes to the last pane or one after it; a late one is looked for.
+    if (at >= 0 && panes[at]! > start) at = paneIndex(panes, start);
+    if (at < 0 || panes[at] !== start) {
+      at += at < 0 || panes[at]! < start ? PANE : 0;
+      panes.splice(at, 0, start, 1, v, v, v);
+      return;
+    }
+    panes[at + 1]!++;
+    panes[at + 2]! += v;
+    if (v < panes[at + 3]!) panes[at + 3] = v;
+    if (v > panes[at + 4]!) panes[at + 4] = v;
   };
 
   return {
@@ -140,17 +180,17 @@ export function windowAggregator(spec: WindowedAggregate) {
     accepts: (fact: Fact) => valueOf(fact) !== undefined,
     create: (): Windows => ({
       nextEnd: undefined,
-      open: new Map(),
+      panes: [],
       times: [],
       values: [],
       recent: [],
     }),
     clone: (w: Windows): Windows => ({
-      ...w,
-      open: new Map([...w.open].map(([start, b]) => [start, { ...b }])),
-      times: [...w.times],
-      values: [...w.values],
-      recent: [...w.recent],
+      nextEnd: w.nextEnd,
+      panes: w.panes.slice(),
+      times: w.times.slice(),
+      values: w.values.slice(),
+      recent: w.recent.slice(),
     }),
     /**
      * True when every window holding the fact is still open: adding it then gives what adding
@@ -166,48 +206,48 @@ export function windowAggregator(spec: WindowedAggregate) {
       const v = valueOf(fact)!;
       const t = fact.t;
       w.nextEnd ??= firstEndAfter(t);
-      let inAny = false;
-      let created = false;
-      for (let start = (Math.floor((t - size) / slide) + 1) * slide; start <= t; start += slide) {
-        inAny = true;
-        const b = w.open.get(start);
-        if (!b) {
-          w.open.set(start, { count: 1, sum: v, min: v, max: v });
-          created = true;
-        } else {
-          b.count++;
-          b.sum += v;
-          b.min = Math.min(b.min, v);
-          b.max = Math.max(b.max, v);
+      // In a window when one starts within `size` before it (a slide longer than the size
+      // leaves gaps between windows).
+      const inAny = t - Math.floor(t / slide) * slide < size;
+      if (inAny) {
+        addToPane(w.panes, Math.floor(t / pane) * pane, v);
+        if (fn === 'percentile') {
+          w.times.push(t);
+          w.values.push(v);
         }
       }
-      const late = w.recent.length > 0 && w.recent.at(-1)!.t > t;
-      // The open windows stay in order of their start (a late fact may open an earlier one).
-      if (late && created) w.open = new Map([...w.open].sort((a, b) => a[0] - b[0]));
-      if (inAny && fn === 'percentile') {
-        w.times.push(t);
-        w.values.push(v);
-      }
-      if (late) w.recent.splice(upperFact(w.recent, t), 0, fact);
-      else w.recent.push(fact);
-      if (w.recent.length > MAX_EVIDENCE) w.recent.shift();
+      const recent = w.recent;
+      if (recent.length > 0 && recent[recent.length - 1]!.t > t)
+        recent.splice(upperFact(recent, t), 0, fact);
+      else recent.push(fact);
+      if (recent.length > MAX_EVIDENCE) recent.shift();
     },
     /** Closes the window ending at `nextEnd` (defined) and answers it. */
     closeNext(w: Windows): ClosedWindow {
       const end = w.nextEnd!;
       const start = end - size;
-      const bucket = w.open.get(start);
-      w.open.delete(start);
+      const panes = w.panes;
+      const agg: Aggregate = { count: 0, sum: 0, min: Infinity, max: -Infinity };
+      // The panes before `start` went with earlier windows: the window's are the first ones.
+      for (let i = 0; i < panes.length && panes[i]! < end; i += PANE) {
+        agg.count += panes[i + 1]!;
+        agg.sum += panes[i + 2]!;
+        if (panes[i + 3]! < agg.min) agg.min = panes[i + 3]!;
+        if (panes[i + 4]! > agg.max) agg.max = panes[i + 4]!;
+      }
       const closed: ClosedWindow = {
         start,
         end,
-        count: bucket?.count ?? 0,
-        value: valueOfBucket(w, bucket, start),
-        evidence: bucket ? w.recent.filter((f) => f.t >= start).map(evidenceOf) : [],
+        count: agg.count,
+        value: valueOfWindow(w, agg, start),
+        evidence: agg.count > 0 ? w.recent.filter((f) => f.t >= start).map(evidenceOf) : [],
       };
       w.nextEnd = end + slide;
-      // The facts of no open window any more go (in place: the arrays are in arrival order).
+      // What no open window holds any more goes (the arrays are in arrival order, kept so).
       const from = w.nextEnd - size;
+      let gone = 0;
+      while (gone < panes.length && panes[gone]! < from) gone += PANE;
+      if (gone > 0) panes.splice(0, gone);
       let kept = 0;
       for (let i = 0; i < w.times.length; i++)
         if (w.times[i]! >= from) {
@@ -227,6 +267,6 @@ export function windowAggregator(spec: WindowedAggregate) {
       if (w.nextEnd !== undefined && limit > w.nextEnd) w.nextEnd = limit;
     },
     /** Roughly how many values the windows hold. */
-    size: (w: Windows) => 5 * w.open.size + 2 * w.times.length + w.recent.length + 1,
+    size: (w: Windows) => w.panes.length + 2 * w.times.length + w.recent.length + 1,
   };
 }
