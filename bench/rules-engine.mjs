@@ -4,7 +4,7 @@
 // store: what the engine costs per fact, and its memory, each rule alone and grouped as the
 // server groups them (brain/rules/rule-groups.ts). Writes bench/results/rules-engine-*.json.
 //
-//   node bench/rules-engine.mjs [--rules 1000] [--rate 20000] [--seconds 10]
+//   node bench/rules-engine.mjs [--rules 1000] [--rate 20000] [--seconds 10] [--grouped-only]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ const { values: v } = parseArgs({
     rate: { type: 'string', default: '20000' },
     seconds: { type: 'string', default: '10' },
     devices: { type: 'string', default: '2000' },
+    'grouped-only': { type: 'boolean', default: false },
   },
 });
 const R = Number(v.rules);
@@ -127,7 +128,7 @@ const result = {
   finishedAt: '',
   machine: machineInfo(),
   parameters: { rules: R, rate: RATE, seconds: SECONDS, devices: D },
-  modes: [run(false), run(true)],
+  modes: v['grouped-only'] ? [run(true)] : [run(false), run(true)],
 };
 result.finishedAt = new Date().toISOString();
 console.log(
