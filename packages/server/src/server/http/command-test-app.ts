@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { openCommandFixture, type CommandFixture } from '../../brain/command/test-fixture.js';
+import { expect } from 'vitest';
+import {
+  MATRIX,
+  openCommandFixture,
+  pm25Raise,
+  sensor,
+  T0,
+  type CommandFixture,
+} from '../../brain/command/test-fixture.js';
 import type { Bus } from '../../bus/index.js';
 import { OPEN_ACCESS, type AccessGuard } from '../../ngsi-ld/index.js';
 import { Auditor, AuditSigningKey, OPERATOR, type Principal } from '../../sharing/index.js';
@@ -122,6 +130,20 @@ export async function startCommandTestApp(): Promise<CommandTestApp> {
       await fixture.close();
     },
   };
+}
+
+/** Puts the fixture's responsibility matrix through the routes, as the operator. */
+export async function putMatrix(t: CommandTestApp): Promise<void> {
+  for (const row of MATRIX) {
+    const res = await t.call('operator', 'PUT', `/api/v1/responsibility/${row.id}`, row);
+    expect(res.statusCode).toBe(204);
+  }
+}
+
+/** Raises a PM2.5 alert from sensor `local` in Xihu at `at`: its id and its incident's. */
+export async function raiseInXihu(t: CommandTestApp, local = 'a1', at = T0) {
+  const alert = await t.command.alerts.raise(pm25Raise(sensor(local), at));
+  return { alertId: alert.id, incidentId: (alert.incident as { object: string }).object };
 }
 
 /** The URL path of an id. */

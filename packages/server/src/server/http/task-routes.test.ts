@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MATRIX, pm25Raise, sensor, T0 } from '../../brain/command/test-fixture.js';
-import { enc, startCommandTestApp, type CommandTestApp } from './command-test-app.js';
+import { T0 } from '../../brain/command/test-fixture.js';
+import {
+  enc,
+  putMatrix,
+  raiseInXihu,
+  startCommandTestApp,
+  type CommandTestApp,
+} from './command-test-app.js';
 
 let t: CommandTestApp;
 const HOUR = 3_600_000;
@@ -14,120 +20,10 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-async function putMatrix() {
-  for (const row of MATRIX) {
-    const res = await t.call('operator', 'PUT', `/api/v1/responsibility/${row.id}`, row);
-    expect(res.statusCode).toBe(204);
-  }
-}
-
-async function raiseInXihu(local = 'a1', at = T0) {
-  const alert = await t.command.alerts.raise(pm25Raise(sensor(local), at));
-  return { alertId: alert.id, incidentId: (alert.incident as { object: string }).object };
-}
-
-describe('responsibility routes', () => {
-  it('lets the operator configure the matrix that routes new alerts', async () => {
-    await putMatrix();
-    const refused = await t.call('env-xihu', 'PUT', '/api/v1/responsibility/x', {
-      ...MATRIX[0],
-      id: 'x',
-    });
-    expect(refused.statusCode).toBe(403);
-    const invalid = await t.call('operator', 'PUT', '/api/v1/responsibility/y', {
-      id: 'y',
-      category: 'a',
-      area: '*',
-      chain: [],
-    });
-    expect(invalid.statusCode).toBe(400);
-    expect((await t.call('env-xihu', 'GET', '/api/v1/responsibility')).json()).toHaveLength(2);
-    const route = await t.call(
-      'operator',
-      'GET',
-      '/api/v1/responsibility/route?category=environment&area=xihu',
-    );
-    expect(route.json().id).toBe('env-xihu');
-    const fallback = await t.call(
-      'operator',
-      'GET',
-      '/api/v1/responsibility/route?category=environment&area=binjiang',
-    );
-    expect(fallback.json().id).toBe('env-any');
-
-    const { alertId } = await raiseInXihu();
-    const alert = (await t.call('operator', 'GET', `/api/v1/alerts/${enc(alertId)}`)).json();
-    expect(alert).toMatchObject({
-      responsibleOrganisation: 'env-xihu',
-      responsibility: 'env-xihu',
-    });
-
-    expect((await t.call('operator', 'DELETE', '/api/v1/responsibility/env-xihu')).statusCode).toBe(
-      204,
-    );
-    expect((await t.call('operator', 'GET', '/api/v1/responsibility/env-xihu')).statusCode).toBe(
-      404,
-    );
-  });
-});
-
-describe('incident routes', () => {
-  it('lists, changes and merges incidents for their commander only', async () => {
-    await putMatrix();
-    const first = await raiseInXihu('a1', T0);
-    const second = await raiseInXihu('a2', T0 + 2 * HOUR);
-    expect(first.incidentId).not.toBe(second.incidentId);
-
-    const list = await t.call('env-xihu', 'GET', '/api/v1/incidents?status=open');
-    expect(list.headers['x-total-count']).toBe('2');
-    expect((await t.call('police', 'GET', '/api/v1/incidents')).json()).toEqual([]);
-    expect(
-      (await t.call('police', 'GET', `/api/v1/incidents/${enc(first.incidentId)}`)).statusCode,
-    ).toBe(404);
-
-    const merged = await t.call(
-      'env-xihu',
-      'POST',
-      `/api/v1/incidents/${enc(first.incidentId)}/alerts`,
-      {
-        alerts: [second.alertId],
-      },
-    );
-    expect(merged.statusCode).toBe(200);
-    expect(merged.json().alerts).toEqual([first.alertId, second.alertId]);
-
-    const illegal = await t.call(
-      'env-xihu',
-      'PATCH',
-      `/api/v1/incidents/${enc(first.incidentId)}`,
-      { status: 'closed' },
-    );
-    expect(illegal.statusCode).toBe(400);
-    expect(illegal.json().detail).toMatch(/can go to resolved, not closed/);
-    const resolved = await t.call(
-      'env-xihu',
-      'PATCH',
-      `/api/v1/incidents/${enc(first.incidentId)}`,
-      {
-        status: 'resolved',
-        note: 'air cleared',
-      },
-    );
-    expect(resolved.json()).toMatchObject({ status: 'resolved' });
-    await t.settle();
-    const topics = t.events.filter((e) => e.key === first.incidentId).map((e) => e.topic);
-    expect(topics[0]).toBe('incident.created');
-    expect(topics).toContain('incident.updated');
-    expect(t.events.find((e) => e.key === first.incidentId)?.payload).toMatchObject({
-      responsibleOrganisation: 'env-xihu',
-    });
-  });
-});
-
 describe('task routes', () => {
   async function dispatch(due = T0 + 2 * HOUR) {
-    await putMatrix();
-    const { incidentId } = await raiseInXihu();
+    await putMatrix(t);
+    const { incidentId } = await raiseInXihu(t);
     const res = await t.call('env-xihu', 'POST', '/api/v1/tasks', {
       title: 'Find the smoke',
       description: 'Walk the hill',
@@ -141,7 +37,7 @@ describe('task routes', () => {
   }
 
   it('refuses a misspelt field with a 400 naming it, instead of dropping it', async () => {
-    await putMatrix();
+    await putMatrix(t);
     const res = await t.call('env-xihu', 'POST', '/api/v1/tasks', {
       title: 'Find the smoke',
       priority: 'high',
