@@ -38,7 +38,7 @@ async function cityExtent(
   return box;
 }
 
-/** `/api/v1/city`: what the cockpit reads beside NGSI-LD (alerts: command-routes.ts). */
+/** `/api/v1/city`: what the cockpit reads beside NGSI-LD (alerts: alert-routes.ts). */
 export function installCockpitRoutes(app: FastifyInstance, options: CockpitRoutesOptions): void {
   const tags = ['Cockpit'];
   app.get(
