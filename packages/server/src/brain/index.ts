@@ -3,12 +3,8 @@ export { RuleEngine, type AlertSink, type RuleEngineOptions } from './rules/rule
 export { alertSink, describeSignal } from './rules/alert-sink.js';
 export { RULE_CHANGED, RuleStore, checkRule, type StoredRule } from './rules/rule-store.js';
 export { ruleProblems, isRule, RULE_KINDS, type RuleProblem } from './rules/rule-validation.js';
-export {
-  evaluateBatch,
-  KeyedEngine,
-  type EngineOutput,
-  type EngineStats,
-} from './rules/engine/keyed-engine.js';
+export { KeyedEngine, type EngineOutput, type EngineStats } from './rules/engine/keyed-engine.js';
+export { evaluateBatch } from './rules/engine/evaluate-batch.js';
 export type { Evaluator, Evidence, Fact, Signal } from './rules/engine/evaluator.js';
 export { evaluatorFor } from './rules/kinds/index.js';
 export * from './alerts/index.js';

@@ -1,7 +1,7 @@
 import { CityError } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { Fact, Signal } from './engine/evaluator.js';
-import { evaluateBatch } from './engine/keyed-engine.js';
+import { evaluateBatch } from './engine/evaluate-batch.js';
 import { evaluatorFor } from './kinds/index.js';
 import { historyReadsOf, readHistory, warmupMs } from './rule-history.js';
 import type { Rule } from './rule-schema.js';

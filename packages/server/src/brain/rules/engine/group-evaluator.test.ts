@@ -6,7 +6,7 @@ import { aggregateFamilyEvaluator } from '../kinds/aggregate.js';
 import type { AggregateRule, Rule } from '../rule-schema.js';
 import type { Fact, Signal } from './evaluator.js';
 import { groupEvaluator, type SingleKeyEvaluator } from './group-evaluator.js';
-import { evaluateBatch } from './keyed-engine.js';
+import { evaluateBatch } from './evaluate-batch.js';
 
 const common = { name: 'r', severity: 'high', category: 'c' } as const;
 const thing = (area?: string) => ({ entityType: 'Thing', ...(area && { area }) });

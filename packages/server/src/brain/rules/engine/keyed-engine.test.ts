@@ -4,7 +4,8 @@ import { thresholdEvaluator } from '../kinds/threshold.js';
 import type { ThresholdRule } from '../rule-schema.js';
 import { ids, runIncremental, runTimed, standing } from '../kinds/testing/engine-check.js';
 import type { Fact } from './evaluator.js';
-import { evaluateBatch, KeyedEngine, type EngineOutput } from './keyed-engine.js';
+import { evaluateBatch } from './evaluate-batch.js';
+import { KeyedEngine, type EngineOutput } from './keyed-engine.js';
 
 const RULE: ThresholdRule = {
   id: 'hot',

@@ -1,4 +1,6 @@
+import { justBefore } from './evaluate-batch.js';
 import { byTime, signalId, type Evaluator, type Fact, type Signal } from './evaluator.js';
+import { upperBound, upperTime } from './fact-search.js';
 
 /** How far a key's watermark moves before its past is settled again, ms. */
 const SETTLE_STEP_MS = 1000;
@@ -15,9 +17,21 @@ export type EngineOutput =
   | { type: 'revise'; signal: Signal; previous: Signal };
 
 interface KeyState<S> {
-  /** The state after every fact up to the watermark (final: no fact can come before it). */
+  /** The state after every fact up to `settledAt`, time advanced to it (final). */
   settled: S;
   settledAt: number;
+  /**
+   * The key's watermark: facts at or before it are ignored. The settled state may lag it (it
+   * moves in steps, see `checkpoint`); the pending facts between them are final already.
+   */
+  lateBefore: number;
+  /**
+   * A copy of `live` taken between two facts, when it held every fact up to `at` and no later
+   * one: it becomes the settled state once the watermark passes `at`, instead of the pending
+   * facts being applied to the settled state a second time. Dropped when a fact older than
+   * `at` reaches `live` (a replay, an absorbed late fact).
+   */
+  checkpoint?: { at: number; state: S };
   /** The state after every fact so far, and time advanced to `liveAt`. */
   live: S;
   liveAt: number;
@@ -143,7 +157,7 @@ export class KeyedEngine<S> {
 
   private ingestKey(key: string, fact: Fact, out: EngineOutput[]): void {
     const state = this.stateOf(key);
-    if (fact.t <= state.settledAt) {
+    if (fact.t <= state.lateBefore) {
       this.stats.tooLate++;
       return;
     }
@@ -161,7 +175,7 @@ export class KeyedEngine<S> {
       state.arrivedAt = this.timing.clock();
       // Settled in steps: each fact re-applied at most once per step, not at every fact.
       const watermark = state.newest - this.timing.latenessMs;
-      if (watermark >= state.settledAt + SETTLE_STEP_MS)
+      if (watermark >= state.lateBefore + SETTLE_STEP_MS)
         this.advanceKey(state, key, watermark, out);
     }
   }
@@ -208,7 +222,7 @@ export class KeyedEngine<S> {
     watermark: number,
     out: EngineOutput[],
   ): void {
-    if (!(watermark > state.settledAt)) return;
+    if (!(watermark > state.lateBefore)) return;
     if (state.dirty) this.replay(state, key, out);
     if (watermark > state.liveAt) {
       const signals = this.scratch;
@@ -234,6 +248,8 @@ export class KeyedEngine<S> {
       state = {
         settled,
         settledAt: this.watermark,
+        lateBefore: this.watermark,
+        checkpoint: undefined,
         live: this.evaluator.clone(settled),
         liveAt: this.watermark,
         last: undefined,
@@ -255,6 +271,14 @@ export class KeyedEngine<S> {
       this.evaluator.advance(state.live, justBefore(fact), key, signals);
       state.liveAt = justBefore(fact);
     }
+    // Between two facts of different times, `live` holds exactly the facts up to `liveAt`.
+    if (
+      this.timing &&
+      state.checkpoint === undefined &&
+      state.liveAt >= state.settledAt + SETTLE_STEP_MS &&
+      (!state.last || state.last.t <= state.liveAt)
+    )
+      state.checkpoint = { at: state.liveAt, state: this.evaluator.clone(state.live) };
     this.evaluator.observe(state.live, fact, key, signals);
     state.last = fact;
     state.pending.push(fact);
@@ -264,6 +288,7 @@ export class KeyedEngine<S> {
   /** A fact out of order that the state takes as it is (see Evaluator.absorbsLate). */
   private absorb(state: KeyState<S>, key: string, fact: Fact, out: EngineOutput[]): void {
     this.stats.absorbed++;
+    if (state.checkpoint && fact.t <= state.checkpoint.at) state.checkpoint = undefined;
     state.pending.splice(upperBound(state.pending, fact), 0, fact);
     const signals = this.scratch;
     this.evaluator.observe(state.live, fact, key, signals);
@@ -273,6 +298,7 @@ export class KeyedEngine<S> {
   /** Facts came out of order: the pending facts again, from the settled state, all in place. */
   private replay(state: KeyState<S>, key: string, out: EngineOutput[]): void {
     state.dirty = false;
+    state.checkpoint = undefined;
     this.stats.replays++;
     const ev = this.evaluator;
     const live = ev.clone(state.settled);
@@ -314,19 +340,34 @@ export class KeyedEngine<S> {
     signals.length = 0;
   }
 
-  /** Moves the settled state up to the watermark; what is before it is final. */
+  /**
+   * The watermark moved: what is before it is final. The settled state moves up to the key's
+   * checkpoint if the watermark passed it (the facts up to it leave the pending ones), or else
+   * to the watermark by applying the pending facts before it.
+   */
   private settle(state: KeyState<S>, key: string, watermark: number): void {
+    state.lateBefore = watermark;
     const ev = this.evaluator;
-    const last = state.pending.at(-1);
+    const pending = state.pending;
+    const last = pending.at(-1);
+    const checkpoint = state.checkpoint;
     if (!last || last.t <= watermark) {
       // Every pending fact is before the watermark and live has advanced to it: live is settled.
       state.settled = ev.clone(state.live);
-      if (state.pending.length > 0) state.pending.length = 0;
+      state.settledAt = watermark;
+      state.checkpoint = undefined;
+      if (pending.length > 0) pending.length = 0;
+    } else if (checkpoint) {
+      if (checkpoint.at > watermark) return;
+      state.settled = checkpoint.state;
+      state.settledAt = checkpoint.at;
+      state.checkpoint = undefined;
+      pending.splice(0, upperTime(pending, checkpoint.at));
     } else {
       const ignored = this.discard;
       let n = 0;
       let at = state.settledAt;
-      for (const f of state.pending) {
+      for (const f of pending) {
         if (f.t > watermark) break;
         if (justBefore(f) > at) {
           ev.advance(state.settled, justBefore(f), key, ignored);
@@ -337,10 +378,12 @@ export class KeyedEngine<S> {
       }
       ev.advance(state.settled, watermark, key, ignored);
       ignored.length = 0;
-      if (n > 0) state.pending.splice(0, n);
+      if (n > 0) pending.splice(0, n);
+      state.settledAt = watermark;
     }
-    state.settledAt = watermark;
-    if (state.emitted.length > 0) state.emitted = state.emitted.filter((s) => s.at > watermark);
+    // A replay starts from the settled state: what was emitted before it is not compared.
+    const base = state.settledAt;
+    if (state.emitted.length > 0) state.emitted = state.emitted.filter((s) => s.at > base);
   }
 }
 
@@ -351,49 +394,4 @@ function saysOtherwise(a: Signal, b: Signal): boolean {
     const f = b.evidence[i]!;
     return e.entityId !== f.entityId || e.observedAt !== f.observedAt || e.value !== f.value;
   });
-}
-
-/**
- * How far time is let pass before a fact is applied: to just before it (event times are whole
- * ms), so that what falls due at the fact's own time is decided with the fact (a threshold held
- * until a value at its deadline counts that value), and after it when no fact comes then.
- */
-const justBefore = (fact: Fact): number => fact.t - 1;
-
-/** The index after the last fact that sorts at or before `fact`. */
-function upperBound(facts: readonly Fact[], fact: Fact): number {
-  let lo = 0;
-  let hi = facts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (byTime(facts[mid]!, fact) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * The signals of a batch evaluation: every fact in (t, seq) order, each key advanced to just
- * before a fact's time before it is applied, and every key advanced to `end` at last.
- */
-export function evaluateBatch<S>(
-  evaluator: Evaluator<S>,
-  facts: readonly Fact[],
-  end: number,
-): Signal[] {
-  const states = new Map<string, { state: S; at: number }>();
-  const signals: Signal[] = [];
-  for (const fact of [...facts].sort(byTime))
-    for (const key of evaluator.keysOf(fact)) {
-      let entry = states.get(key);
-      if (!entry) states.set(key, (entry = { state: evaluator.create(key), at: -Infinity }));
-      if (justBefore(fact) > entry.at) {
-        evaluator.advance(entry.state, justBefore(fact), key, signals);
-        entry.at = justBefore(fact);
-      }
-      evaluator.observe(entry.state, fact, key, signals);
-    }
-  for (const [key, entry] of states)
-    if (end > entry.at) evaluator.advance(entry.state, end, key, signals);
-  return signals;
 }

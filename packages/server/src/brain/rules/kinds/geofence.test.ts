@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../engine/evaluator.js';
-import { evaluateBatch, KeyedEngine, type EngineOutput } from '../engine/keyed-engine.js';
+import { evaluateBatch } from '../engine/evaluate-batch.js';
+import { KeyedEngine, type EngineOutput } from '../engine/keyed-engine.js';
 import type { GeofenceRule } from '../rule-schema.js';
 import { geofenceEvaluator } from './geofence.js';
 import { brief, expectIncrementalAsBatch, standing, timedFacts } from './testing/engine-check.js';

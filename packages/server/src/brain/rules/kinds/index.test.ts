@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../engine/evaluator.js';
-import { evaluateBatch } from '../engine/keyed-engine.js';
+import { evaluateBatch } from '../engine/evaluate-batch.js';
 import type { Rule } from '../rule-schema.js';
 import { evaluatorFor } from './index.js';
 

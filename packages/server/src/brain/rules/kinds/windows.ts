@@ -2,6 +2,7 @@ import { CityError } from '../../../core/index.js';
 import type { Evidence, Fact } from '../engine/evaluator.js';
 import type { AggregateRule } from '../rule-schema.js';
 import { MAX_EVIDENCE, numberOf } from './select.js';
+import { upperTime } from '../engine/fact-search.js';
 
 /** What a windowed aggregate is made of (an aggregate rule, a correlation's condition). */
 export type WindowedAggregate = Pick<
@@ -69,18 +70,6 @@ function paneIndex(panes: readonly number[], start: number): number {
     else hi = mid;
   }
   return (lo - 1) * PANE;
-}
-
-/** The index after the last fact at or before `t` (facts in event-time order). */
-function upperFact(facts: readonly Fact[], t: number): number {
-  let lo = 0;
-  let hi = facts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (facts[mid]!.t <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -218,7 +207,7 @@ export function windowAggregator(spec: WindowedAggregate) {
       }
       const recent = w.recent;
       if (recent.length > 0 && recent[recent.length - 1]!.t > t)
-        recent.splice(upperFact(recent, t), 0, fact);
+        recent.splice(upperTime(recent, t), 0, fact);
       else recent.push(fact);
       if (recent.length > MAX_EVIDENCE) recent.shift();
     },

@@ -7,7 +7,8 @@ import {
   type Fact,
   type Signal,
 } from '../../engine/evaluator.js';
-import { evaluateBatch, KeyedEngine, type EngineOutput } from '../../engine/keyed-engine.js';
+import { evaluateBatch } from '../../engine/evaluate-batch.js';
+import { KeyedEngine, type EngineOutput } from '../../engine/keyed-engine.js';
 
 /** The signals that stand after a run: those emitted and not retracted. */
 export function standing(outputs: readonly EngineOutput[]): Signal[] {
