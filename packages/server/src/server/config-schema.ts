@@ -1,4 +1,9 @@
-import { PM25_HIGH_RULE, RuleSchema } from '../brain/index.js';
+import {
+  LEASE_DEFAULTS,
+  PM25_HIGH_RULE,
+  RULE_ENGINE_DEFAULTS,
+  RuleSchema,
+} from '../brain/index.js';
 import { Type, type Static } from 'typebox';
 
 const obj = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
@@ -337,6 +342,51 @@ export const ConfigSchema = Type.Object(
       description:
         'rules a city starts with: put in the store at start; a rule changed over the API since is left as it is',
     }),
+    ruleEngine: obj(
+      {
+        latenessMs: Type.Integer({
+          minimum: 0,
+          maximum: 600_000,
+          default: RULE_ENGINE_DEFAULTS.latenessMs,
+          description:
+            'how late (by event time) a fact may come and still count; later ones are ignored. Longer holds more facts per key in memory',
+        }),
+        rebuildMaxFacts: Type.Integer({
+          minimum: 1000,
+          maximum: 10_000_000,
+          default: RULE_ENGINE_DEFAULTS.rebuildMaxFacts,
+          description:
+            'the most stored facts a rebuild of rule state reads per entity type, all held in memory; past it the read is cut (a warning, citybrain_rules_rebuilds_cut)',
+        }),
+        regroupAfterMs: Type.Integer({
+          minimum: 100,
+          maximum: 600_000,
+          default: RULE_ENGINE_DEFAULTS.regroupAfterMs,
+          description:
+            'how long the rules must stay unchanged before rules of one group taken up apart are evaluated together again (rebuilt as one)',
+        }),
+        leases: obj(
+          {
+            ttlMs: Type.Integer({
+              minimum: 1000,
+              maximum: 600_000,
+              default: LEASE_DEFAULTS.ttlMs,
+              description:
+                "how long a node's lease on a rule lasts unless renewed: a dead node's rules are taken over this long after its last renewal",
+            }),
+            renewMs: Type.Integer({
+              minimum: 100,
+              maximum: 200_000,
+              default: LEASE_DEFAULTS.renewMs,
+              description:
+                'how often a node renews its leases and the rules are shared out again; at most a third of ttlMs',
+            }),
+          },
+          'how nodes on a shared bus (bus.url) share the rules out; the same on every node',
+        ),
+      },
+      "the rule engine's timings and limits (the rules themselves are in rules)",
+    ),
     devices: Type.Array(DeviceSchema, { default: [] }),
   },
   { additionalProperties: false },
