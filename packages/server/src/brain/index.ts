@@ -25,5 +25,6 @@ export {
   NotificationService,
   connectMqttPublisher,
   startNotifications,
+  WEB_PORTS,
   type NotifySettings,
 } from './notify/index.js';

@@ -3,6 +3,7 @@ import {
   PM25_HIGH_RULE,
   RULE_ENGINE_DEFAULTS,
   RuleSchema,
+  WEB_PORTS,
 } from '../brain/index.js';
 import { Type, type Static } from 'typebox';
 
@@ -280,8 +281,19 @@ export const ConfigSchema = Type.Object(
                   'host names, addresses and CIDR ranges webhooks may reach although internal',
               },
             ),
+            allowedPorts: Type.Array(
+              Type.Union([
+                Type.Integer({ minimum: 1, maximum: 65535 }),
+                Type.String({ pattern: '^\\d{1,5}-\\d{1,5}$' }),
+              ]),
+              {
+                default: [...WEB_PORTS],
+                description:
+                  'ports webhooks may connect to, on every host (allowed internal ones too): numbers and "low-high" ranges. The web\'s ports by default, so that a webhook cannot speak to another service of a host it reaches (SMTP 25, Redis 6379, databases), as 1024-65535 would let it',
+              },
+            ),
           },
-          'where webhooks may go: public addresses only unless permitted here',
+          "where webhooks may go: public addresses on the web's ports unless permitted here",
         ),
         smtp: Type.Optional(
           Type.Object(

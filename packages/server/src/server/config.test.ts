@@ -138,6 +138,18 @@ describe('configuration', () => {
     expect(message).toContain('ruleEngine.leases.renewMs: must be >= 100');
   });
 
+  it('keeps webhooks to the web’s ports unless notify.webhooks.allowedPorts lists others', () => {
+    expect(loadConfig({ env: {}, flags: {} }).notify.webhooks.allowedPorts).toEqual([
+      80, 443, 8080, 8443,
+    ]);
+    const ports = [443, '9000-9010'];
+    const c = loadConfig({ env: {}, flags: { notify: { webhooks: { allowedPorts: ports } } } });
+    expect(c.notify.webhooks.allowedPorts).toEqual(ports);
+    expect(() =>
+      loadConfig({ env: {}, flags: { notify: { webhooks: { allowedPorts: [0, '80,443'] } } } }),
+    ).toThrow(/notify\.webhooks\.allowedPorts\.0: .*\n.*notify\.webhooks\.allowedPorts\.1: /);
+  });
+
   it('says which file it cannot read or parse', () => {
     expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {}, flags: {} })).toThrow(
       /missing\.yaml/,
