@@ -45,6 +45,11 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ default: '0.0.0.0' }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        trustProxy: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.:/]+$', maxLength: 64 }), {
+          default: [],
+          description:
+            "addresses and CIDR ranges of the reverse proxies in front of the node (or loopback, linklocal, uniquelocal): a request from one of them is taken to come from the address its X-Forwarded-For names (and its X-Forwarded-Proto holds), e.g. for the failed-login limit per address. Empty: every client is its connection's address",
+        }),
       },
       'HTTP API and cockpit',
     ),
@@ -175,7 +180,7 @@ export const ConfigSchema = Type.Object(
               minimum: 0,
               default: 100,
               description:
-                'failed logins from one client address (IPv6: its /64) within windowSeconds; then its logins are refused for blockSeconds (0: no limit, e.g. behind an HTTP proxy)',
+                'failed logins from one client address (IPv6: its /64) within windowSeconds; then its logins are refused for blockSeconds (0: no limit). Behind an HTTP proxy, set http.trustProxy, or every HTTP client has the proxy’s address',
             }),
             windowSeconds: Type.Integer({ minimum: 1, default: 300 }),
             blockSeconds: Type.Integer({ minimum: 1, default: 300 }),

@@ -18,6 +18,7 @@ import type { Config } from './config-schema.js';
 import { openDeviceRegistry, startDeviceIngest } from './device-ingest.js';
 import { startHistoryRetention } from './retention.js';
 import { buildHttpApp } from './http/build-app.js';
+import { trustProxyOption } from './http/trust-proxy.js';
 import { tokenMatcher } from './http/auth.js';
 import { API_KEYS, ApiKeys, Authenticator, OidcVerifier, type ApiKey } from '../sharing/index.js';
 import { startSharing } from './sharing-setup.js';
@@ -55,6 +56,7 @@ function checkScaleOut(config: Config): void {
 /** Starts a node on its configured adapters: the composition root, the one place naming adapters. */
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
   checkScaleOut(config);
+  const trustProxy = trustProxyOption(config.http.trustProxy);
   const nodeId = config.node.id ?? `${hostname()}-${config.http.port}`;
   const {
     store,
@@ -197,6 +199,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   );
   const app = await buildHttpApp({
     logger,
+    trustProxy,
     store,
     tenants,
     contexts: { preloaded: preloadedContexts, fetch: config.ngsiLd.fetchContexts },
