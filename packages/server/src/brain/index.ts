@@ -1,5 +1,11 @@
 export * from './rules/rule-schema.js';
-export { RuleEngine, type AlertSink, type RuleEngineOptions } from './rules/rule-engine.js';
+export {
+  RuleEngine,
+  RULE_ENGINE_DEFAULTS,
+  type AlertSink,
+  type RuleEngineOptions,
+} from './rules/rule-engine.js';
+export { LEASE_DEFAULTS } from './rules/rule-leases.js';
 export { alertSink, describeSignal } from './rules/alert-sink.js';
 export { RULE_CHANGED, RuleStore, checkRule, type StoredRule } from './rules/rule-store.js';
 export { ruleProblems, isRule, RULE_KINDS, type RuleProblem } from './rules/rule-validation.js';
@@ -15,5 +21,6 @@ export {
   NotificationService,
   connectMqttPublisher,
   startNotifications,
+  WEB_PORTS,
   type NotifySettings,
 } from './notify/index.js';

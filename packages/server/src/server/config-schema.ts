@@ -1,4 +1,10 @@
-import { PM25_HIGH_RULE, RuleSchema } from '../brain/index.js';
+import {
+  LEASE_DEFAULTS,
+  PM25_HIGH_RULE,
+  RULE_ENGINE_DEFAULTS,
+  RuleSchema,
+  WEB_PORTS,
+} from '../brain/index.js';
 import { Type, type Static } from 'typebox';
 
 const obj = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
@@ -39,6 +45,11 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ default: '0.0.0.0' }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        trustProxy: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.:/]+$', maxLength: 64 }), {
+          default: [],
+          description:
+            "addresses and CIDR ranges of the reverse proxies in front of the node (or loopback, linklocal, uniquelocal): a request from one of them is taken to come from the address its X-Forwarded-For names (and its X-Forwarded-Proto holds), e.g. for the failed-login limit per address. Empty: every client is its connection's address",
+        }),
       },
       'HTTP API and cockpit',
     ),
@@ -169,7 +180,7 @@ export const ConfigSchema = Type.Object(
               minimum: 0,
               default: 100,
               description:
-                'failed logins from one client address (IPv6: its /64) within windowSeconds; then its logins are refused for blockSeconds (0: no limit, e.g. behind an HTTP proxy)',
+                'failed logins from one client address (IPv6: its /64) within windowSeconds; then its logins are refused for blockSeconds (0: no limit). Behind an HTTP proxy, set http.trustProxy, or every HTTP client has the proxy’s address',
             }),
             windowSeconds: Type.Integer({ minimum: 1, default: 300 }),
             blockSeconds: Type.Integer({ minimum: 1, default: 300 }),
@@ -275,8 +286,19 @@ export const ConfigSchema = Type.Object(
                   'host names, addresses and CIDR ranges webhooks may reach although internal',
               },
             ),
+            allowedPorts: Type.Array(
+              Type.Union([
+                Type.Integer({ minimum: 1, maximum: 65535 }),
+                Type.String({ pattern: '^\\d{1,5}-\\d{1,5}$' }),
+              ]),
+              {
+                default: [...WEB_PORTS],
+                description:
+                  'ports webhooks may connect to, on every host (allowed internal ones too): numbers and "low-high" ranges. The web\'s ports by default, so that a webhook cannot speak to another service of a host it reaches (SMTP 25, Redis 6379, databases), as 1024-65535 would let it',
+              },
+            ),
           },
-          'where webhooks may go: public addresses only unless permitted here',
+          "where webhooks may go: public addresses on the web's ports unless permitted here",
         ),
         smtp: Type.Optional(
           Type.Object(
@@ -337,6 +359,51 @@ export const ConfigSchema = Type.Object(
       description:
         'rules a city starts with: put in the store at start; a rule changed over the API since is left as it is',
     }),
+    ruleEngine: obj(
+      {
+        latenessMs: Type.Integer({
+          minimum: 0,
+          maximum: 600_000,
+          default: RULE_ENGINE_DEFAULTS.latenessMs,
+          description:
+            'how late (by event time) a fact may come and still count; later ones are ignored. Longer holds more facts per key in memory',
+        }),
+        rebuildMaxFacts: Type.Integer({
+          minimum: 1000,
+          maximum: 10_000_000,
+          default: RULE_ENGINE_DEFAULTS.rebuildMaxFacts,
+          description:
+            'the most stored facts a rebuild of rule state reads per entity type, all held in memory; past it the read is cut (a warning, citybrain_rules_rebuilds_cut)',
+        }),
+        regroupAfterMs: Type.Integer({
+          minimum: 100,
+          maximum: 600_000,
+          default: RULE_ENGINE_DEFAULTS.regroupAfterMs,
+          description:
+            'how long the rules must stay unchanged before rules of one group taken up apart are evaluated together again (rebuilt as one)',
+        }),
+        leases: obj(
+          {
+            ttlMs: Type.Integer({
+              minimum: 1000,
+              maximum: 600_000,
+              default: LEASE_DEFAULTS.ttlMs,
+              description:
+                "how long a node's lease on a rule lasts unless renewed: a dead node's rules are taken over this long after its last renewal",
+            }),
+            renewMs: Type.Integer({
+              minimum: 100,
+              maximum: 200_000,
+              default: LEASE_DEFAULTS.renewMs,
+              description:
+                'how often a node renews its leases and the rules are shared out again; at most a third of ttlMs',
+            }),
+          },
+          'how nodes on a shared bus (bus.url) share the rules out; the same on every node',
+        ),
+      },
+      "the rule engine's timings and limits (the rules themselves are in rules)",
+    ),
     devices: Type.Array(DeviceSchema, { default: [] }),
   },
   { additionalProperties: false },

@@ -96,6 +96,60 @@ describe('configuration', () => {
     expect(message).toContain('auth.mode');
   });
 
+  it('takes the rule engine settings from a file, the current defaults where absent', () => {
+    expect(loadConfig({ env: {}, flags: {} }).ruleEngine).toEqual({
+      latenessMs: 10_000,
+      rebuildMaxFacts: 200_000,
+      regroupAfterMs: 5000,
+      leases: { ttlMs: 15_000, renewMs: 5000 },
+    });
+    const file = join(dir, 'rules.yaml');
+    writeFileSync(
+      file,
+      'ruleEngine:\n  latenessMs: 30000\n  rebuildMaxFacts: 50000\n  leases:\n    ttlMs: 6000\n',
+    );
+    const c = loadConfig({
+      file,
+      env: { CITYBRAIN_RULE_ENGINE__LEASES__RENEW_MS: '2000' },
+      flags: {},
+    });
+    expect(c.ruleEngine).toEqual({
+      latenessMs: 30_000,
+      rebuildMaxFacts: 50_000,
+      regroupAfterMs: 5000,
+      leases: { ttlMs: 6000, renewMs: 2000 },
+    });
+  });
+
+  it('refuses rule engine settings out of range, naming each key and its bound', () => {
+    let message = '';
+    try {
+      loadConfig({
+        env: {},
+        flags: {
+          ruleEngine: { latenessMs: -1, rebuildMaxFacts: 10, leases: { renewMs: 0 } },
+        },
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('ruleEngine.latenessMs: must be >= 0');
+    expect(message).toContain('ruleEngine.rebuildMaxFacts: must be >= 1000');
+    expect(message).toContain('ruleEngine.leases.renewMs: must be >= 100');
+  });
+
+  it('keeps webhooks to the web’s ports unless notify.webhooks.allowedPorts lists others', () => {
+    expect(loadConfig({ env: {}, flags: {} }).notify.webhooks.allowedPorts).toEqual([
+      80, 443, 8080, 8443,
+    ]);
+    const ports = [443, '9000-9010'];
+    const c = loadConfig({ env: {}, flags: { notify: { webhooks: { allowedPorts: ports } } } });
+    expect(c.notify.webhooks.allowedPorts).toEqual(ports);
+    expect(() =>
+      loadConfig({ env: {}, flags: { notify: { webhooks: { allowedPorts: [0, '80,443'] } } } }),
+    ).toThrow(/notify\.webhooks\.allowedPorts\.0: .*\n.*notify\.webhooks\.allowedPorts\.1: /);
+  });
+
   it('says which file it cannot read or parse', () => {
     expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {}, flags: {} })).toThrow(
       /missing\.yaml/,

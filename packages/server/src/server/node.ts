@@ -18,6 +18,7 @@ import type { Config } from './config-schema.js';
 import { openDeviceRegistry, startDeviceIngest } from './device-ingest.js';
 import { startHistoryRetention } from './retention.js';
 import { buildHttpApp } from './http/build-app.js';
+import { trustProxyOption } from './http/trust-proxy.js';
 import { tokenMatcher } from './http/auth.js';
 import { API_KEYS, ApiKeys, Authenticator, OidcVerifier, type ApiKey } from '../sharing/index.js';
 import { startSharing } from './sharing-setup.js';
@@ -35,7 +36,7 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-/** Settings that several nodes sharing a store must agree on, checked before anything starts. */
+/** Settings that cannot work as given (scale-out, rule leases), checked before anything starts. */
 function checkScaleOut(config: Config): void {
   if (config.store.url && config.auth.mode === 'token' && !config.auth.adminToken)
     throw new ConfigError(
@@ -43,11 +44,19 @@ function checkScaleOut(config: Config): void {
     );
   if (config.mqtt.dynsec && !config.mqtt.url)
     throw new ConfigError('mqtt.dynsec applies to an external broker: set mqtt.url too');
+  // A node stops acting on a rule renewMs before its lease ends: renewing every renewMs must
+  // leave it a round's margin, or it would keep dropping its own rules.
+  const { ttlMs, renewMs } = config.ruleEngine.leases;
+  if (ttlMs < 3 * renewMs)
+    throw new ConfigError(
+      `ruleEngine.leases.ttlMs (${ttlMs}) must be at least 3 × ruleEngine.leases.renewMs (${renewMs})`,
+    );
 }
 
 /** Starts a node on its configured adapters: the composition root, the one place naming adapters. */
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
   checkScaleOut(config);
+  const trustProxy = trustProxyOption(config.http.trustProxy);
   const nodeId = config.node.id ?? `${hostname()}-${config.http.port}`;
   const {
     store,
@@ -87,14 +96,16 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
 
   const command = createCommandServices({ store, bus, logger });
   const alerts = command.alerts;
+  const { leases, ...ruleTimings } = config.ruleEngine;
   const engine = new RuleEngine({
     rules: config.rules,
     bus,
     store,
     alerts: alertSink(alerts, store),
     logger: logger.child({ module: 'rules' }),
+    ...ruleTimings,
     // On a shared bus, the nodes share the rules out by leases in the store.
-    ...(config.bus.url && { share: { nodeId } }),
+    ...(config.bus.url && { share: { nodeId, ...leases } }),
   });
   await engine.start();
   metrics.gauge(
@@ -188,6 +199,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   );
   const app = await buildHttpApp({
     logger,
+    trustProxy,
     store,
     tenants,
     contexts: { preloaded: preloadedContexts, fetch: config.ngsiLd.fetchContexts },

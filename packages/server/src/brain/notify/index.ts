@@ -45,6 +45,7 @@ export type { DeadLetterReason } from './target-queues.js';
 export { webhookChannel, type WebhookChannelOptions } from './webhook-channel.js';
 export {
   PUBLIC_NETWORKS_ONLY,
+  WEB_PORTS,
   WebhookAddressPolicy,
   type WebhookNetworkSettings,
 } from './webhook-address-policy.js';

@@ -1,9 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WebhookAddressPolicy } from './webhook-address-policy.js';
+import {
+  PUBLIC_NETWORKS_ONLY,
+  WebhookAddressPolicy,
+  type WebhookNetworkSettings,
+} from './webhook-address-policy.js';
 
+const policyOf = (settings: Partial<WebhookNetworkSettings>) =>
+  new WebhookAddressPolicy({ ...PUBLIC_NETWORKS_ONLY, ...settings });
 const publicOnly = new WebhookAddressPolicy();
-const privateAllowed = new WebhookAddressPolicy({ allowPrivateNetworks: true, allowedHosts: [] });
+const privateAllowed = policyOf({ allowPrivateNetworks: true });
 
 const INTERNAL = [
   '127.0.0.1',
@@ -100,8 +106,7 @@ describe('WebhookAddressPolicy', () => {
   });
 
   it('permits the hosts and ranges listed, and nothing near them', () => {
-    const listed = new WebhookAddressPolicy({
-      allowPrivateNetworks: false,
+    const listed = policyOf({
       allowedHosts: ['10.20.0.0/16', 'Hooks.Internal.City', 'fd00::5', '192.168.7.7'],
     });
     expect(listed.refusal('a', '10.20.3.4')).toBeUndefined();
@@ -119,9 +124,44 @@ describe('WebhookAddressPolicy', () => {
   });
 
   it('refuses settings it cannot read', () => {
-    const policy = (entry: string) =>
-      new WebhookAddressPolicy({ allowPrivateNetworks: false, allowedHosts: [entry] });
+    const policy = (entry: string) => policyOf({ allowedHosts: [entry] });
     expect(() => policy('10.0.0.0/33')).toThrow(/not a valid CIDR range/);
     expect(() => policy('hooks internal')).toThrow(/not a host name/);
+    for (const entry of [0, 65536, '0-80', '9000-8000', '1-70000', '80,443', 'http', '8.5'])
+      expect(() => policyOf({ allowedPorts: [entry] }), String(entry)).toThrow(
+        /notify\.webhooks\.allowedPorts: .* is not a port \(1-65535\) nor a range low-high/,
+      );
+  });
+
+  it('permits the web’s ports only by default, and says which port and setting refuse one', () => {
+    for (const port of [80, 443, 8080, 8443]) expect(publicOnly.portRefusal(port)).toBeUndefined();
+    for (const port of [1, 22, 25, 110, 1883, 3306, 5432, 6379, 8081, 9200, 11211, 65535])
+      expect(publicOnly.portRefusal(port), String(port)).toBe(
+        `port ${port} is not in notify.webhooks.allowedPorts (80, 443, 8080, 8443)`,
+      );
+    // Internal hosts the operator permits are held to the same ports.
+    expect(privateAllowed.portRefusal(6379)).toMatch(/^port 6379 is not in/);
+    expect(policyOf({ allowedPorts: [] }).portRefusal(443)).toBe(
+      'port 443 is not in notify.webhooks.allowedPorts (none)',
+    );
+  });
+
+  it('permits a port exactly when a listed port or range holds it', () => {
+    const port = fc.integer({ min: 1, max: 65535 });
+    const entry = fc.oneof(
+      port,
+      fc.tuple(port, port).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 5 }), port, (entries, p) => {
+        const policy = policyOf({
+          allowedPorts: entries.map((e) => (typeof e === 'number' ? e : `${e[0]}-${e[1]}`)),
+        });
+        const held = entries.some((e) =>
+          typeof e === 'number' ? e === p : p >= e[0] && p <= e[1],
+        );
+        expect(policy.portRefusal(p) === undefined).toBe(held);
+      }),
+    );
   });
 });

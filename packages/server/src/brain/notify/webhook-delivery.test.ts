@@ -16,7 +16,12 @@ import { webhookChannel } from './webhook-channel.js';
 import { verifySignature } from './webhook-signature.js';
 
 const envAdmin: NotifyCaller = { kind: 'user', organisation: 'env', roles: ['admin'] };
-const LOCAL_RECEIVERS = { allowPrivateNetworks: true, allowedHosts: [] };
+// Test receivers listen on ephemeral ports.
+const LOCAL_RECEIVERS = {
+  allowPrivateNetworks: true,
+  allowedHosts: [],
+  allowedPorts: ['1024-65535'],
+};
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -68,7 +68,7 @@ describe('WebhookGuard', () => {
 
   it('refuses localhost through the system resolver', async () => {
     await expect(
-      new WebhookGuard(new WebhookAddressPolicy()).check('http://localhost:8088/'),
+      new WebhookGuard(new WebhookAddressPolicy()).check('http://localhost:8080/'),
     ).rejects.toThrow(/localhost resolves to a loopback address/);
   });
 

@@ -45,8 +45,9 @@ export class WebhookGuard {
   ) {}
 
   /**
-   * The URL, when it is http(s) without credentials and its host, if an IP address, is
-   * permitted (a host name is checked when connecting); throws WebhookAddressRefused.
+   * The URL, when it is http(s) without credentials, its port is permitted, and its host, if an
+   * IP address, is permitted (a host name is checked when connecting); throws
+   * WebhookAddressRefused.
    */
   parse(url: string): URL {
     let parsed: URL;
@@ -65,6 +66,11 @@ export class WebhookGuard {
       );
     const host = bare(parsed.hostname);
     if (isIP(host)) this.assertAllowed(host, host);
+    // The URL fixes the port for good (redirects are not followed): checked here, when a
+    // target is saved and before every attempt.
+    const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+    const portRefusal = this.policy.portRefusal(port);
+    if (portRefusal) throw new WebhookAddressRefused(portRefusal);
     return parsed;
   }
 

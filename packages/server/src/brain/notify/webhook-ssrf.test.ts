@@ -11,7 +11,11 @@ import {
   testBus,
   type TestReceiver,
 } from './testing/notify-fixtures.js';
-import type { WebhookNetworkSettings } from './webhook-address-policy.js';
+import {
+  PUBLIC_NETWORKS_ONLY,
+  WEB_PORTS,
+  type WebhookNetworkSettings,
+} from './webhook-address-policy.js';
 import { webhookChannel } from './webhook-channel.js';
 import type { ResolveHost } from './webhook-guard.js';
 
@@ -25,13 +29,15 @@ afterEach(async () => {
 /**
  * A node whose DNS answers `dns.answer` for HOST (changeable between calls), and a local
  * receiver: HOST exists nowhere else, so a delivery that reaches the receiver went to the
- * address the guard resolved and checked.
+ * address the guard resolved and checked. Public addresses only, on the receiver's port,
+ * unless `settings` say otherwise.
  */
-async function setup(networks?: WebhookNetworkSettings) {
+async function setup(settings: Partial<WebhookNetworkSettings> = {}) {
   const { store, close } = openTestStore();
   const bus = testBus();
   const receiver: TestReceiver = await startReceiver();
   const port = new URL(receiver.url).port;
+  const networks = { ...PUBLIC_NETWORKS_ONLY, allowedPorts: [Number(port)], ...settings };
   const dns = { answer: '93.184.215.14', lookups: 0 };
   const resolve: ResolveHost = (host) => {
     dns.lookups++;
@@ -43,7 +49,7 @@ async function setup(networks?: WebhookNetworkSettings) {
     store,
     bus,
     logger: capturingLogger().logger,
-    channels: { webhook: webhookChannel({ resolve, ...(networks && { networks }) }) },
+    channels: { webhook: webhookChannel({ resolve, networks }) },
     policy: { maxAttempts: 3 },
     sleep: recordingSleep().sleep,
   });
@@ -117,10 +123,7 @@ describe('webhook targets and internal addresses (SSRF)', () => {
   });
 
   it('delivers to an internal receiver the operator allowed, at the address it checked', async () => {
-    const { service, receiver, dns, raise, url } = await setup({
-      allowPrivateNetworks: false,
-      allowedHosts: ['127.0.0.0/8'],
-    });
+    const { service, receiver, dns, raise, url } = await setup({ allowedHosts: ['127.0.0.0/8'] });
     dns.answer = '127.0.0.1';
     const target = await service.create(envAdmin, { kind: 'webhook', url, events: ['*'] });
     await raise();
@@ -133,5 +136,75 @@ describe('webhook targets and internal addresses (SSRF)', () => {
     await expect(
       service.create(envAdmin, { kind: 'webhook', url: 'http://10.1.1.1/', events: ['*'] }),
     ).rejects.toMatchObject({ code: 'BadRequestData' });
+  });
+
+  it('holds an internal host the operator allowed to the ports too', async () => {
+    const { service, receiver, dns, url } = await setup({
+      allowedHosts: ['127.0.0.0/8'],
+      allowedPorts: [443],
+    });
+    dns.answer = '127.0.0.1';
+    const port = new URL(url).port;
+    await expect(service.create(envAdmin, { kind: 'webhook', url, events: ['*'] })).rejects.toThrow(
+      `port ${port} is not in notify.webhooks.allowedPorts (443)`,
+    );
+    expect(receiver.requests).toHaveLength(0);
+  });
+});
+
+describe('webhook ports at delivery', () => {
+  it('dead-letters a target saved while its port was allowed, once the node no longer allows it', async () => {
+    const { store, close } = openTestStore();
+    const bus = testBus();
+    const receiver = await startReceiver();
+    const port = Number(new URL(receiver.url).port);
+    cleanups.push(
+      close,
+      () => bus.close(),
+      () => receiver.close(),
+    );
+    /** A node delivering to loopback receivers on the ports given. */
+    const node = async (allowedPorts: number[]) => {
+      const service = new NotificationService({
+        store,
+        bus,
+        logger: capturingLogger().logger,
+        channels: {
+          webhook: webhookChannel({
+            networks: { ...PUBLIC_NETWORKS_ONLY, allowPrivateNetworks: true, allowedPorts },
+          }),
+        },
+        policy: { maxAttempts: 3 },
+        sleep: recordingSleep().sleep,
+      });
+      await service.start();
+      return service;
+    };
+    const before = await node([port]);
+    const target = await before.create(envAdmin, {
+      kind: 'webhook',
+      url: receiver.url,
+      events: ['*'],
+    });
+    await before.stop();
+    // Restarted with the default ports: the stored target is checked again at each attempt.
+    const after = await node([...WEB_PORTS]);
+    cleanups.push(() => after.stop());
+    await bus.publish([
+      { topic: 'alert.raised', key: 'a', time: Date.now(), payload: alertEntity('env') },
+    ]);
+    await eventually(
+      async () => (await after.deadLetters(envAdmin, { limit: 10, offset: 0 })).total === 1,
+    );
+    const { deadLetters } = await after.deadLetters(envAdmin, { limit: 10, offset: 0 });
+    expect(deadLetters[0]).toMatchObject({
+      targetId: target.id,
+      reason: 'address-not-allowed',
+      attempts: 1,
+    });
+    expect(deadLetters[0]!.error).toContain(
+      `port ${port} is not in notify.webhooks.allowedPorts (80, 443, 8080, 8443)`,
+    );
+    expect(receiver.requests).toHaveLength(0);
   });
 });

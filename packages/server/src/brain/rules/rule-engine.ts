@@ -20,13 +20,20 @@ import { RULE_CHANGED, RuleStore } from './rule-store.js';
 
 export type { AlertSink } from './alert-sink.js';
 
+/** The engine's timings and limits when its options leave them out (the configuration's defaults). */
+export const RULE_ENGINE_DEFAULTS = {
+  latenessMs: 10_000,
+  rebuildMaxFacts: 200_000,
+  regroupAfterMs: 5_000,
+} as const;
+
 /** How nodes sharing a bus share the rules out (see RuleLeases). */
 export interface RuleSharing {
   /** This node's id, unique among the nodes. */
   nodeId: string;
-  /** How long a rule's lease lasts unless renewed, ms; default 15 s. */
+  /** How long a rule's lease lasts unless renewed, ms; default LEASE_DEFAULTS. */
   ttlMs?: number;
-  /** How often leases are renewed and shares rebalanced, ms; default 5 s. */
+  /** How often leases are renewed and shares rebalanced, ms; default LEASE_DEFAULTS. */
   renewMs?: number;
 }
 
@@ -107,7 +114,7 @@ export class RuleEngine {
   constructor(private readonly options: RuleEngineOptions) {
     this.store = new RuleStore(options.store, options.bus);
     this.clock = options.clock ?? Date.now;
-    this.latenessMs = options.latenessMs ?? 10_000;
+    this.latenessMs = options.latenessMs ?? RULE_ENGINE_DEFAULTS.latenessMs;
     const { share, logger } = options;
     this.ownership = share
       ? new RuleLeases({ store: options.store, ...share, clock: this.clock, logger })
@@ -125,7 +132,7 @@ export class RuleEngine {
       logger,
       clock: this.clock,
       latenessMs: this.latenessMs,
-      maxFacts: options.rebuildMaxFacts ?? 200_000,
+      maxFacts: options.rebuildMaxFacts ?? RULE_ENGINE_DEFAULTS.rebuildMaxFacts,
       host: this.host,
       open: this.open,
       current: (run) => !this.stopped && this.isCurrent(run),
@@ -410,7 +417,7 @@ export class RuleEngine {
     if (this.stopped || fragmented(this.handles).size === 0) return;
     this.regroupTimer = setTimeout(
       () => void this.update(async () => this.syncRuns(true)),
-      this.options.regroupAfterMs ?? REGROUP_AFTER_MS,
+      this.options.regroupAfterMs ?? RULE_ENGINE_DEFAULTS.regroupAfterMs,
     );
     this.regroupTimer.unref();
   }
@@ -447,9 +454,6 @@ function fragmented(runs: Iterable<RunHandle>): Set<RunHandle> {
   }
   return new Set([...byGroup.values()].filter((list) => list.length > 1).flat());
 }
-
-/** How long the rules stay unchanged before the runs of a split group are put together, ms. */
-const REGROUP_AFTER_MS = 5000;
 
 /** How long a stop may go on applying the facts that wait, ms. */
 const STOP_BUDGET_MS = 2000;

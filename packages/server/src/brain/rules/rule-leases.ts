@@ -21,14 +21,21 @@ interface Heartbeat {
   seenAt: number;
 }
 
+/** How long a lease lasts unless renewed, and how often it is renewed, ms, unless set. */
+export const LEASE_DEFAULTS = { ttlMs: 15_000, renewMs: 5_000 } as const;
+
 /** Options of the rule leases. */
 export interface RuleLeasesOptions {
   store: Pick<Store, 'collection'>;
   /** This node's id, unique among the nodes sharing the store. */
   nodeId: string;
-  /** How long a lease lasts unless renewed, ms; default 15 s. */
+  /** How long a lease lasts unless renewed, ms; default LEASE_DEFAULTS. */
   ttlMs?: number;
-  /** How often leases are renewed and shares rebalanced, ms; default 5 s. */
+  /**
+   * How often leases are renewed and shares rebalanced, ms; default LEASE_DEFAULTS. A node
+   * stops acting on a rule `renewMs` before its lease ends, so it must renew well before:
+   * ttlMs ≥ 3 × renewMs.
+   */
   renewMs?: number;
   clock?: () => number;
   logger: Logger;
@@ -83,8 +90,8 @@ export class RuleLeases implements RuleOwnership {
   constructor(private readonly options: RuleLeasesOptions) {
     this.leases = options.store.collection<RuleLease>(RULE_LEASES);
     this.nodes = options.store.collection<Heartbeat>(RULE_NODES);
-    this.ttlMs = options.ttlMs ?? 15_000;
-    this.renewMs = options.renewMs ?? 5_000;
+    this.ttlMs = options.ttlMs ?? LEASE_DEFAULTS.ttlMs;
+    this.renewMs = options.renewMs ?? LEASE_DEFAULTS.renewMs;
     this.clock = options.clock ?? Date.now;
   }
 

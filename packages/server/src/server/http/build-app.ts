@@ -37,6 +37,11 @@ const OPERATOR_ONLY = ['/api/v1/devices', '/api/v1/dead-letters'];
 /** Everything the HTTP side of a node is built from. */
 export interface HttpAppOptions {
   logger: Logger;
+  /**
+   * Fastify's `trustProxy` (see trustProxyOption): whose X-Forwarded-For gives `request.ip`,
+   * the address HTTP device logins are counted under; default nobody's.
+   */
+  trustProxy?: string[] | false;
   store: Store;
   /** NGSI-LD tenants; `tenants.default` is `store`. */
   tenants: TenantStores;
@@ -91,6 +96,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     ajv: { customOptions: STRICT_BODIES },
+    trustProxy: options.trustProxy ?? false,
   });
   installErrorHandler(app);
   await app.register(fastifySwagger, {

@@ -54,8 +54,14 @@ describe('/api/v1/notification-channels and dead letters', () => {
       bus,
       logger,
       channels: {
-        // The receiver listens on 127.0.0.1: internal addresses must be allowed explicitly.
-        webhook: webhookChannel({ networks: { allowPrivateNetworks: true, allowedHosts: [] } }),
+        // The receiver listens on 127.0.0.1, on a port of its own: both allowed explicitly.
+        webhook: webhookChannel({
+          networks: {
+            allowPrivateNetworks: true,
+            allowedHosts: [],
+            allowedPorts: [Number(new URL(receiver.url).port)],
+          },
+        }),
         mqtt: { send: () => Promise.resolve() },
       },
       policy: { maxAttempts: 2 },
@@ -222,6 +228,31 @@ describe('/api/v1/notification-channels and dead letters', () => {
     );
   });
 
+  it('refuses a webhook port the node does not allow, naming it and the setting; delivers on one it does', async () => {
+    const port = new URL(receiver.url).port;
+    const refused = await call(
+      'envAdmin',
+      'POST',
+      CHANNELS,
+      webhook({ url: 'http://127.0.0.1:6379/' }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(refused.json().detail).toBe(
+      `webhook URL refused: port 6379 is not in notify.webhooks.allowedPorts (${port})`,
+    );
+    const created = await call('envAdmin', 'POST', CHANNELS, webhook());
+    expect(created.statusCode).toBe(201);
+    const moved = await call('envAdmin', 'PATCH', `${CHANNELS}/${created.json().id}`, {
+      url: 'http://127.0.0.1:25/',
+    });
+    expect(moved.statusCode).toBe(400);
+    expect(moved.json().detail).toContain('port 25 is not in notify.webhooks.allowedPorts');
+    const test = await call('envAdmin', 'POST', `${CHANNELS}/${created.json().id}/test`);
+    expect(test.json()).toMatchObject({ delivered: true });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('lists dead letters to the operator and the owner, and retries one', async () => {
     const { id } = (await call('envAdmin', 'POST', CHANNELS, webhook())).json();
     receiver.answers = [{ status: 410 }];
@@ -327,6 +358,21 @@ describe('/api/v1/notification-channels on a node that keeps webhooks public (th
       events: ['*'],
     });
     expect(created.statusCode).toBe(201);
+    // A public host, but a port of another service.
+    for (const port of [25, 6379]) {
+      const url = `http://hooks.env.example:${port}/hook`;
+      const refused = await send('POST', CHANNELS, { kind: 'webhook', url, events: ['*'] });
+      expect(refused.statusCode, url).toBe(400);
+      expect(refused.json().detail).toBe(
+        `webhook URL refused: port ${port} is not in notify.webhooks.allowedPorts (80, 443, 8080, 8443)`,
+      );
+    }
+    const onWebPort = await send('POST', CHANNELS, {
+      kind: 'webhook',
+      url: 'https://hooks.env.example:8443/hook',
+      events: ['*'],
+    });
+    expect(onWebPort.statusCode).toBe(201);
     const changed = await send('PATCH', `${CHANNELS}/${created.json().id}`, {
       url: 'http://[::1]/hook',
     });
