@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../engine/evaluator.js';
+import type { Fact, Signal } from '../engine/evaluator.js';
 import { evaluateBatch } from '../engine/evaluate-batch.js';
 import { KeyedEngine, type EngineOutput } from '../engine/keyed-engine.js';
 import type { RateRule } from '../rule-schema.js';
@@ -32,6 +32,25 @@ const fact = (t: number, v: number, seq: number): Fact => ({
 });
 
 describe('the rate rule', () => {
+  it('keeps the right reference through a long dense series (old samples dropped in steps)', () => {
+    // Every 100 ms for 60 s, v = t²/1000 (s): the slope over 10 s from t−10 to t is 2t − 10
+    // per second. Every rate decided must be that of the sample exactly 10 s before.
+    const input = Array.from({ length: 600 }, (_, i) => fact(i / 10, (i / 10) ** 2 / 1000, i));
+    const r = rule({ perSeconds: 1, value: 0.05, clear: undefined });
+    const ev = rateEvaluator(r);
+    const s = ev.create('a');
+    const out: Signal[] = [];
+    for (const f of input) ev.observe(s, f, 'a', out);
+    const rates = out.map((o) => [o.at, o.value!] as const);
+    // Raised once the slope passes 0.05/s: (2t − 10)/1000 > 0.05 from t = 30 s on.
+    expect(rates).toHaveLength(1);
+    const [at, value] = rates[0]!;
+    expect(at).toBe(30_100);
+    expect(value).toBeCloseTo((2 * 30.1 - 10) / 1000, 9);
+    // What is kept: the samples of the last 10 s and the one before them.
+    expect(ev.size!(s)).toBe(102);
+  });
+
   it('takes the slope from the newest sample at least overSeconds old, per perSeconds', () => {
     const input = [
       fact(0, 0, 0),

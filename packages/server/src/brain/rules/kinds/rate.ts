@@ -1,13 +1,22 @@
-import type { Evaluator, Evidence } from '../engine/evaluator.js';
+import type { Evaluator } from '../engine/evaluator.js';
 import type { RateRule } from '../rule-schema.js';
 import { hysteresis, newLatch, type Latch } from './hysteresis.js';
 import { numberOf, oneKey, selects } from './select.js';
 
 interface State {
-  /** The entity's samples of the last `overSeconds`, and the newest one before them. */
-  samples: Evidence[];
+  /**
+   * The entity's samples of the last `overSeconds`, and the newest one before them, from
+   * `head` on: times and values apart, and the old ones dropped in steps, not one by one (an
+   * entity reporting every 100 ms holds hundreds).
+   */
+  times: number[];
+  values: number[];
+  head: number;
   latch: Latch;
 }
+
+/** How many samples gone may stay ahead of `head` before the arrays are compacted. */
+const SLACK = 64;
 
 /**
  * The change of `attribute` over the last `overSeconds`, per `perSeconds`, per entity, decided at
@@ -27,18 +36,30 @@ export function rateEvaluator(rule: RateRule): Evaluator<State> {
         ? fact.entityId
         : undefined,
     ),
-    create: () => ({ samples: [], latch: newLatch() }),
-    clone: (s) => ({ samples: [...s.samples], latch: { ...s.latch } }),
+    create: () => ({ times: [], values: [], head: 0, latch: newLatch() }),
+    clone: (s) => ({
+      times: s.times.slice(s.head),
+      values: s.values.slice(s.head),
+      head: 0,
+      latch: { ...s.latch },
+    }),
     advance() {},
     observe(s, fact, key, out) {
       const value = numberOf(fact, rule.attribute)!;
-      const sample = { entityId: fact.entityId, attr: rule.attribute, observedAt: fact.t, value };
       const horizon = fact.t - overMs;
-      while (s.samples.length > 1 && s.samples[1]!.observedAt <= horizon) s.samples.shift();
-      const ref = s.samples[0];
-      s.samples.push(sample);
-      if (!ref || ref.observedAt > horizon) return;
-      const rate = ((value - (ref.value as number)) * perMs) / (fact.t - ref.observedAt);
+      const { times, values } = s;
+      while (times.length - s.head > 1 && times[s.head + 1]! <= horizon) s.head++;
+      if (s.head > SLACK && s.head * 2 > times.length) {
+        times.splice(0, s.head);
+        values.splice(0, s.head);
+        s.head = 0;
+      }
+      const refAt = times[s.head];
+      const refValue = values[s.head]!;
+      times.push(fact.t);
+      values.push(value);
+      if (refAt === undefined || refAt > horizon) return;
+      const rate = ((value - refValue) * perMs) / (fact.t - refAt);
       const kind = h.decide(s.latch, rate, fact.t);
       if (kind)
         out.push({
@@ -46,10 +67,13 @@ export function rateEvaluator(rule: RateRule): Evaluator<State> {
           key,
           at: fact.t,
           value: rate,
-          evidence: [ref, sample],
-          detail: { from: ref.observedAt, to: fact.t, perSeconds: perMs / 1000 },
+          evidence: [
+            { entityId: fact.entityId, attr: rule.attribute, observedAt: refAt, value: refValue },
+            { entityId: fact.entityId, attr: rule.attribute, observedAt: fact.t, value },
+          ],
+          detail: { from: refAt, to: fact.t, perSeconds: perMs / 1000 },
         });
     },
-    size: (s) => s.samples.length + 1,
+    size: (s) => s.times.length - s.head + 1,
   };
 }
