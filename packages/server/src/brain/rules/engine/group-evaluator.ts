@@ -7,6 +7,11 @@ export type SingleKeyEvaluator = Evaluator<unknown> & { keyOf(fact: Fact): strin
 /** The member states of one key: a member's is created at the first fact it reads. */
 interface GroupState {
   states: unknown[];
+  /**
+   * The members with a state, in member order: time passes for them only (a group of a
+   * hundred rules has a few dozen for one entity, those of the city and of its own area).
+   */
+  active: number[];
 }
 
 /**
@@ -78,27 +83,32 @@ export function groupEvaluator(
       const key = groupKeyOf(fact);
       return key === undefined ? [] : [key];
     },
-    create: () => ({ states: new Array<unknown>(n).fill(undefined) }),
-    clone: (g) => ({
-      states: g.states.map((s, i) => (s === undefined ? undefined : members[i]!.clone(s))),
-    }),
+    create: () => ({ states: new Array<unknown>(n).fill(undefined), active: [] }),
+    clone: (g) => {
+      const states = new Array<unknown>(n).fill(undefined);
+      for (const i of g.active) states[i] = members[i]!.clone(g.states[i]);
+      return { states, active: g.active.slice() };
+    },
     observe(g, fact, key, out) {
       for (const i of candidates(fact)) {
         const member = members[i]!;
         if (member.keyOf(fact) !== key) continue;
         let s = g.states[i];
-        if (s === undefined) g.states[i] = s = member.create(key);
+        if (s === undefined) {
+          g.states[i] = s = member.create(key);
+          g.active.splice(sortedIndex(g.active, i), 0, i);
+        }
         const from = out.length;
         member.observe(s, fact, key, out);
         if (out.length > from) tag(out, from, i);
       }
     },
     advance(g, t, key, out) {
-      for (let i = 0; i < n; i++) {
-        const s = g.states[i];
-        if (s === undefined) continue;
+      const active = g.active;
+      for (let j = 0; j < active.length; j++) {
+        const i = active[j]!;
         const from = out.length;
-        members[i]!.advance(s, t, key, out);
+        members[i]!.advance(g.states[i], t, key, out);
         if (out.length > from) tag(out, from, i);
       }
     },
@@ -113,11 +123,15 @@ export function groupEvaluator(
     },
     size(g) {
       let size = 1;
-      for (let i = 0; i < n; i++) {
-        const s = g.states[i];
-        if (s !== undefined) size += members[i]!.size?.(s) ?? 1;
-      }
+      for (const i of g.active) size += members[i]!.size?.(g.states[i]) ?? 1;
       return size;
     },
   };
+}
+
+/** Where `i` goes in an increasing list. */
+function sortedIndex(list: readonly number[], i: number): number {
+  let at = list.length;
+  while (at > 0 && list[at - 1]! > i) at--;
+  return at;
 }

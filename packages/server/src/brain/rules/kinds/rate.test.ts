@@ -36,7 +36,7 @@ describe('the rate rule', () => {
     // Every 100 ms for 60 s, v = t²/1000 (s): the slope over 10 s from t−10 to t is 2t − 10
     // per second. Every rate decided must be that of the sample exactly 10 s before.
     const input = Array.from({ length: 600 }, (_, i) => fact(i / 10, (i / 10) ** 2 / 1000, i));
-    const r = rule({ perSeconds: 1, value: 0.05, clear: undefined });
+    const r = rule({ perSeconds: 1, value: 0.05 });
     const ev = rateEvaluator(r);
     const s = ev.create('a');
     const out: Signal[] = [];
