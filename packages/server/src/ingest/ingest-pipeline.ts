@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import Queue from 'yocto-queue';
 import { Topics, type Bus, type BusEvent, type EntityChange } from '../bus/index.js';
 import type { Observation } from '../core/index.js';
 import type { DeadLetter, Store } from '../store/index.js';
@@ -34,7 +35,8 @@ export interface IngestPipelineOptions {
  * device is acknowledged only for what is on disk. Then the changes go on the bus.
  */
 export class IngestPipeline {
-  private pending: Pending[] = [];
+  /** A queue, not an array: a node behind its devices holds 100,000 of them (shift is O(n)). */
+  private readonly pending = new Queue<Pending>();
   private pendingCount = 0;
   private scheduled = false;
   private inFlight = 0;
@@ -53,7 +55,7 @@ export class IngestPipeline {
   /** Resolves once the observations are durable. */
   submit(observations: Observation[], receivedAt = Date.now()): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ observations, receivedAt, resolve, reject });
+      this.pending.enqueue({ observations, receivedAt, resolve, reject });
       this.pendingCount += observations.length;
       if (!this.scheduled) {
         this.scheduled = true;
@@ -78,21 +80,21 @@ export class IngestPipeline {
   async flush(): Promise<void> {
     this.scheduled = false;
     this.pump();
-    if (this.pending.length > 0 || this.inFlight > 0)
+    if (this.pending.size > 0 || this.inFlight > 0)
       await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.publishing;
   }
 
   /** Starts commits of what is pending while there is room for one more in flight. */
   private pump(): void {
-    while (this.pending.length > 0 && this.inFlight < this.commits) {
+    while (this.pending.size > 0 && this.inFlight < this.commits) {
       const batch: Pending[] = [];
       let size = 0;
       while (
-        this.pending.length > 0 &&
-        (size === 0 || size + this.pending[0]!.observations.length <= this.maxBatch)
+        this.pending.size > 0 &&
+        (size === 0 || size + this.pending.peek()!.observations.length <= this.maxBatch)
       ) {
-        const item = this.pending.shift()!;
+        const item = this.pending.dequeue()!;
         batch.push(item);
         size += item.observations.length;
       }
@@ -102,7 +104,7 @@ export class IngestPipeline {
         this.inFlight--;
         // What arrived during the commit goes next, as one batch.
         this.pump();
-        if (this.pending.length === 0 && this.inFlight === 0)
+        if (this.pending.size === 0 && this.inFlight === 0)
           for (const resolve of this.idle.splice(0)) resolve();
       });
     }
