@@ -38,6 +38,27 @@ describe('configuration', () => {
     });
   });
 
+  it('takes list settings from the environment as JSON arrays, and names a malformed one', () => {
+    const c = loadConfig({
+      env: {
+        CITYBRAIN_HTTP__TRUST_PROXY: '["10.0.0.0/8", "loopback"]',
+        CITYBRAIN_NOTIFY__WEBHOOKS__ALLOWED_PORTS: '[443, "9000-9099"]',
+      },
+      flags: {},
+    });
+    expect(c.http.trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+    expect(c.notify.webhooks.allowedPorts).toEqual([443, '9000-9099']);
+    expect(() =>
+      loadConfig({ env: { CITYBRAIN_HTTP__TRUST_PROXY: '[10.0.0.0/8' }, flags: {} }),
+    ).toThrow(/CITYBRAIN_HTTP__TRUST_PROXY is not a JSON array/);
+    // Only list settings are read as JSON: a token may start with '['.
+    const token = loadConfig({
+      env: { CITYBRAIN_AUTH__ADMIN_TOKEN: '[not-a-list-0123456789' },
+      flags: {},
+    });
+    expect(token.auth.adminToken).toBe('[not-a-list-0123456789');
+  });
+
   it('takes the scale-out services from short environment names, the embedded ones by default', () => {
     const embedded = loadConfig({ env: {}, flags: {} });
     expect([embedded.store.url, embedded.bus.url, embedded.mqtt.url]).toEqual([

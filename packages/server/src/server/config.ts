@@ -56,6 +56,25 @@ const ALIASES: Record<string, string> = {
   CITYBRAIN_NODE_ID: 'node.id',
 };
 
+/** True when the schema makes the setting at `path` (dotted) a list. */
+function isList(path: string): boolean {
+  let schema: { type?: unknown; properties?: Record<string, unknown> } | undefined = ConfigSchema;
+  for (const key of path.split('.')) schema = schema?.properties?.[key] as typeof schema;
+  return schema?.type === 'array';
+}
+
+/** A list setting given in the environment as a JSON array (`["10.0.0.0/8", "loopback"]`). */
+function jsonList(name: string, raw: string): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    throw new ConfigError(`${name} is not a JSON array: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(value)) throw new ConfigError(`${name} is not a JSON array`);
+  return value;
+}
+
 /** Settings from the environment: `CITYBRAIN_HTTP__PORT=8081` sets `http.port` (plus short aliases). */
 export function configFromEnv(env: NodeJS.ProcessEnv): Tree {
   let out: Tree = {};
@@ -66,6 +85,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Tree {
     const path = ALIASES[name] ?? name.slice('CITYBRAIN_'.length).split('__').map(camel).join('.');
     let value: unknown = raw;
     if (/^(-?\d+(\.\d+)?|true|false)$/.test(raw)) value = JSON.parse(raw);
+    else if (isList(path)) value = jsonList(name, raw);
     const leaf = path.split('.').reduceRight<unknown>((acc, key) => ({ [key]: acc }), value);
     out = mergeConfig(out, leaf as Tree);
   }
