@@ -173,7 +173,7 @@ export class KeyedEngine<S> {
     if (this.timing) {
       if (fact.t > state.newest) state.newest = fact.t;
       state.arrivedAt = this.timing.clock();
-      // Settled in steps: each fact re-applied at most once per step, not at every fact.
+      // Settled in steps, not at every fact: to the checkpoint, or by re-applying the step's facts.
       const watermark = state.newest - this.timing.latenessMs;
       if (watermark >= state.lateBefore + SETTLE_STEP_MS)
         this.advanceKey(state, key, watermark, out);
@@ -236,8 +236,9 @@ export class KeyedEngine<S> {
   /** Roughly how many values the states hold. */
   size(): number {
     let n = 0;
+    // live, settled and, while one waits, the checkpoint: three copies of much the same state.
     for (const s of this.keys.values())
-      n += s.pending.length + (this.evaluator.size?.(s.live) ?? 1) * 2;
+      n += s.pending.length + (this.evaluator.size?.(s.live) ?? 1) * (s.checkpoint ? 3 : 2);
     return n;
   }
 

@@ -32,7 +32,7 @@ export function groupOf(
  * when event time reaches its end (the signal's time), raising when the condition holds and
  * clearing when the clear condition has held on the windows of its `forSeconds` (hysteresis).
  * A window without facts has count and sum 0; for the other functions it holds the last value.
- * Memory per key: see `Windows` (5 numbers per open window, percentile values once per fact).
+ * Memory per key: see `Windows` (5 numbers per pane holding facts, percentile values once per fact).
  */
 export function aggregateEvaluator(rule: AggregateRule): Evaluator<State> {
   return aggregateFamilyEvaluator([rule]);
