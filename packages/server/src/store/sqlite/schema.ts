@@ -50,6 +50,19 @@ const MIGRATIONS: string[] = [
   AUDIT_MIGRATION,
   // An owner's access log reads its newest records first.
   'CREATE INDEX audit_owner_seq ON audit (owner, seq);',
+  // Ingest appends points here and moves them into series in bulk (see series-log.ts).
+  `CREATE TABLE series_log (
+    part INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    eid INTEGER NOT NULL,
+    aid INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    num REAL,
+    json TEXT,
+    unit TEXT,
+    created INTEGER,
+    PRIMARY KEY (part, seq)
+  ) WITHOUT ROWID;`,
 ];
 
 /**

@@ -38,6 +38,7 @@ describe('SeriesTable and migration step 3', () => {
   it('migrates version-1 points into default instances, readable by both views', async () => {
     const db = versionTwoFile();
     expect(migrate(db, 3)).toBe(3);
+    migrate(db);
     const series = new SeriesTable(db);
     expect(await series.read({ entityId: E })).toEqual([
       { attr: 'pm25', observedAt: 1000, value: 10 },

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { simplify, type Attribute, type SeriesPoint } from '../../core/index.js';
 import type { SeriesQuery, SeriesStore } from '../port.js';
+import { SeriesLog } from './series-log.js';
 
 /**
  * The integer dictionaries of the history's key (entities, attributes, datasetIds). Ids are
@@ -90,20 +91,18 @@ interface PointRow {
 /** The ingest view of the history: numeric-first points of the default instances. */
 export class SeriesTable implements SeriesStore {
   private readonly dict: SeriesDictionary;
-  private readonly insertPoint: Statement;
   private readonly nextAttr: Statement<[number, number], { aid: number }>;
   private readonly attrName: Statement<[number], { name: string }>;
   private readonly range: Statement<[number, number, number, number], PointRow>;
   private readonly last: Statement<[number, number, number, number, number], PointRow>;
   private readonly count: Statement<[number], { n: number }>;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    /** Where ingest appends; shared with the store's TemporalTable. */
+    readonly log = new SeriesLog(db),
+  ) {
     this.dict = new SeriesDictionary(db);
-    // A repeated (entity, attribute, time) replaces the point: a resent message is idempotent.
-    this.insertPoint = db.prepare(
-      `INSERT OR REPLACE INTO series (eid, aid, did, t, num, json, unit, created)
-       VALUES (?, ?, 0, ?, ?, ?, ?, ?)`,
-    );
     // Loose index scan: the next attribute of an entity, one primary-key probe each.
     this.nextAttr = db.prepare(
       'SELECT aid FROM series WHERE eid = ? AND aid > ? ORDER BY aid LIMIT 1',
@@ -134,9 +133,11 @@ export class SeriesTable implements SeriesStore {
   ): void {
     const num = typeof value === 'number' ? value : null;
     const json = num === null ? JSON.stringify({ type: 'Property', value }) : null;
-    this.insertPoint.run(
-      this.dict.entity(entityId, true),
-      this.dict.attribute(attr, true),
+    // A repeated (entity, attribute, time) replaces the point when the log is drained: a
+    // resent message is idempotent.
+    this.log.append(
+      this.dict.entity(entityId, true)!,
+      this.dict.attribute(attr, true)!,
       t,
       num,
       json,
@@ -163,6 +164,7 @@ export class SeriesTable implements SeriesStore {
   async read(query: SeriesQuery): Promise<SeriesPoint[]> {
     const eid = this.dict.entity(query.entityId, false);
     if (eid === undefined) return [];
+    this.log.drainEntity(eid);
     const attrs = query.attrs
       ? query.attrs.flatMap((name) => {
           const aid = this.dict.attribute(name, false);
@@ -189,6 +191,8 @@ export class SeriesTable implements SeriesStore {
 
   async countFor(entityId: string): Promise<number> {
     const eid = this.dict.entity(entityId, false);
-    return eid === undefined ? 0 : (this.count.get(eid)?.n ?? 0);
+    if (eid === undefined) return 0;
+    this.log.drainEntity(eid);
+    return this.count.get(eid)?.n ?? 0;
   }
 }

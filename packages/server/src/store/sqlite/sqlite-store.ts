@@ -63,7 +63,8 @@ export class SqliteStore implements Store {
     this.file = options.file;
     // Commits append to the log; a worker thread copies it into the file.
     if (options.file !== ':memory:') offloadCheckpoints(this.db, options.file);
-    this.temporal = new TemporalTable(this.db);
+    this.series = new SeriesTable(this.db);
+    this.temporal = new TemporalTable(this.db, this.series.log);
     // Every change made through the API joins the history in the write's own transaction.
     this.entities = new EntityTable(
       this.db,
@@ -71,7 +72,6 @@ export class SqliteStore implements Store {
       (before, after, now) => this.temporal.appendSync(changedInstances(before, after, now)),
       () => this.temporal.resetCache(),
     );
-    this.series = new SeriesTable(this.db);
     this.deadLetters = new DeadLetterTable(this.db);
     this.devices = new DeviceTable(this.db);
     this.audit = new AuditTable(this.db);
@@ -105,6 +105,7 @@ export class SqliteStore implements Store {
         return this.entities.putSync(before, entity).entity;
       });
       this.entities.finishSync();
+      this.series.log.advance(nowMs);
       return entities;
     });
   }

@@ -14,6 +14,7 @@ import {
   parseInstanceId,
   type StoredInstanceColumns,
 } from '../instance-columns.js';
+import { SeriesLog } from './series-log.js';
 import { SeriesDictionary } from './series-table.js';
 
 /** One row of the `series` table (see temporal-schema.ts). */
@@ -58,7 +59,11 @@ export class TemporalTable implements TemporalStore {
   private readonly dict: SeriesDictionary;
   private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    /** The ingest log: a series' partition is moved before it is read or written. */
+    private readonly log = new SeriesLog(db),
+  ) {
     this.dict = new SeriesDictionary(db);
   }
 
@@ -88,6 +93,7 @@ export class TemporalTable implements TemporalStore {
     for (const entityId of query.entityIds) {
       const eid = this.dict.entity(entityId, false);
       if (eid === undefined) continue;
+      this.log.drainEntity(eid);
       const attrs = query.attrs
         ? query.attrs.flatMap((attr) => {
             const aid = this.dict.attribute(attr, false);
@@ -143,6 +149,7 @@ export class TemporalTable implements TemporalStore {
     );
     for (const i of instances) {
       const eid = this.dict.entity(i.entityId, true);
+      this.log.drainEntity(eid!);
       const aid = this.dict.attribute(i.attr, true);
       const did = this.dict.dataset(i.datasetId ?? i.attribute.datasetId, true);
       const row = encodeInstanceColumns(i.attribute, i.createdAt);
@@ -240,6 +247,7 @@ export class TemporalTable implements TemporalStore {
   async deleteEntity(entityId: string): Promise<number> {
     const eid = this.dict.entity(entityId, false);
     if (eid === undefined) return 0;
+    this.log.drainEntity(eid);
     return this.sql('DELETE FROM series WHERE eid = ?').run(eid).changes;
   }
 
@@ -252,6 +260,7 @@ export class TemporalTable implements TemporalStore {
     const eid = this.dict.entity(entityId, false);
     const aid = this.dict.attribute(attr, false);
     if (eid === undefined || aid === undefined) return 0;
+    this.log.drainEntity(eid);
     if (allDatasets)
       return this.sql('DELETE FROM series WHERE eid = ? AND aid = ?').run(eid, aid).changes;
     const did = this.dict.dataset(datasetId, false);
@@ -268,6 +277,7 @@ export class TemporalTable implements TemporalStore {
   ): Promise<boolean> {
     const key = this.locate(entityId, attr, instanceId);
     if (!key) return false;
+    this.log.drainEntity(key.eid);
     const select = this.sql<Row>(
       'SELECT * FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?',
     );
@@ -302,6 +312,7 @@ export class TemporalTable implements TemporalStore {
   async deleteInstance(entityId: string, attr: string, instanceId: string): Promise<boolean> {
     const key = this.locate(entityId, attr, instanceId);
     if (!key) return false;
+    this.log.drainEntity(key.eid);
     return (
       this.sql('DELETE FROM series WHERE eid = ? AND aid = ? AND did = ? AND t = ?').run(
         key.eid,
