@@ -12,6 +12,41 @@ export type Geometry =
   | { type: 'Polygon'; coordinates: Position[][] }
   | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
+/**
+ * GeoJSON geometry type names: a value whose "type" is one of them means to be a geometry (an
+ * NGSI-LD concise GeoProperty, an observed position). GeometryCollection is named but refused.
+ */
+export const GEOMETRY_TYPES: ReadonlySet<string> = new Set([
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+  'GeometryCollection',
+]);
+
+/** True when `value` claims to be a GeoJSON geometry (an object with a geometry "type"), valid or not. */
+export function namesGeometry(value: unknown): value is { type: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    GEOMETRY_TYPES.has((value as { type: string }).type)
+  );
+}
+
+/** True when `value` is a valid GeoJSON geometry; cheap for anything that does not claim to be one. */
+export function isValidGeometry(value: unknown): value is Geometry {
+  if (!namesGeometry(value)) return false;
+  try {
+    parseGeometry(value);
+    return true;
+  } catch {
+    return false; // parseGeometry says why; callers that report it call it themselves
+  }
+}
+
 const DEPTH: Record<Geometry['type'], number> = {
   Point: 0,
   MultiPoint: 1,

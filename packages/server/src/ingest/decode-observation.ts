@@ -1,4 +1,11 @@
-import { CityError, isDateTime, type Observation, type ObservedValue } from '../core/index.js';
+import {
+  CityError,
+  isDateTime,
+  namesGeometry,
+  parseGeometry,
+  type Observation,
+  type ObservedValue,
+} from '../core/index.js';
 import type { Device } from '../store/index.js';
 
 const RESERVED = new Set(['id', 'type', '@context', 'observedAt', 'createdAt', 'modifiedAt']);
@@ -41,9 +48,23 @@ function decodeValue(name: string, raw: unknown, device: Device): ObservedValue 
     const unitCode = explicit.unitCode ?? device.units[name];
     return unitCode === undefined ? inner : { value: inner.value, unitCode };
   }
+  if (namesGeometry(raw)) checkGeometry(name, raw);
   const unitCode = device.units[name];
   const value = raw as ObservedValue['value'];
   return unitCode === undefined ? { value } : { value, unitCode };
+}
+
+/** A value that says it is a GeoJSON geometry must be one: it will be a GeoProperty. */
+function checkGeometry(name: string, value: unknown): void {
+  try {
+    parseGeometry(value, name);
+  } catch (err) {
+    if (!(err instanceof CityError)) throw err;
+    throw new IngestRefusal(
+      'invalid-observation',
+      `attribute ${name} is not a valid GeoJSON geometry: ${err.message}`,
+    );
+  }
 }
 
 function decodeOne(raw: unknown, device: Device, receivedAt: number): Observation {

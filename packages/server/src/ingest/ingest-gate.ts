@@ -40,32 +40,51 @@ export class IngestGate {
 
   /**
    * Resolves with the number of observations once they are durable. A payload that
-   * cannot be accepted is dead-lettered first, then its IngestRefusal is thrown; any
-   * other rejection means the write failed and nothing may be acknowledged.
+   * cannot be accepted is dead-lettered first, then its IngestRefusal is thrown; so is one
+   * whose entity refused some observation (the others are stored). Any other rejection
+   * means the write failed and nothing may be acknowledged.
    */
   async accept(message: DeviceMessage): Promise<number> {
-    const { source, device, payload, receivedAt, topic } = message;
+    const { source, device, payload, receivedAt } = message;
     let observations;
     try {
       observations = decodeObservations(payload, device, receivedAt);
     } catch (err) {
-      const refusal =
+      throw await this.deadLetter(
+        message,
         err instanceof IngestRefusal
           ? err
-          : new IngestRefusal('malformed-payload', (err as Error).message);
-      await this.refuse({
-        receivedAt,
-        source,
-        reason: refusal.reason,
-        detail: refusal.message,
-        deviceId: device.id,
-        ...(topic !== undefined && { topic }),
-        payload: keptPayload(payload),
-      });
-      throw refusal;
+          : new IngestRefusal('malformed-payload', (err as Error).message),
+      );
     }
-    await this.pipeline.submit(observations, receivedAt);
-    this.metrics.accepted(source, observations.length);
-    return observations.length;
+    const refused = await this.pipeline.submit(observations, receivedAt);
+    this.metrics.accepted(source, observations.length - refused.length);
+    if (refused.length === 0) return observations.length;
+    const [first] = refused;
+    const others = observations.length - refused.length;
+    throw await this.deadLetter(
+      message,
+      new IngestRefusal(
+        'invalid-observation',
+        observations.length === 1
+          ? first!.reason
+          : `${refused.length} of ${observations.length} observations refused (the other ${others} stored): ${first!.reason}`,
+      ),
+    );
+  }
+
+  /** Keeps the message as a dead letter with the refusal's reason; returns the refusal. */
+  private async deadLetter(message: DeviceMessage, refusal: IngestRefusal): Promise<IngestRefusal> {
+    const { source, device, payload, receivedAt, topic } = message;
+    await this.refuse({
+      receivedAt,
+      source,
+      reason: refusal.reason,
+      detail: refusal.message,
+      deviceId: device.id,
+      ...(topic !== undefined && { topic }),
+      payload: keptPayload(payload),
+    });
+    return refusal;
   }
 }

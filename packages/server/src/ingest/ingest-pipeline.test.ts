@@ -92,6 +92,41 @@ describe('IngestPipeline', () => {
     });
   });
 
+  it('hands each submitter the observations its entity refused, and publishes only the stored', async () => {
+    const { store, bus, pipeline, commits } = setup();
+    const here = { type: 'Point', coordinates: [120.1, 30.2] };
+    await store.entities.write([
+      {
+        id: obs(1).entityId,
+        mutate: () => ({
+          id: obs(1).entityId,
+          type: 'AirQualityObserved',
+          location: { type: 'GeoProperty', value: here },
+        }),
+      },
+    ]);
+    const events: BusEvent[] = [];
+    await bus.subscribe({ topic: '*' }, (e) => void events.push(e));
+    const garage = { ...obs(1), attrs: { location: { value: 'garage' } } };
+    const [refused, stored] = await Promise.all([
+      pipeline.submit([garage]),
+      pipeline.submit([obs(11)]),
+    ]);
+    expect(refused).toEqual([
+      { observation: garage, reason: expect.stringContaining('location') as string },
+    ]);
+    expect(stored).toEqual([]);
+    expect(commits).toEqual([1]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events.filter((e) => e.topic === 'observation.accepted').map((e) => e.payload)).toEqual([
+      obs(11),
+    ]);
+    expect((await store.entities.get(obs(1).entityId))?.location).toEqual({
+      type: 'GeoProperty',
+      value: here,
+    });
+  });
+
   it('rejects every submitter of a batch that could not be stored', async () => {
     const { store, pipeline } = setup();
     await store.close();
@@ -145,7 +180,7 @@ describe('IngestPipeline', () => {
   it('keeps as many commits in flight as asked, each submitter resolved after its own', async () => {
     for (const inFlight of [1, 2]) {
       const { store, pipeline, mostRunning } = setup(undefined, inFlight);
-      const submitted: Promise<void>[] = [];
+      const submitted: Promise<unknown>[] = [];
       for (let i = 0; i < 300; i++) {
         submitted.push(pipeline.submit([obs(i)]));
         if (i % 30 === 29) await new Promise((r) => setTimeout(r, 5));

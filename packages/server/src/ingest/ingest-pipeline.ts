@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import Queue from 'yocto-queue';
 import { Topics, type Bus, type BusEvent, type EntityChange } from '../bus/index.js';
 import type { Observation } from '../core/index.js';
-import type { DeadLetter, Store } from '../store/index.js';
+import type { DeadLetter, RefusedObservation, Store } from '../store/index.js';
 import type { IngestMetrics } from './metrics.js';
 
 interface Pending {
   observations: Observation[];
   receivedAt: number;
-  resolve: () => void;
+  resolve: (refused: RefusedObservation[]) => void;
   reject: (err: Error) => void;
 }
 
@@ -52,8 +52,11 @@ export class IngestPipeline {
     this.commits = Math.max(1, options.commits ?? 1);
   }
 
-  /** Resolves once the observations are durable. */
-  submit(observations: Observation[], receivedAt = Date.now()): Promise<void> {
+  /**
+   * Resolves once the observations are durable, with those the store refused (their entity
+   * could not take them: see Store.ingest); the others are stored.
+   */
+  submit(observations: Observation[], receivedAt = Date.now()): Promise<RefusedObservation[]> {
     return new Promise((resolve, reject) => {
       this.pending.enqueue({ observations, receivedAt, resolve, reject });
       this.pendingCount += observations.length;
@@ -114,27 +117,29 @@ export class IngestPipeline {
     const { store, logger, metrics } = this.options;
     const observations = batch.flatMap((p) => p.observations);
     const started = performance.now();
-    let changed;
+    let outcome;
     try {
-      changed = await store.ingest(observations);
+      outcome = await store.ingest(observations);
     } catch (err) {
       logger.error({ err, observations: size }, 'ingest commit failed; nothing was acknowledged');
       for (const p of batch) p.reject(err as Error);
       return;
     }
     const now = Date.now();
-    metrics.committed(size, (performance.now() - started) / 1000);
+    const refused = new Map(outcome.refused.map((r) => [r.observation, r]));
+    metrics.committed(size - refused.size, (performance.now() - started) / 1000);
     for (const p of batch) {
       metrics.latency((now - p.receivedAt) / 1000);
-      p.resolve();
+      p.resolve(refused.size === 0 ? [] : p.observations.flatMap((o) => refused.get(o) ?? []));
     }
-    const events: BusEvent[] = observations.map((o) => ({
+    const stored = refused.size === 0 ? observations : observations.filter((o) => !refused.has(o));
+    const events: BusEvent[] = stored.map((o) => ({
       topic: Topics.observation,
       key: o.entityId,
       time: o.observedAt,
       payload: o,
     }));
-    for (const entity of changed) {
+    for (const entity of outcome.changed) {
       const change: EntityChange = {
         id: entity.id,
         type: entity.type,

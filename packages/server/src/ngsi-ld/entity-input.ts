@@ -1,5 +1,6 @@
 import {
   CityError,
+  GEOMETRY_TYPES,
   RESERVED_MEMBERS,
   parseAttributes,
   parseEntity,
@@ -7,7 +8,7 @@ import {
   type AttributeValue,
   type Entity,
 } from '../core/index.js';
-import { expandConcise, expandEntity, GEOMETRY_TYPES, type LdContext } from './context/index.js';
+import { expandConcise, expandEntity, type LdContext } from './context/index.js';
 import type { EntityFragment } from './entity-merge.js';
 import type { AttributeMap } from './entity-ops.js';
 

@@ -361,6 +361,21 @@ export interface AuditStore {
   checkpoints(): Promise<AuditCheckpoint[]>;
 }
 
+/** An observation ingest refused: it changed neither its entity nor the history. */
+export interface RefusedObservation {
+  observation: Observation;
+  /** Why, naming the attribute (for the dead letter). */
+  reason: string;
+}
+
+/** What one ingest batch did. */
+export interface IngestOutcome {
+  /** The entities the batch changed, as they are after it. */
+  changed: Entity[];
+  /** The observations the entities' current state refused (see observationRefusal). */
+  refused: RefusedObservation[];
+}
+
 /** Everything citybrain keeps. Adapters: sqlite (embedded default), postgres (scale-out). */
 export interface Store {
   readonly entities: EntityStore;
@@ -373,10 +388,12 @@ export interface Store {
   collection<T>(name: string): DocumentCollection<T>;
   /**
    * Applies observations atomically and durably: each updates its entity's attributes
-   * (value, observedAt, unitCode) and appends to the entity's time series. When the
-   * promise resolves, the batch survives a crash. Returns the entities after the batch.
+   * (value, observedAt, unitCode; a GeoJSON geometry makes a GeoProperty) and appends to the
+   * entity's time series. An observation its entity cannot take (a non-geometry for a
+   * GeoProperty) is refused whole and reported, the rest of the batch applied. When the
+   * promise resolves, the batch survives a crash.
    */
-  ingest(batch: readonly Observation[]): Promise<Entity[]>;
+  ingest(batch: readonly Observation[]): Promise<IngestOutcome>;
   /** True when the store can serve requests. */
   ready(): Promise<boolean>;
   /** Flushes and closes. */

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CityError, type Entity, type Property } from '../core/index.js';
 import { createHash } from 'node:crypto';
 import type { AuditEntry, Store } from './port.js';
+import { describeIngestContract } from './store-contract-ingest.js';
 import { describeQueryContract } from './store-contract-query.js';
 
 /** What a contract run needs from an adapter: a fresh store, and optionally the same data reopened. */
@@ -29,8 +30,8 @@ export function sensor(n: number, type = 'Sensor', extra: Partial<Entity> = {}):
 
 /**
  * The behaviour every `Store` adapter must show (run from each adapter's test file): writes
- * (group commit, per-write failure), queries (filters, paging, count, order, geo), discovery,
- * collections and, where supported, durability across reopening.
+ * (group commit, per-write failure), queries (filters, paging, count, order, geo), ingest of
+ * positions, discovery, collections and, where supported, durability across reopening.
  */
 export function describeStoreContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
@@ -160,6 +161,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
     });
 
     describeQueryContract(() => store);
+    describeIngestContract(() => store);
 
     describe('discovery', () => {
       it('reports types with attributes and counts, and attributes with types and counts', async () => {

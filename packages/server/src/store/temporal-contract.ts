@@ -240,13 +240,17 @@ export function describeTemporalContract(name: string, open: OpenHistory): void 
     });
 
     it('serves ingest observations as instances of the same history', async () => {
+      const point = { type: 'Point', coordinates: [2, 1] };
       await opened.ingest([
         { entityId: E, attr: 'speed', observedAt: t0, value: 42, unitCode: 'KMH', now: NOW },
         { entityId: E, attr: 'state', observedAt: t0, value: 'moving', now: NOW },
         { entityId: E, attr: 'where', observedAt: t0, value: { lat: 1, lon: 2 }, now: NOW },
+        { entityId: E, attr: 'location', observedAt: t0, value: point, now: NOW },
       ]);
       const got = await store.query(q());
+      // A GeoJSON geometry is a GeoProperty, as on the entity (see applyObservation).
       expect(got.map((i) => [i.attr, i.attribute, i.createdAt])).toEqual([
+        ['location', { type: 'GeoProperty', value: point, observedAt: iso(t0) }, NOW],
         ['speed', { type: 'Property', value: 42, observedAt: iso(t0), unitCode: 'KMH' }, NOW],
         ['state', { type: 'Property', value: 'moving', observedAt: iso(t0) }, NOW],
         ['where', { type: 'Property', value: { lat: 1, lon: 2 }, observedAt: iso(t0) }, NOW],
@@ -257,7 +261,10 @@ export function describeTemporalContract(name: string, open: OpenHistory): void 
         { attr: 'speed', observedAt: t0, value: 42 },
         { attr: 'speed', observedAt: t0 + 5 * MIN, value: 7 },
       ]);
-      expect(await opened.series.read({ entityId: E, attrs: ['where', 'state'] })).toEqual([
+      expect(
+        await opened.series.read({ entityId: E, attrs: ['where', 'state', 'location'] }),
+      ).toEqual([
+        { attr: 'location', observedAt: t0, value: point },
         { attr: 'state', observedAt: t0, value: 'moving' },
         { attr: 'where', observedAt: t0, value: { lat: 1, lon: 2 } },
       ]);

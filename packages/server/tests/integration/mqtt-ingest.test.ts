@@ -133,6 +133,72 @@ describe('MQTT ingest, read back through NGSI-LD', () => {
     expect(series.body.pm25.values.map((v: unknown[]) => v[0])).toEqual([10, 50]);
   });
 
+  it('keeps a reported position a GeoProperty that geo-queries find, and refuses one that is none', async () => {
+    const { entityId } = await registerDevice('aq-moving');
+    const device = await connectDevice('aq-moving');
+    const topic = 'citybrain/v1/devices/aq-moving/attrs';
+    const moved = { type: 'Point', coordinates: [120.3, 30.4] };
+    await device.publishAsync(
+      topic,
+      JSON.stringify({ observedAt: '2026-11-23T11:00:00Z', location: moved, pm25: 9 }),
+      { qos: 1 },
+    );
+    const entity = await api(server, `/ngsi-ld/v1/entities/${entityId}`);
+    expect(entity.body.location).toEqual({
+      type: 'GeoProperty',
+      value: moved,
+      observedAt: '2026-11-23T11:00:00.000Z',
+    });
+    const near = async (lon: number, lat: number) => {
+      const res = await api(
+        server,
+        `/ngsi-ld/v1/entities?type=AirQualityObserved&georel=${encodeURIComponent('near;maxDistance==100')}` +
+          `&geometry=Point&coordinates=${encodeURIComponent(JSON.stringify([lon, lat]))}`,
+      );
+      expect(res.status).toBe(200);
+      return res.body.map((e: { id: string }) => e.id) as string[];
+    };
+    expect(await near(120.3, 30.4)).toContain(entityId);
+    expect(await near(120.16, 30.27)).not.toContain(entityId); // where it was registered
+    const history = await api(server, `/ngsi-ld/v1/temporal/entities/${entityId}?attrs=location`);
+    expect(history.status).toBe(200);
+    expect([history.body.location].flat()).toContainEqual(
+      expect.objectContaining({ type: 'GeoProperty', value: moved }),
+    );
+    await device.publishAsync(topic, JSON.stringify({ location: 'garage', pm25: 10 }), { qos: 1 });
+    await device.publishAsync(
+      topic,
+      JSON.stringify({ location: { type: 'Point', coordinates: [200, 30] } }),
+      { qos: 1 },
+    );
+    const letters = await api(server, '/api/v1/dead-letters?reason=invalid-observation&limit=50');
+    const details = letters.body
+      .filter((l: { deviceId?: string }) => l.deviceId === 'aq-moving')
+      .map((l: { detail: string }) => l.detail);
+    expect(details).toHaveLength(2);
+    expect(details).toContainEqual(
+      expect.stringMatching(/^attribute location of .* is a GeoProperty/),
+    );
+    expect(details).toContainEqual(
+      expect.stringMatching(/^attribute location is not a valid GeoJSON geometry/),
+    );
+    const after = await api(server, `/ngsi-ld/v1/entities/${entityId}?options=keyValues`);
+    expect(after.body).toMatchObject({ location: moved, pm25: 9 });
+    // Over HTTP the device hears of it; the observation its entity could take is stored.
+    const viaHttp = await fetch(`${server.url}/api/v1/ingest/aq-moving`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ pm25: 11 }, { location: 'garage' }]),
+    });
+    expect(viaHttp.status).toBe(400);
+    expect(await viaHttp.json()).toMatchObject({
+      title: 'BadRequestData',
+      detail: expect.stringMatching(/^1 of 2 observations refused \(the other 1 stored\)/),
+    });
+    const last = await api(server, `/ngsi-ld/v1/entities/${entityId}?options=keyValues`);
+    expect(last.body).toMatchObject({ location: moved, pm25: 11 });
+  });
+
   it('refuses bad credentials and unknown devices at CONNECT and dead-letters them', async () => {
     await registerDevice('aq-2');
     await expect(connectDevice('aq-2', 'wrong-secret-000000000')).rejects.toThrow(

@@ -1,4 +1,4 @@
-import { RESERVED_MEMBERS, SUB_ATTRIBUTE_RESERVED } from '../../core/index.js';
+import { GEOMETRY_TYPES, RESERVED_MEMBERS, SUB_ATTRIBUTE_RESERVED } from '../../core/index.js';
 
 /** The attribute types of normalized NGSI-LD. */
 const ATTRIBUTE_TYPES = new Set([
@@ -10,17 +10,6 @@ const ATTRIBUTE_TYPES = new Set([
   'JsonProperty',
   'ListProperty',
   'ListRelationship',
-]);
-
-/** GeoJSON geometry type names: a concise GeoProperty is a bare geometry named by one of them. */
-export const GEOMETRY_TYPES: ReadonlySet<string> = new Set([
-  'Point',
-  'MultiPoint',
-  'LineString',
-  'MultiLineString',
-  'Polygon',
-  'MultiPolygon',
-  'GeometryCollection',
 ]);
 
 /** Concise members that name an attribute's type (clause 4.5.10), in precedence order. */

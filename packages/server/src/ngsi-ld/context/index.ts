@@ -34,12 +34,7 @@ export {
   expandAttributeValue,
   expandEntity,
 } from './entity-names.js';
-export {
-  expandConcise,
-  expandConciseAttributes,
-  expandConciseAttribute,
-  GEOMETRY_TYPES,
-} from './concise.js';
+export { expandConcise, expandConciseAttributes, expandConciseAttribute } from './concise.js';
 export {
   bodyMediaType,
   contextSource,

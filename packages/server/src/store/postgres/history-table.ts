@@ -10,6 +10,7 @@ import type {
 } from '../port.js';
 import { HistoryPartitions, type HistoryPartitionsOptions } from './history-partitions.js';
 import { aggregateHistory, readInstances, type AggregatedSeries } from './history-read.js';
+import { observedType } from '../apply-observation.js';
 import { parseInstanceId } from '../instance-columns.js';
 import { encodeInstance, type WriteRow } from './history-rows.js';
 import { historyTables, writeRows, type HistoryTables, type WriteMode } from './history-write.js';
@@ -61,8 +62,9 @@ export class PgHistory implements TemporalStore, SeriesStore {
     await this.write(client, instances.map(encodeInstance), 'instance');
   }
 
-  /** Appends ingest observations inside the caller's transaction (as appendWith); a resent one
-   * (same entity, attribute, observedAt) replaces its row whole, createdAt included. */
+  /** Appends ingest observations inside the caller's transaction (as appendWith), a geometry as a
+   * GeoProperty; a resent one (same entity, attribute, observedAt) replaces its row whole,
+   * createdAt included. */
   async appendObservationsWith(client: ClientBase, rows: readonly ObservationRow[]): Promise<void> {
     await this.write(
       client,
@@ -74,7 +76,8 @@ export class PgHistory implements TemporalStore, SeriesStore {
           dataset: null,
           t: Math.floor(o.observedAt),
           num,
-          json: num === null ? JSON.stringify({ type: 'Property', value: o.value }) : null,
+          json:
+            num === null ? JSON.stringify({ type: observedType(o.value), value: o.value }) : null,
           unit: o.unitCode ?? null,
           tkind: 0,
           created: Math.floor(o.now),

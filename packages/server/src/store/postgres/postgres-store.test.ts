@@ -32,7 +32,7 @@ const obs = (t: number, attrs: Observation['attrs'], id = ID): Observation => ({
 describe.skipIf(!pg)('PostgresStore', () => {
   it('creates the entity on first ingest and keeps every point of the series', async () => {
     const store = await openStore();
-    const changed = await store.ingest([
+    const { changed } = await store.ingest([
       obs(1000, { pm25: { value: 10, unitCode: 'GQ' }, status: { value: 'ok' } }),
       obs(2000, { pm25: { value: 12 } }),
     ]);

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Entity, Observation } from '../../core/index.js';
-import { applyObservation } from '../apply-observation.js';
-import type { DocumentCollection, Store } from '../port.js';
+import { applyObservation, observationRefusal } from '../apply-observation.js';
+import type { DocumentCollection, IngestOutcome, RefusedObservation, Store } from '../port.js';
 import { PgAuditTable } from './audit-table.js';
 import { PgCollection } from './collection-table.js';
 import { CORE_MIGRATIONS } from './core-schema.js';
@@ -96,8 +96,8 @@ export class PostgresStore implements Store {
     return new PostgresStore({ ...options, schema }, pool);
   }
 
-  async ingest(batch: readonly Observation[]): Promise<Entity[]> {
-    if (batch.length === 0) return [];
+  async ingest(batch: readonly Observation[]): Promise<IngestOutcome> {
+    if (batch.length === 0) return { changed: [], refused: [] };
     const ids = [...new Set(batch.map((o) => o.entityId))];
     return inTransaction(
       this.pool,
@@ -106,10 +106,16 @@ export class PostgresStore implements Store {
         const nowMs = Date.now();
         const now = new Date(nowMs).toISOString();
         const changed = new Map<string, Entity>();
+        const refused: RefusedObservation[] = [];
         const rows: ObservationRow[] = [];
         for (const obs of batch) {
           const current = changed.get(obs.entityId) ??
             locked.get(obs.entityId) ?? { id: obs.entityId, type: obs.entityType };
+          const reason = observationRefusal(current, obs);
+          if (reason !== undefined) {
+            refused.push({ observation: obs, reason });
+            continue;
+          }
           changed.set(obs.entityId, applyObservation(current, obs));
           for (const [attr, observed] of Object.entries(obs.attrs)) {
             const row: ObservationRow = {
@@ -133,7 +139,7 @@ export class PostgresStore implements Store {
           [...changed].map(([id, after]) => ({ id, before: locked.get(id), after })),
         );
         await this.temporal.appendObservationsWith(client, rows);
-        return [...changed.values()];
+        return { changed: [...changed.values()], refused };
       },
       this.options.logger,
     );

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { simplify, type Attribute, type SeriesPoint } from '../../core/index.js';
+import { observedType } from '../apply-observation.js';
 import type { SeriesQuery, SeriesStore } from '../port.js';
 import { SeriesLog } from './series-log.js';
 
@@ -120,7 +121,8 @@ export class SeriesTable implements SeriesStore {
   }
 
   /**
-   * Appends one observed value as the default instance at `t` (its observedAt); call inside
+   * Appends one observed value as the default instance at `t` (its observedAt), a Property or,
+   * for a GeoJSON geometry, a GeoProperty (as applyObservation makes it); call inside
    * the ingest transaction. `storedAt` (epoch ms) becomes the instance's createdAt.
    */
   appendSync(
@@ -132,7 +134,7 @@ export class SeriesTable implements SeriesStore {
     storedAt?: number,
   ): void {
     const num = typeof value === 'number' ? value : null;
-    const json = num === null ? JSON.stringify({ type: 'Property', value }) : null;
+    const json = num === null ? JSON.stringify({ type: observedType(value), value }) : null;
     // A repeated (entity, attribute, time) replaces the point when the log is drained: a
     // resent message is idempotent.
     this.log.append(

@@ -31,7 +31,7 @@ const obs = (
 describe('SqliteStore', () => {
   it('creates the entity on first ingest and keeps every point of the series', async () => {
     const { store } = open();
-    const changed = await store.ingest([
+    const { changed } = await store.ingest([
       obs(1000, { pm25: { value: 10, unitCode: 'GQ' }, status: { value: 'ok' } }),
       obs(2000, { pm25: { value: 12 } }),
     ]);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Entity, Observation } from '../../core/index.js';
-import type { DocumentCollection, Store } from '../port.js';
+import type { DocumentCollection, IngestOutcome, RefusedObservation, Store } from '../port.js';
 import { offloadCheckpoints, stopCheckpoints } from './checkpointer.js';
 import { AuditTable } from './audit-table.js';
 import { CollectionTable } from './collection-table.js';
@@ -14,7 +14,7 @@ import { migrate } from './schema.js';
 import { SeriesTable } from './series-table.js';
 import { TemporalTable } from './temporal-table.js';
 import { changedInstances } from '../changed-instances.js';
-import { applyObservation } from '../apply-observation.js';
+import { applyObservation, observationRefusal } from '../apply-observation.js';
 
 /** 16 GiB of address space for memory-mapped reads (see SqliteStoreOptions.mmapSize). */
 export const DEFAULT_MMAP_SIZE = 16 * 1024 ** 3;
@@ -49,7 +49,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly file: string;
   private readonly collections = new Map<string, CollectionTable<unknown>>();
-  private readonly ingestTx: (batch: readonly Observation[]) => Entity[];
+  private readonly ingestTx: (batch: readonly Observation[]) => IngestOutcome;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -80,14 +80,22 @@ export class SqliteStore implements Store {
       const now = new Date(nowMs).toISOString();
       this.entities.beginSync();
       const changed = new Map<string, { before: StoredEntity | undefined; entity: Entity }>();
+      const refused: RefusedObservation[] = [];
       for (const obs of batch) {
         let change = changed.get(obs.entityId);
-        if (!change) {
-          const before = this.entities.loadStored(obs.entityId);
-          change = { before, entity: before?.entity ?? { id: obs.entityId, type: obs.entityType } };
-          changed.set(obs.entityId, change);
+        const before = change ? change.before : this.entities.loadStored(obs.entityId);
+        const current = change?.entity ??
+          before?.entity ?? {
+            id: obs.entityId,
+            type: obs.entityType,
+          };
+        const reason = observationRefusal(current, obs);
+        if (reason !== undefined) {
+          refused.push({ observation: obs, reason });
+          continue;
         }
-        change.entity = applyObservation(change.entity, obs);
+        if (!change) changed.set(obs.entityId, (change = { before, entity: current }));
+        change.entity = applyObservation(current, obs);
         for (const [name, observed] of Object.entries(obs.attrs))
           this.series.appendSync(
             obs.entityId,
@@ -106,11 +114,11 @@ export class SqliteStore implements Store {
       });
       this.entities.finishSync();
       this.series.log.advance(nowMs);
-      return entities;
+      return { changed: entities, refused };
     });
   }
 
-  async ingest(batch: readonly Observation[]): Promise<Entity[]> {
+  async ingest(batch: readonly Observation[]): Promise<IngestOutcome> {
     try {
       return this.ingestTx(batch);
     } catch (err) {
