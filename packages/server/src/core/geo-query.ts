@@ -11,7 +11,7 @@ import {
   pointToPolygonDistance,
 } from '@turf/turf';
 import { CityError } from './errors.js';
-import { bbox, parseGeometry, type Geometry, type Position } from './geo.js';
+import { bbox, GEOMETRY_TYPES, parseGeometry, type Geometry, type Position } from './geo.js';
 
 /** Geo relations of clause 4.10. */
 export type GeoRelation =
@@ -45,14 +45,8 @@ const RELATIONS: readonly GeoRelation[] = [
   'equals',
   'overlaps',
 ];
-const GEOMETRIES = [
-  'Point',
-  'MultiPoint',
-  'LineString',
-  'MultiLineString',
-  'Polygon',
-  'MultiPolygon',
-];
+/** A query's geometry: any GeoJSON geometry but a collection. */
+const GEOMETRIES = [...GEOMETRY_TYPES].filter((t) => t !== 'GeometryCollection');
 const MAX_COORDINATES = 100_000;
 
 const bad = (message: string): CityError => new CityError('BadRequestData', message);
