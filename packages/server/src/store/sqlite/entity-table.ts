@@ -16,6 +16,14 @@ import { compiledPattern, registerRegexp } from './regexp.js';
 import { EntityStoreBase } from '../entity-store-base.js';
 import { stampEntity } from '../stamp-entity.js';
 
+/** An entity whose newest state is ahead of its stored document (see `deferSync`). */
+interface Deferred {
+  /** What the file holds: the base of the index changes when the newest state is written. */
+  stored: StoredEntity;
+  latest: Entity;
+  part: number;
+}
+
 interface QueryRow {
   eid: number;
   id: string;
@@ -35,6 +43,14 @@ export class EntityTable extends EntityStoreBase {
   private readonly selectByEid: Statement<[number], { doc: string }>;
   private readonly statements = new LruCache<string, Statement<unknown[], QueryRow>>(128);
   private readonly commit: GroupCommit<readonly EntityWrite[], EntityWriteResult[]>;
+  /** Entities observed since their document was written, by id and by log partition. */
+  private readonly deferred = new Map<string, Deferred>();
+  private readonly parts = new Map<number, Set<string>>();
+  /** Nesting of row-write batches (EntityRows.begin … finish) in the current transaction. */
+  private depth = 0;
+  private readonly settleTx: () => void;
+  /** Called inside the transaction before an API write of an entity (the store moves its log). */
+  beforeWrite?: (id: string) => void;
 
   constructor(
     private readonly db: Database,
@@ -56,6 +72,7 @@ export class EntityTable extends EntityStoreBase {
     const tx = db.transaction((groups: readonly (readonly EntityWrite[])[]) =>
       this.runGroups(groups),
     );
+    this.settleTx = db.transaction(() => this.batch(() => this.writeAllDeferred()));
     this.commit = new GroupCommit((groups) => {
       let ran: ReturnType<typeof tx>;
       try {
@@ -73,8 +90,13 @@ export class EntityTable extends EntityStoreBase {
     });
   }
 
-  /** The stored entity with its key, cached; synchronous, for use inside a transaction. */
+  /**
+   * The entity with its key, cached; synchronous, for use inside a transaction. For an entity
+   * with a deferred document this is its newest state, not what the file holds.
+   */
   loadStored(id: string): StoredEntity | undefined {
+    const d = this.deferred.get(id);
+    if (d) return { eid: d.stored.eid, entity: d.latest };
     const hit = this.cache.get(id);
     if (hit) return hit;
     const stored = this.rows.load(id);
@@ -99,10 +121,11 @@ export class EntityTable extends EntityStoreBase {
 
   /** The stored entity with its key, from the cache or the file (not cached). */
   private peekStored(id: string): StoredEntity | undefined {
+    if (this.deferred.has(id)) return this.writeDeferred(id);
     return this.cache.get(id) ?? this.rows.load(id);
   }
 
-  /** Reads an entity synchronously; the result must not be mutated. */
+  /** Reads an entity synchronously (its newest state); the result must not be mutated. */
   load(id: string): Entity | undefined {
     return this.loadStored(id)?.entity;
   }
@@ -112,24 +135,101 @@ export class EntityTable extends EntityStoreBase {
    * caller must call `clearCache` if its transaction rolls back.
    */
   putSync(before: StoredEntity | undefined, after: Entity): StoredEntity {
-    const stored = this.rows.put(before, after)!;
+    const d = this.deferred.get(after.id);
+    if (d) this.forget(after.id, d);
+    const stored = this.rows.put(d ? d.stored : before, after)!;
     this.cache.set(after.id, stored);
     return stored;
+  }
+
+  /**
+   * Ingest's write of an observed entity: the document is written later, when the ingest log
+   * moves partition `part` (where this entity's points are logged) into the history, so an
+   * entity observed many times in a cycle is written once. Until then the log holds what the
+   * document lacks: the store replays it after a restart or a rolled-back transaction. A new
+   * entity (no `before`) is written at once: the log does not know its type.
+   */
+  deferSync(before: StoredEntity | undefined, after: Entity, part: number): Entity {
+    if (!before) return this.putSync(before, after).entity;
+    const d = this.deferred.get(after.id);
+    if (d) d.latest = after;
+    else {
+      this.deferred.set(after.id, { stored: before, latest: after, part });
+      let ids = this.parts.get(part);
+      if (!ids) this.parts.set(part, (ids = new Set()));
+      ids.add(after.id);
+    }
+    return after;
+  }
+
+  private forget(id: string, d: Deferred): void {
+    this.deferred.delete(id);
+    this.parts.get(d.part)?.delete(id);
+  }
+
+  /** Writes a deferred document now; inside a batch. */
+  private writeDeferred(id: string): StoredEntity {
+    const d = this.deferred.get(id)!;
+    this.forget(id, d);
+    const stored = this.rows.put(d.stored, d.latest)!;
+    this.cache.set(id, stored);
+    return stored;
+  }
+
+  private writeAllDeferred(): void {
+    for (const id of [...this.deferred.keys()]) this.writeDeferred(id);
+  }
+
+  /** Writes the deferred documents of log partition `part`, inside the caller's transaction. */
+  writePart(part: number): void {
+    const ids = this.parts.get(part);
+    if (!ids || ids.size === 0) return;
+    this.batch(() => {
+      for (const id of [...ids]) this.writeDeferred(id);
+    });
+  }
+
+  /** Writes every deferred document (before SQL reads the documents and their indexes). */
+  settle(): void {
+    if (this.deferred.size === 0) return;
+    if (this.db.inTransaction) this.batch(() => this.writeAllDeferred());
+    else this.settleTx();
+  }
+
+  /** Runs `fn` inside one batch of row writes (joins the current one). */
+  private batch<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.beginSync();
+    try {
+      const out = fn();
+      this.rows.finish();
+      return out;
+    } finally {
+      this.depth--;
+    }
   }
 
   /** Starts a batch of `putSync` inside the caller's transaction. */
   beginSync(): void {
     this.rows.begin();
+    this.depth++;
   }
 
   /** Ends a batch of `putSync`: call before the caller's transaction commits. */
   finishSync(): void {
     this.rows.finish();
+    this.depth--;
   }
 
-  /** Drops every cached entity (after a rolled-back transaction). */
+  /**
+   * Drops every cached entity and every deferred state (after a rolled-back transaction: the
+   * store then replays its log).
+   */
   clearCache(): void {
     this.cache.clear();
+    this.deferred.clear();
+    this.parts.clear();
+    this.depth = 0;
   }
 
   /** Runs the queued group of writes now (before closing). */
@@ -142,12 +242,15 @@ export class EntityTable extends EntityStoreBase {
     touched: Map<string, StoredEntity | null>;
   } {
     const touched = new Map<string, StoredEntity | null>();
-    this.rows.begin();
+    this.beginSync();
     const nowMs = Date.now();
     const now = new Date(nowMs).toISOString();
     const results = groups.map((writes) =>
       writes.map((w): EntityWriteResult => {
         const seen = touched.get(w.id);
+        // The entity's logged observations join the history first: the log never holds
+        // anything older than an API write (it is what a restart replays).
+        if (seen === undefined) this.beforeWrite?.(w.id);
         const before = seen === null ? undefined : (seen ?? this.peekStored(w.id));
         let next: Entity | null | undefined;
         try {
@@ -167,7 +270,7 @@ export class EntityTable extends EntityStoreBase {
         }
       }),
     );
-    this.rows.finish();
+    this.finishSync();
     return { results, touched };
   }
 
@@ -177,6 +280,8 @@ export class EntityTable extends EntityStoreBase {
   }
 
   async get(id: string): Promise<Entity | undefined> {
+    const d = this.deferred.get(id);
+    if (d) return d.latest;
     const hit = this.cache.get(id);
     if (hit) return hit.entity;
     const stored = this.rows.load(id);
@@ -194,6 +299,7 @@ export class EntityTable extends EntityStoreBase {
 
   async query(query: EntityQuery): Promise<EntityPage> {
     if (query.idPattern !== undefined) compiledPattern(query.idPattern);
+    this.settle();
     const plan = entityQuerySql(query);
     const entities: Entity[] = [];
     const end = query.offset + query.limit;
@@ -217,10 +323,12 @@ export class EntityTable extends EntityStoreBase {
   }
 
   async typeInfo(): Promise<TypeInfo[]> {
+    this.settle();
     return this.rows.summary.typeInfo();
   }
 
   async attributeInfo(): Promise<AttributeInfo[]> {
+    this.settle();
     return this.rows.summary.attributeInfo();
   }
 }

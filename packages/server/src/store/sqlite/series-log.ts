@@ -44,6 +44,13 @@ export class SeriesLog {
   private seq: number;
   /** The last slot of the cycle moved (see `advance`). */
   private slot: number;
+  /**
+   * Called inside the transaction before a partition moves: what depends on its points being
+   * in the log (the store's deferred entity documents) is written first.
+   */
+  onMove?: (part: number) => void;
+  /** Called when a move in its own transaction rolled back. */
+  onRollback?: () => void;
 
   constructor(db: Database, now = Date.now()) {
     this.insert = db.prepare(
@@ -59,6 +66,7 @@ export class SeriesLog {
     // No count is kept of what a partition holds: a rolled-back transaction would falsify it.
     // An empty partition costs one index probe.
     this.moveIn = (part) => {
+      this.onMove?.(part);
       const moved = move.run(part).changes;
       if (moved > 0) clear.run(part);
       return moved;
@@ -66,7 +74,15 @@ export class SeriesLog {
     // Inside a caller's transaction, a nested one would be a savepoint: SQLite would copy
     // every page the move changes into a sub-journal first.
     const tx = db.transaction(this.moveIn);
-    this.moveTx = (part) => (db.inTransaction ? this.moveIn(part) : tx(part));
+    this.moveTx = (part) => {
+      if (db.inTransaction) return this.moveIn(part);
+      try {
+        return tx(part);
+      } catch (err) {
+        this.onRollback?.();
+        throw err;
+      }
+    };
     // Numbers only grow, so one taken by a rolled-back transaction is simply skipped.
     const last = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM series_log');
     this.seq = (last.get()?.seq ?? 0) + 1;

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { simplify, type Attribute, type SeriesPoint } from '../../core/index.js';
 import { observedType } from '../apply-observation.js';
 import type { SeriesQuery, SeriesStore } from '../port.js';
-import { SeriesLog } from './series-log.js';
+import { PARTS, SeriesLog } from './series-log.js';
 
 /**
  * The integer dictionaries of the history's key (entities, attributes, datasetIds). Ids are
@@ -151,6 +151,18 @@ export class SeriesTable implements SeriesStore {
   /** Forgets cached ids (after a rolled-back transaction may have created some). */
   resetCache(): void {
     this.dict.reset();
+  }
+
+  /** The log partition of an entity's points; undefined when it has none. */
+  partOf(entityId: string): number | undefined {
+    const eid = this.dict.entity(entityId, false);
+    return eid === undefined ? undefined : eid % PARTS;
+  }
+
+  /** Moves an entity's logged points into the history (see SeriesLog). */
+  drainEntity(entityId: string): void {
+    const eid = this.dict.entity(entityId, false);
+    if (eid !== undefined) this.log.drainEntity(eid);
   }
 
   /** The attribute integers an entity has history for, ascending. */

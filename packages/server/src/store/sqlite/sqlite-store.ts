@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Entity, Observation } from '../../core/index.js';
+import Database, { type Statement } from 'better-sqlite3';
+import type { Entity, Observation, ObservedValue } from '../../core/index.js';
 import type { DocumentCollection, IngestOutcome, RefusedObservation, Store } from '../port.js';
 import { offloadCheckpoints, stopCheckpoints } from './checkpointer.js';
 import { AuditTable } from './audit-table.js';
@@ -15,6 +15,17 @@ import { SeriesTable } from './series-table.js';
 import { TemporalTable } from './temporal-table.js';
 import { changedInstances } from '../changed-instances.js';
 import { applyObservation, observationRefusal } from '../apply-observation.js';
+
+/** A logged point with its entity id and attribute name (see replayLog). */
+interface LoggedRow {
+  id: string;
+  name: string;
+  t: number;
+  num: number | null;
+  json: string | null;
+  unit: string | null;
+  created: number | null;
+}
 
 /** 16 GiB of address space for memory-mapped reads (see SqliteStoreOptions.mmapSize). */
 export const DEFAULT_MMAP_SIZE = 16 * 1024 ** 3;
@@ -50,6 +61,7 @@ export class SqliteStore implements Store {
   private readonly file: string;
   private readonly collections = new Map<string, CollectionTable<unknown>>();
   private readonly ingestTx: (batch: readonly Observation[]) => IngestOutcome;
+  private readonly logged: Statement<[], LoggedRow>;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -70,8 +82,13 @@ export class SqliteStore implements Store {
       this.db,
       options.entityCacheSize,
       (before, after, now) => this.temporal.appendSync(changedInstances(before, after, now)),
-      () => this.temporal.resetCache(),
+      () => this.rolledBack(),
     );
+    // Ingest defers observed entities' documents to their log partition's move (see
+    // EntityTable.deferSync); an API write moves the entity's partition first.
+    this.series.log.onMove = (part) => this.entities.writePart(part);
+    this.series.log.onRollback = () => this.rolledBack();
+    this.entities.beforeWrite = (id) => this.series.drainEntity(id);
     this.deadLetters = new DeadLetterTable(this.db);
     this.devices = new DeviceTable(this.db);
     this.audit = new AuditTable(this.db);
@@ -110,24 +127,80 @@ export class SqliteStore implements Store {
         // applyObservation returned a fresh copy: stamp it in place.
         entity.createdAt = before?.entity.createdAt ?? now;
         entity.modifiedAt = now;
-        return this.entities.putSync(before, entity).entity;
+        const part = this.series.partOf(entity.id);
+        return part === undefined
+          ? this.entities.putSync(before, entity).entity
+          : this.entities.deferSync(before, entity, part);
       });
-      this.entities.finishSync();
       this.series.log.advance(nowMs);
+      this.entities.finishSync();
       return { changed: entities, refused };
     });
+    this.logged = this.db.prepare(
+      `SELECT e.id AS id, a.name AS name, l.t AS t, l.num AS num, l.json AS json, l.unit AS unit,
+         l.created AS created
+       FROM series_log l JOIN series_entities e ON e.eid = l.eid
+         JOIN series_attrs a ON a.aid = l.aid
+       ORDER BY l.seq`,
+    );
+    // A stop without close (a crash) may have left documents behind their log.
+    this.replayLog();
   }
 
   async ingest(batch: readonly Observation[]): Promise<IngestOutcome> {
     try {
       return this.ingestTx(batch);
     } catch (err) {
-      // The transaction rolled back: cached state may be ahead of the file.
-      this.entities.clearCache();
-      this.series.resetCache();
-      this.temporal.resetCache();
+      this.rolledBack();
       throw err;
     }
+  }
+
+  /**
+   * After a rolled-back transaction, cached and deferred state may be ahead of the file: drop
+   * it, and rebuild the deferred entities from the log.
+   */
+  private rolledBack(): void {
+    this.entities.clearCache();
+    this.series.resetCache();
+    this.temporal.resetCache();
+    this.replayLog();
+  }
+
+  /**
+   * Applies the ingest log to the entity documents: they may lack observations that reached
+   * only the log (ingest defers documents; see EntityTable.deferSync). Replaying is safe: an
+   * observation is never older than what a document took after it (an API write moves the
+   * entity's log first), and one the document already holds changes nothing.
+   */
+  private replayLog(): void {
+    if (!this.db.open) return;
+    this.db.transaction(() => {
+      const latest = new Map<string, { before: StoredEntity; entity: Entity; at: number }>();
+      for (const row of this.logged.iterate()) {
+        const d = latest.get(row.id);
+        const before = d?.before ?? this.entities.loadStored(row.id);
+        if (!before) continue; // deleted since
+        const value: ObservedValue['value'] =
+          row.json === null
+            ? row.num!
+            : (JSON.parse(row.json) as { value: ObservedValue['value'] }).value;
+        const entity = applyObservation(d?.entity ?? before.entity, {
+          entityId: row.id,
+          entityType: before.entity.type as string,
+          deviceId: '',
+          observedAt: row.t,
+          attrs: { [row.name]: { value, ...(row.unit !== null && { unitCode: row.unit }) } },
+        });
+        latest.set(row.id, { before, entity, at: Math.max(d?.at ?? 0, row.created ?? 0) });
+      }
+      this.entities.beginSync();
+      for (const { before, entity, at } of latest.values()) {
+        if (at > 0) entity.modifiedAt = new Date(at).toISOString();
+        this.entities.putSync(before, entity);
+      }
+      this.entities.finishSync();
+    })();
   }
 
   collection<T>(name: string): DocumentCollection<T> {
@@ -151,6 +224,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) {
       this.entities.flush();
+      this.entities.settle();
       await stopCheckpoints(this.file);
       if (!this.db.open) return;
       this.entities.flush();

@@ -120,6 +120,7 @@ export class TemporalTable implements TemporalStore {
       this.db.transaction(() => this.appendSync(instances))();
     } catch (err) {
       this.dict.reset();
+      this.log.onRollback?.();
       throw err;
     }
   }
