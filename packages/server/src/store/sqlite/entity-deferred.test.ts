@@ -133,6 +133,22 @@ describe('SqliteStore deferred entity documents', () => {
     expect(value(await third.entities.get(A), 'pm25')).toBe(99);
   });
 
+  it('leaves an empty log and written documents after a clean close', async () => {
+    const file = fileIn();
+    const first = open(file);
+    await first.ingest([obs(A, 1000, { pm25: { value: 1 } })]);
+    await first.ingest([obs(A, 2000, { pm25: { value: 2 } })]);
+    const newest = await first.entities.get(A);
+    stores.splice(stores.indexOf(first), 1);
+    await first.close();
+    const second = open(file);
+    const logged = second['db'].prepare('SELECT count(*) AS n FROM series_log').get() as {
+      n: number;
+    };
+    expect(logged.n).toBe(0);
+    expect(fileDoc(second, A)).toEqual(newest);
+  });
+
   it('keeps the committed newest state when a batch fails', async () => {
     const store = open(fileIn());
     await store.ingest([obs(A, 1000, { pm25: { value: 1 } })]);

@@ -224,7 +224,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) {
       this.entities.flush();
-      this.entities.settle();
+      // The whole log joins the history (writing the deferred documents): a clean start.
+      this.series.log.drainAll();
       await stopCheckpoints(this.file);
       if (!this.db.open) return;
       this.entities.flush();
