@@ -84,6 +84,18 @@ describe('SqliteStore deferred entity documents', () => {
     expect((await store.entities.attributeInfo()).map((a) => a.name)).toContain('fuel');
   });
 
+  it('writes for a query only the deferred documents of the types it asks for', async () => {
+    const store = open(fileIn());
+    await store.ingest([obs(A, 1000, { pm25: { value: 1 } })]);
+    await store.ingest([obs(A, 2000, { pm25: { value: 2 } })]);
+    const ofType = (name: string) =>
+      store.entities.query({ types: { kind: 'type', name }, offset: 0, limit: 10 });
+    expect((await ofType('Alert')).entities).toEqual([]);
+    expect(value(fileDoc(store, A), 'pm25')).toBe(1);
+    expect((await ofType('AirQualityObserved')).entities.map((e) => value(e, 'pm25'))).toEqual([2]);
+    expect(value(fileDoc(store, A), 'pm25')).toBe(2);
+  });
+
   it('replays the log after a crash: nothing acknowledged is lost', async () => {
     const file = fileIn();
     const first = open(file);

@@ -1,5 +1,11 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { CityError, type Entity } from '../../core/index.js';
+import {
+  CityError,
+  entityTypes,
+  matchesTypes,
+  type Entity,
+  type TypeExpression,
+} from '../../core/index.js';
 import type {
   AttributeInfo,
   EntityPage,
@@ -48,7 +54,7 @@ export class EntityTable extends EntityStoreBase {
   private readonly parts = new Map<number, Set<string>>();
   /** Nesting of row-write batches (EntityRows.begin … finish) in the current transaction. */
   private depth = 0;
-  private readonly settleTx: () => void;
+  private readonly writeSome: (ids: readonly string[]) => void;
   /** Called inside the transaction before an API write of an entity (the store moves its log). */
   beforeWrite?: (id: string) => void;
 
@@ -72,7 +78,12 @@ export class EntityTable extends EntityStoreBase {
     const tx = db.transaction((groups: readonly (readonly EntityWrite[])[]) =>
       this.runGroups(groups),
     );
-    this.settleTx = db.transaction(() => this.batch(() => this.writeAllDeferred()));
+    const write = (ids: readonly string[]) =>
+      this.batch(() => {
+        for (const id of ids) this.writeDeferred(id);
+      });
+    const writeTx = db.transaction(write);
+    this.writeSome = (ids) => (db.inTransaction ? write(ids) : writeTx(ids));
     this.commit = new GroupCommit((groups) => {
       let ran: ReturnType<typeof tx>;
       try {
@@ -176,10 +187,6 @@ export class EntityTable extends EntityStoreBase {
     return stored;
   }
 
-  private writeAllDeferred(): void {
-    for (const id of [...this.deferred.keys()]) this.writeDeferred(id);
-  }
-
   /** Writes the deferred documents of log partition `part`, inside the caller's transaction. */
   writePart(part: number): void {
     const ids = this.parts.get(part);
@@ -189,11 +196,19 @@ export class EntityTable extends EntityStoreBase {
     });
   }
 
-  /** Writes every deferred document (before SQL reads the documents and their indexes). */
-  settle(): void {
+  /**
+   * Writes the deferred documents (before SQL reads the documents and their indexes): those
+   * of entities of `types` only, when given (a query of other types cannot see the rest).
+   */
+  settle(types?: TypeExpression): void {
     if (this.deferred.size === 0) return;
-    if (this.db.inTransaction) this.batch(() => this.writeAllDeferred());
-    else this.settleTx();
+    if (types) {
+      const ids: string[] = [];
+      for (const [id, d] of this.deferred)
+        if (matchesTypes(entityTypes(d.latest), types)) ids.push(id);
+      if (ids.length === 0) return;
+      this.writeSome(ids);
+    } else this.writeSome([...this.deferred.keys()]);
   }
 
   /** Runs `fn` inside one batch of row writes (joins the current one). */
@@ -299,7 +314,7 @@ export class EntityTable extends EntityStoreBase {
 
   async query(query: EntityQuery): Promise<EntityPage> {
     if (query.idPattern !== undefined) compiledPattern(query.idPattern);
-    this.settle();
+    this.settle(query.types);
     const plan = entityQuerySql(query);
     const entities: Entity[] = [];
     const end = query.offset + query.limit;
