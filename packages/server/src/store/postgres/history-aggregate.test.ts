@@ -5,6 +5,7 @@ import { serviceAvailable, SERVICES } from '../../../tests/helpers/services.js';
 import type { Attribute } from '../../core/index.js';
 import type { AggregationMethod, AttributeInstance, TemporalQuery } from '../port.js';
 import { migrate } from '../sqlite/schema.js';
+import { SeriesLog } from '../sqlite/series-log.js';
 import { TemporalTable } from '../sqlite/temporal-table.js';
 import { historyFixture, type HistoryFixture } from './history-fixture.js';
 
@@ -116,7 +117,7 @@ describe.skipIf(!pg)('PgHistory answers as SQLite does', () => {
     fx = await historyFixture(SERVICES.postgres);
     sqlite = new Database(':memory:');
     migrate(sqlite);
-    reference = new TemporalTable(sqlite);
+    reference = new TemporalTable(sqlite, new SeriesLog(sqlite));
   });
   afterAll(async () => {
     sqlite?.close();

@@ -119,6 +119,28 @@ describe('SeriesLog', () => {
     expect(await series.countFor(E(1))).toBe(0);
   });
 
+  it('moves nothing for a write of an entity without logged points', async () => {
+    const { series, temporal, logged } = tables();
+    // Entity integers 1 … PARTS; the next one shares a partition with entity 1.
+    for (let i = 1; i <= PARTS; i++) series.appendSync(E(i), 'pm25', 1000, i);
+    const other = 'urn:ngsi-ld:Alert:x';
+    await temporal.append([
+      {
+        entityId: other,
+        attr: 'status',
+        instanceId: '',
+        attribute: { type: 'Property', value: 'raised', observedAt: new Date(1000).toISOString() },
+        createdAt: 1000,
+        modifiedAt: 1000,
+      },
+    ]);
+    expect(series.partOf(other)).toBe(series.partOf(E(1)));
+    expect(logged()).toBe(PARTS);
+    // A write of entity 1 itself moves its partition.
+    expect(await temporal.deleteAttribute(E(1), 'pm25', undefined, true)).toBe(1);
+    expect(logged()).toBe(PARTS - 1);
+  });
+
   it('keeps logged points across a restart, and numbers new ones after them', async () => {
     const file = fileIn();
     const before = tables(file);

@@ -45,6 +45,13 @@ export class SeriesLog {
   /** The last slot of the cycle moved (see `advance`). */
   private slot: number;
   /**
+   * Per partition, the entities with points in it: a write of any other entity moves nothing.
+   * Never fewer than the table holds: a move empties its set in its transaction, so after a
+   * rollback `resync` reads the sets back from the table.
+   */
+  private readonly logged = Array.from({ length: PARTS }, () => new Set<number>());
+  private readonly loggedEids: Statement<[], { eid: number }>;
+  /**
    * Called inside the transaction before a partition moves: what depends on its points being
    * in the log (the store's deferred entity documents) is written first.
    */
@@ -69,6 +76,7 @@ export class SeriesLog {
       this.onMove?.(part);
       const moved = move.run(part).changes;
       if (moved > 0) clear.run(part);
+      this.logged[part]!.clear();
       return moved;
     };
     // Inside a caller's transaction, a nested one would be a savepoint: SQLite would copy
@@ -79,6 +87,7 @@ export class SeriesLog {
       try {
         return tx(part);
       } catch (err) {
+        this.resync();
         this.onRollback?.();
         throw err;
       }
@@ -87,6 +96,14 @@ export class SeriesLog {
     const last = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM series_log');
     this.seq = (last.get()?.seq ?? 0) + 1;
     this.slot = this.slotAt(now);
+    this.loggedEids = db.prepare('SELECT DISTINCT eid FROM series_log');
+    this.resync();
+  }
+
+  /** Reads back which entities have logged points (at start, and after a rollback). */
+  resync(): void {
+    for (const set of this.logged) set.clear();
+    for (const { eid } of this.loggedEids.iterate()) this.logged[eid % PARTS]!.add(eid);
   }
 
   /** The cycle is cut into PARTS slots; slot n moves partition n mod PARTS. */
@@ -96,7 +113,9 @@ export class SeriesLog {
 
   /** Logs one point; call inside the ingest transaction. */
   append(...point: LoggedPoint): void {
-    this.insert.run(point[0] % PARTS, this.seq++, ...point);
+    const part = point[0] % PARTS;
+    this.insert.run(part, this.seq++, ...point);
+    this.logged[part]!.add(point[0]);
   }
 
   /**
@@ -112,9 +131,13 @@ export class SeriesLog {
     return moved;
   }
 
-  /** Moves the partition of entity integer `eid` (in the caller's transaction or its own). */
+  /**
+   * Moves the partition of entity integer `eid` (in the caller's transaction or its own) if
+   * the entity has points in it.
+   */
   drainEntity(eid: number): void {
-    this.moveTx(eid % PARTS);
+    const part = eid % PARTS;
+    if (this.logged[part]!.has(eid)) this.moveTx(part);
   }
 
   /** Moves every partition; answers the rows moved. */

@@ -46,7 +46,7 @@ describe('SeriesTable and migration step 3', () => {
       { attr: 'position', observedAt: 1000, value: { lat: 1, lon: 2 } },
       { attr: 'status', observedAt: 1000, value: 'ok' },
     ]);
-    const temporal = new TemporalTable(db);
+    const temporal = new TemporalTable(db, series.log);
     const instances = await temporal.query({ entityIds: [E], timeproperty: 'observedAt' });
     expect(instances.map((i) => i.attribute)).toEqual([
       { type: 'Property', value: 10, observedAt: new Date(1000).toISOString() },

@@ -163,6 +163,7 @@ export class SqliteStore implements Store {
   private rolledBack(): void {
     this.entities.clearCache();
     this.series.resetCache();
+    this.series.log.resync();
     this.temporal.resetCache();
     this.replayLog();
   }

@@ -13,7 +13,7 @@ describeTemporalContract('sqlite', async () => {
   migrate(db);
   const series = new SeriesTable(db);
   return {
-    temporal: new TemporalTable(db),
+    temporal: new TemporalTable(db, series.log),
     series,
     async ingest(values) {
       db.transaction(() => {

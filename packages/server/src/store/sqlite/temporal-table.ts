@@ -14,7 +14,7 @@ import {
   parseInstanceId,
   type StoredInstanceColumns,
 } from '../instance-columns.js';
-import { SeriesLog } from './series-log.js';
+import type { SeriesLog } from './series-log.js';
 import { SeriesDictionary } from './series-table.js';
 
 /** One row of the `series` table (see temporal-schema.ts). */
@@ -61,8 +61,11 @@ export class TemporalTable implements TemporalStore {
 
   constructor(
     private readonly db: Database,
-    /** The ingest log: a series' partition is moved before it is read or written. */
-    private readonly log = new SeriesLog(db),
+    /**
+     * The ingest log (the SeriesTable's: one per database, it knows what is logged): a series'
+     * partition is moved before it is read or written.
+     */
+    private readonly log: SeriesLog,
   ) {
     this.dict = new SeriesDictionary(db);
   }
@@ -120,6 +123,7 @@ export class TemporalTable implements TemporalStore {
       this.db.transaction(() => this.appendSync(instances))();
     } catch (err) {
       this.dict.reset();
+      this.log.resync();
       this.log.onRollback?.();
       throw err;
     }
