@@ -190,10 +190,7 @@ export class EntityTable extends EntityStoreBase {
   /** Writes the deferred documents of log partition `part`, inside the caller's transaction. */
   writePart(part: number): void {
     const ids = this.parts.get(part);
-    if (!ids || ids.size === 0) return;
-    this.batch(() => {
-      for (const id of [...ids]) this.writeDeferred(id);
-    });
+    if (ids && ids.size > 0) this.writeSome([...ids]);
   }
 
   /**

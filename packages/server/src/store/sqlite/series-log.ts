@@ -56,7 +56,7 @@ export class SeriesLog {
    * in the log (the store's deferred entity documents) is written first.
    */
   onMove?: (part: number) => void;
-  /** Called when a move in its own transaction rolled back. */
+  /** Called by `rolledBack` (a move in its own transaction, or a history write, rolled back). */
   onRollback?: () => void;
 
   constructor(db: Database, now = Date.now()) {
@@ -87,8 +87,7 @@ export class SeriesLog {
       try {
         return tx(part);
       } catch (err) {
-        this.resync();
-        this.onRollback?.();
+        this.rolledBack();
         throw err;
       }
     };
@@ -98,6 +97,12 @@ export class SeriesLog {
     this.slot = this.slotAt(now);
     this.loggedEids = db.prepare('SELECT DISTINCT eid FROM series_log');
     this.resync();
+  }
+
+  /** After a transaction that may have moved or logged points rolled back. */
+  rolledBack(): void {
+    this.resync();
+    this.onRollback?.();
   }
 
   /** Reads back which entities have logged points (at start, and after a rollback). */

@@ -123,8 +123,7 @@ export class TemporalTable implements TemporalStore {
       this.db.transaction(() => this.appendSync(instances))();
     } catch (err) {
       this.dict.reset();
-      this.log.resync();
-      this.log.onRollback?.();
+      this.log.rolledBack();
       throw err;
     }
   }
